@@ -1,0 +1,1 @@
+"""Stage 2: curated records -> RDF with stable IRIs, and the dataset's own description."""

@@ -1,0 +1,450 @@
+"""Curated records -> an RDF dataset: one named graph per source, every node traceable to its line.
+
+This module only builds graphs; writing files is the command line's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from kg_build.build.iris import Iris
+from kg_build.facts.load import Corpus, Entry, Origin
+from kg_build.facts.model import (
+    UNITS,
+    Agreement,
+    Concept,
+    ConceptScheme,
+    Event,
+    Figure,
+    Names,
+    Organisation,
+    Person,
+    Place,
+    Project,
+    Source,
+)
+from kg_build.namespaces import (
+    COMPARATOR,
+    CONDITION,
+    GBA,
+    GEO,
+    MEASURE,
+    ROLE,
+    SCHEMA,
+    STAGE,
+    TIME,
+    WD,
+    bind_prefixes,
+)
+from kg_build.ontology import label
+
+PLACE_CLASSES = {
+    "country": GBA.Country,
+    "province": GBA.Province,
+    "special-administrative-region": GBA.SpecialAdministrativeRegion,
+    "prefecture-level-city": GBA.PrefectureLevelCity,
+    "county": GBA.County,
+    "county-level-city": GBA.CountyLevelCity,
+    "district": GBA.District,
+    "economic-region": GBA.EconomicRegion,
+    "geographic-region": GBA.GeographicRegion,
+    "mountain-range": GBA.MountainRange,
+    "mountain-pass": GBA.MountainPass,
+}
+ORGANISATION_CLASSES = {
+    "company": GBA.Company,
+    "bank": GBA.Bank,
+    "hospital": GBA.Hospital,
+    "government-body": GBA.GovernmentBody,
+    "alliance": GBA.Alliance,
+    "news-agency": GBA.NewsAgency,
+    "branch": GBA.Branch,
+    "office": GBA.Office,
+    "service-platform": GBA.ServicePlatform,
+}
+PROJECT_CLASSES = {
+    "high-speed-railway": GBA.HighSpeedRailway,
+    "railway": GBA.Railway,
+    "expressway": GBA.Expressway,
+    "airport": GBA.Airport,
+    "air-route": GBA.AirRoute,
+    "port": GBA.Port,
+    "cargo-terminal": GBA.CargoTerminal,
+    "canal": GBA.Canal,
+    "data-centre": GBA.DataCentre,
+    "cooperation-zone": GBA.CooperationZone,
+    "development-zone": GBA.DevelopmentZone,
+    "industrial-base": GBA.IndustrialBase,
+    "service-facility": GBA.ServiceFacility,
+    "investment-project": GBA.InvestmentProject,
+    "project-portfolio": GBA.ProjectPortfolio,
+}
+AGREEMENT_CLASSES = {
+    "signed-projects": GBA.ProjectSigning,
+    "joint-construction": GBA.JointConstruction,
+    "alliance-membership": GBA.AllianceMembership,
+    "cross-province-service": GBA.CrossProvinceService,
+    "pilot-zone-designation": GBA.PilotZoneDesignation,
+    "branch-opening": GBA.BranchOpening,
+    "industrial-cooperation": GBA.IndustrialCooperation,
+    "supply-arrangement": GBA.SupplyArrangement,
+    "medical-cooperation": GBA.MedicalCooperation,
+    "tourism-cooperation": GBA.TourismCooperation,
+}
+EVENT_CLASSES = {
+    "meeting": GBA.Meeting,
+    "conference": GBA.Conference,
+    "festival": GBA.Festival,
+    "travel-period": GBA.TravelPeriod,
+}
+SOURCE_CLASSES = {
+    "news-article": GBA.NewsArticle,
+    "policy-document": GBA.PolicyDocument,
+    "dataset": GBA.ReferenceDataset,
+}
+FIGURE_CLASSES = {"hour": GBA.Duration, "percent": GBA.Percentage, "rank": GBA.Rank}
+
+PINYIN = "zh-Latn-pinyin"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the fact files a triple (or a node) was written."""
+
+    file: str
+    line: int
+    field: str
+
+
+@dataclass
+class Origins:
+    """Maps graph nodes, and (node, predicate) pairs, back to fact-file lines."""
+
+    nodes: dict[Node, Location] = field(default_factory=dict)
+    pairs: dict[tuple[Node, Node], Location] = field(default_factory=dict)
+
+    def locate(self, node: Node, predicate: Node | None = None) -> Location | None:
+        if predicate is not None and (node, predicate) in self.pairs:
+            return self.pairs[(node, predicate)]
+        return self.nodes.get(node)
+
+
+@dataclass
+class Built:
+    dataset: Dataset
+    origins: Origins
+    base: str
+
+    def union(self) -> Graph:
+        """All facts of all sources in one graph (what Turtle, N-Triples and JSON-LD carry)."""
+        graph = bind_prefixes(Graph(bind_namespaces="none"), self.base)
+        for context in self.dataset.graphs():
+            for triple in context:
+                graph.add(triple)
+        return graph
+
+
+class _Writer:
+    """Adds the triples of one record to its source's graph, noting the line of each field."""
+
+    def __init__(
+        self, graph: Graph, origins: Origins, origin: Origin, node: URIRef, prefix: str = ""
+    ) -> None:
+        self.graph, self.origins, self.origin, self.node, self.prefix = (
+            graph,
+            origins,
+            origin,
+            node,
+            prefix,
+        )
+        origins.nodes.setdefault(node, self._location(""))
+
+    def _location(self, path: str) -> Location:
+        full = f"{self.prefix}{path}" if path else self.prefix.rstrip(".")
+        return Location(self.origin.file, self.origin.line_of(full), full)
+
+    def add(self, predicate: URIRef, obj: Node, path: str = "") -> None:
+        self.graph.add((self.node, predicate, obj))
+        if path:
+            self.origins.pairs.setdefault((self.node, predicate), self._location(path))
+
+    def nested(self, node: URIRef, prefix: str) -> _Writer:
+        """A writer for a node inside this record; its fields live under `prefix` (or ours)."""
+        inner = f"{self.prefix}{prefix}." if prefix else self.prefix
+        return _Writer(self.graph, self.origins, self.origin, node, inner)
+
+
+def decimal_literal(value: Decimal) -> Literal:
+    # Fixed-point lexical form: 212.9e9 and 212900000000 give the same literal.
+    text = format(value.normalize(), "f")
+    return Literal(text, datatype=XSD.decimal)
+
+
+class GraphBuilder:
+    def __init__(self, corpus: Corpus, ontology: Graph, base: str) -> None:
+        self.corpus = corpus
+        self.ontology = ontology
+        self.iris = Iris(base, corpus)
+        self.dataset = Dataset(default_union=False)
+        self.origins = Origins()
+        self.base = base
+
+    def build(self) -> Built:
+        for source, origin in self.corpus.sources.values():
+            self._source(source, origin)
+        for entry in self.corpus.entries.values():
+            self._entry(entry)
+        bind_prefixes(self.dataset, self.base)
+        return Built(self.dataset, self.origins, self.base)
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _graph(self, source: str) -> Graph:
+        return self.dataset.graph(self.iris.graph(source))
+
+    def _names(self, w: _Writer, names: Names) -> None:
+        w.add(RDFS.label, Literal(names.en, lang="en"), "name.en")
+        w.add(RDFS.label, Literal(names.zh, lang="zh"), "name.zh")
+        if names.pinyin:
+            w.add(SKOS.altLabel, Literal(names.pinyin, lang=PINYIN), "name.pinyin")
+        for alt in names.alt_en:
+            w.add(SKOS.altLabel, Literal(alt, lang="en"), "name.alt_en")
+        for alt in names.alt_zh:
+            w.add(SKOS.altLabel, Literal(alt, lang="zh"), "name.alt_zh")
+
+    def _attest(
+        self, w: _Writer, source: str, quotes: Iterable[str], note: str | None, *path: str
+    ) -> None:
+        """Record the verbatim passages that state this node's facts, and where they come from."""
+        language = self.corpus.sources[source][0].language
+        attestation = self.iris.attestation(*path)
+        w.add(GBA.attestedBy, attestation)
+        w.add(PROV.wasDerivedFrom, self.iris.source(source))
+        a = w.nested(attestation, "")
+        a.add(RDF.type, GBA.Attestation)
+        a.add(PROV.wasQuotedFrom, self.iris.source(source), "source")
+        for quote in quotes:
+            a.add(GBA.quote, Literal(quote, lang=language), "quote")
+        if note:
+            w.add(GBA.curatorNote, Literal(note, lang="en"), "note")
+
+    def _period(self, graph: Graph, period: str) -> URIRef:
+        node = self.iris.period(period)
+        if len(period) == 4:
+            graph.add((node, RDF.type, GBA.CalendarYear))
+            graph.add((node, RDF.type, TIME.ProperInterval))
+            self._bounds(graph, node, f"{period}-01-01", f"{period}-12-31")
+        elif "/" in period:
+            graph.add((node, RDF.type, TIME.ProperInterval))
+            self._bounds(graph, node, *period.split("/"))
+        else:
+            graph.add((node, RDF.type, TIME.Instant))
+            graph.add((node, TIME.inXSDDate, Literal(period, datatype=XSD.date)))
+        graph.add((node, RDFS.label, Literal(period)))
+        return node
+
+    def _bounds(self, graph: Graph, node: URIRef, start: str, end: str) -> None:
+        graph.add((node, TIME.hasBeginning, self._period(graph, start)))
+        graph.add((node, TIME.hasEnd, self._period(graph, end)))
+
+    def _ref(self, w: _Writer, predicate: URIRef, targets: Iterable[str], path: str) -> None:
+        for target in targets:
+            w.add(predicate, self.iris.entity(target), path)
+
+    # ---- records -------------------------------------------------------------------------
+
+    def _source(self, source: Source, origin: Origin) -> None:
+        node = self.iris.source(source.id)
+        w = _Writer(self._graph(source.id), self.origins, origin, node)
+        w.add(RDF.type, SOURCE_CLASSES[source.type], "type")
+        if isinstance(source.title, Names):
+            w.add(DCTERMS.title, Literal(source.title.en, lang="en"), "title.en")
+            w.add(DCTERMS.title, Literal(source.title.zh, lang="zh"), "title.zh")
+            w.add(RDFS.label, Literal(source.title.en, lang="en"), "title.en")
+            w.add(RDFS.label, Literal(source.title.zh, lang="zh"), "title.zh")
+        else:
+            w.add(DCTERMS.title, Literal(source.title, lang="en"), "title")
+            w.add(RDFS.label, Literal(source.title, lang="en"), "title")
+        publisher = self.corpus.entries.get(source.publisher)
+        if publisher is not None and publisher.kind == "organisations":
+            w.add(SCHEMA.publisher, self.iris.entity(source.publisher), "publisher")
+        else:
+            w.add(DCTERMS.publisher, Literal(source.publisher), "publisher")
+        w.add(DCTERMS.issued, Literal(source.published.isoformat(), datatype=XSD.date), "published")
+        w.add(DCTERMS.language, Literal(source.language), "language")
+        self._ref(w, SCHEMA.author, source.authors, "authors")
+        if source.url:
+            w.add(SCHEMA.url, Literal(source.url, datatype=XSD.anyURI), "url")
+        if source.version:
+            w.add(OWL.versionInfo, Literal(source.version), "version")
+        if source.licence:
+            w.add(DCTERMS.license, Literal(source.licence), "licence")
+        if source.note:
+            w.add(GBA.curatorNote, Literal(source.note, lang="en"), "note")
+
+    def _entry(self, entry: Entry) -> None:
+        record = entry.record
+        node = self.iris.entity(record.id)
+        graph = self._graph(entry.source)
+        w = _Writer(graph, self.origins, entry.origin, node)
+        if hasattr(record, "name"):
+            self._names(w, record.name)
+        segment = str(node)[len(self.base) + 3 :].split("/")
+        self._attest(w, entry.source, record.quote, record.note, *segment)
+        handler = getattr(self, f"_{type(record).__name__.lower()}")
+        handler(w, record, entry)
+
+    def _place(self, w: _Writer, r: Place, entry: Entry) -> None:
+        w.add(RDF.type, PLACE_CLASSES[r.type], "type")
+        self._ref(w, GBA.directlyPartOf, r.part_of, "part_of")
+        if r.code:
+            w.add(GBA.divisionCode, Literal(r.code), "code")
+        if r.point:
+            geometry = self.iris.part("geometry", r.id)
+            w.add(GEO.hasGeometry, geometry, "point")
+            g = w.nested(geometry, "point")
+            g.add(RDF.type, GEO.Geometry)
+            wkt = f"POINT({r.point.lon} {r.point.lat})"
+            g.add(GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral), "lat")
+        if r.wikidata:
+            w.add(OWL.sameAs, WD[r.wikidata], "wikidata")
+
+    def _organisation(self, w: _Writer, r: Organisation, entry: Entry) -> None:
+        w.add(RDF.type, ORGANISATION_CLASSES[r.type], "type")
+        if r.seat:
+            self._ref(w, GBA.seat, [r.seat], "seat")
+        if r.sub_organisation_of:
+            self._ref(w, GBA.subOrganisationOf, [r.sub_organisation_of], "sub_organisation_of")
+        self._ref(w, GBA.industry, r.industries, "industries")
+        self._ref(w, GBA.presentIn, r.present_in, "present_in")
+
+    def _person(self, w: _Writer, r: Person, entry: Entry) -> None:
+        w.add(RDF.type, GBA.Person)
+        for i, role in enumerate(r.roles):
+            keys = [r.id, role.role, role.organisation] + ([role.work] if role.work else [])
+            node = self.iris.part("role-assignment", *keys)
+            n = w.nested(node, f"roles.{i}")
+            n.add(RDF.type, GBA.RoleAssignment)
+            n.add(GBA.person, w.node)
+            n.add(GBA.role, ROLE[role.role], "role")
+            n.add(GBA.organisation, self.iris.entity(role.organisation), "organisation")
+            if role.work:
+                n.add(GBA.forWork, self.iris.source(role.work), "work")
+            n.add(GBA.asOf, Literal(role.as_of.isoformat(), datatype=XSD.date), "as_of")
+            role_en = label(self.ontology, ROLE[role.role], "en")
+            role_zh = label(self.ontology, ROLE[role.role], "zh")
+            org = self.corpus.entries[role.organisation].record
+            assert isinstance(org, Organisation)
+            n.add(RDFS.label, Literal(f"{r.name.en}, {role_en}, {org.name.en}", lang="en"))
+            n.add(RDFS.label, Literal(f"{org.name.zh}{role_zh}{r.name.zh}", lang="zh"))
+            self._attest(n, entry.source, role.quote, None, "role-assignment", "--".join(keys))
+
+    def _conceptscheme(self, w: _Writer, r: ConceptScheme, entry: Entry) -> None:
+        w.add(RDF.type, SKOS.ConceptScheme)
+        if r.notation:
+            w.add(SKOS.notation, Literal(r.notation), "notation")
+        for concept in self.corpus.of_kind("concepts"):
+            assert isinstance(concept.record, Concept)
+            if concept.record.scheme == r.id and concept.record.broader is None:
+                w.add(SKOS.hasTopConcept, self.iris.entity(concept.record.id))
+
+    def _concept(self, w: _Writer, r: Concept, entry: Entry) -> None:
+        w.add(RDF.type, SKOS.Concept)
+        w.add(SKOS.prefLabel, Literal(r.name.en, lang="en"), "name.en")
+        w.add(SKOS.prefLabel, Literal(r.name.zh, lang="zh"), "name.zh")
+        self._ref(w, SKOS.inScheme, [r.scheme], "scheme")
+        if r.broader:
+            self._ref(w, SKOS.broader, [r.broader], "broader")
+        else:
+            self._ref(w, SKOS.topConceptOf, [r.scheme], "scheme")
+        if r.notation:
+            w.add(SKOS.notation, Literal(r.notation), "notation")
+
+    def _project(self, w: _Writer, r: Project, entry: Entry) -> None:
+        w.add(RDF.type, PROJECT_CLASSES[r.type], "type")
+        self._ref(w, GBA.locatedIn, r.located_in, "located_in")
+        self._ref(w, GBA.connects, r.connects, "connects")
+        if r.part_of:
+            self._ref(w, GBA.partOfProject, [r.part_of], "part_of")
+        self._ref(w, GBA.participant, r.participants, "participants")
+        self._ref(w, GBA.industry, r.industries, "industries")
+        for i, m in enumerate(r.milestones):
+            keys = (r.id, m.stage, m.period.replace("/", "--"))
+            node = self.iris.part("milestone", *keys)
+            w.add(GBA.hasMilestone, node, f"milestones.{i}")
+            n = w.nested(node, f"milestones.{i}")
+            n.add(RDF.type, GBA.Milestone)
+            n.add(GBA.stage, STAGE[m.stage], "stage")
+            n.add(GBA.referencePeriod, self._period(w.graph, m.period), "period")
+            n.add(GBA.isTarget, Literal(m.status == "target"), "status")
+            stage_en = label(self.ontology, STAGE[m.stage], "en")
+            stage_zh = label(self.ontology, STAGE[m.stage], "zh")
+            target_en, target_zh = ("target: ", "目标：") if m.status == "target" else ("", "")
+            n.add(RDFS.label, Literal(f"{r.name.en}: {target_en}{stage_en}, {m.period}", lang="en"))
+            n.add(RDFS.label, Literal(f"{r.name.zh}：{target_zh}{stage_zh}，{m.period}", lang="zh"))
+            self._attest(n, entry.source, m.quote, None, "milestone", "--".join(keys))
+
+    def _agreement(self, w: _Writer, r: Agreement, entry: Entry) -> None:
+        w.add(RDF.type, AGREEMENT_CLASSES[r.type], "type")
+        self._ref(w, GBA.party, r.parties, "parties")
+        self._ref(w, GBA.place, r.places, "places")
+        self._ref(w, GBA.concerns, r.concerns, "concerns")
+        w.add(GBA.referencePeriod, self._period(w.graph, r.period), "period")
+
+    def _event(self, w: _Writer, r: Event, entry: Entry) -> None:
+        w.add(RDF.type, EVENT_CLASSES[r.type], "type")
+        if r.period:
+            w.add(TIME.hasTime, self._period(w.graph, r.period), "period")
+        if r.location:
+            self._ref(w, GBA.eventLocation, [r.location], "location")
+        self._ref(w, GBA.organiser, r.organisers, "organisers")
+        if r.ordinal:
+            w.add(GBA.ordinal, Literal(r.ordinal, datatype=XSD.positiveInteger), "ordinal")
+
+    def _figure(self, w: _Writer, r: Figure, entry: Entry) -> None:
+        currency = r.unit not in UNITS
+        w.add(RDF.type, GBA.MonetaryAmount if currency else FIGURE_CLASSES.get(r.unit, GBA.Count))
+        w.add(GBA.about, self.iris.entity(r.about), "about")
+        w.add(GBA.measure, MEASURE[r.measure], "measure")
+        w.add(SCHEMA.value, decimal_literal(r.value), "value")
+        if currency:
+            w.add(SCHEMA.currency, Literal(r.unit), "unit")
+        elif r.unit != "rank":
+            w.add(SCHEMA.unitCode, Literal(UNITS[r.unit]), "unit")
+        w.add(GBA.comparator, COMPARATOR[r.comparator.value], "comparator")
+        if r.period:
+            w.add(GBA.referencePeriod, self._period(w.graph, r.period), "period")
+        if r.during:
+            w.add(GBA.duringEvent, self.iris.entity(r.during), "during")
+            event = self.corpus.entries[r.during].record
+            assert isinstance(event, Event)
+            if event.period and not r.period:
+                w.add(GBA.referencePeriod, self.iris.period(event.period), "during")
+        if r.origin:
+            w.add(GBA.origin, self.iris.entity(r.origin), "from")
+        if r.destination:
+            w.add(GBA.destination, self.iris.entity(r.destination), "to")
+        if r.condition:
+            w.add(GBA.condition, CONDITION[r.condition], "condition")
+        if r.rank_within:
+            w.add(GBA.rankWithin, self.iris.entity(r.rank_within), "rank_within")
+        about = self.corpus.entries[r.about].record
+        about_names = getattr(about, "name", None)
+        measure_en = label(self.ontology, MEASURE[r.measure], "en")
+        measure_zh = label(self.ontology, MEASURE[r.measure], "zh")
+        when = r.period or r.during or ""
+        if isinstance(about_names, Names):
+            w.add(RDFS.label, Literal(f"{measure_en} of {about_names.en}, {when}", lang="en"))
+            w.add(RDFS.label, Literal(f"{about_names.zh}{measure_zh}（{when}）", lang="zh"))
+
+
+def build_dataset(corpus: Corpus, ontology: Graph, base: str) -> Built:
+    """Turn a checked corpus into RDF: one named graph per source, no blank nodes."""
+    return GraphBuilder(corpus, ontology, base).build()
+

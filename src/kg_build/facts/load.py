@@ -1,0 +1,449 @@
+"""Read every fact file under `facts/` into typed records, each with the file and line it came from.
+
+Layout (one obvious place for each kind of fact):
+
+    facts/places.yaml                     places shared by all sources
+    facts/sources/<source-id>/source.yaml bibliographic record of one source
+    facts/sources/<source-id>/<kind>.yaml the facts that source states (see FACT_FILES)
+
+All problems found are collected and raised together as one InputError, so a
+curator fixes a file in one pass rather than one error per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from kg_build.errors import InputError, Problem, display_path
+from kg_build.facts.model import (
+    FACT_FILES,
+    SOURCE_FILE,
+    UNITS,
+    Agreement,
+    Concept,
+    Event,
+    Figure,
+    Organisation,
+    Person,
+    Place,
+    Project,
+    Record,
+    Source,
+)
+from kg_build.facts.yaml_positions import DuplicateKeyError, Located, Path_, load_located
+
+SHARED_FILES = ("places.yaml",)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record was written: file, line of the record, and line of each field in it."""
+
+    file: str
+    line: int
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def line_of(self, field_path: str) -> int:
+        for cut in range(field_path.count(".") + 1, -1, -1):
+            prefix = ".".join(field_path.split(".")[:cut])
+            if prefix in self.field_lines:
+                return self.field_lines[prefix]
+        return self.line
+
+
+@dataclass(frozen=True)
+class Entry:
+    record: Record
+    kind: str  # the top-level key it was listed under: "places", "figures", ...
+    source: str
+    origin: Origin
+
+
+@dataclass
+class Corpus:
+    """Everything the curators wrote, checked for form and references."""
+
+    sources: dict[str, tuple[Source, Origin]] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def of_kind(self, kind: str) -> Iterator[Entry]:
+        return (e for e in self.entries.values() if e.kind == kind)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Controlled vocabularies of the ontology that fact files refer to by identifier."""
+
+    roles: frozenset[str]
+    stages: frozenset[str]
+    measures: frozenset[str]
+
+
+def load_corpus(facts_dir: Path, vocabulary: Vocabulary, root: Path | None = None) -> Corpus:
+    """Load and check all fact files; raises InputError listing every problem found."""
+    problems: list[Problem] = []
+    corpus = Corpus()
+    if not facts_dir.is_dir():
+        raise InputError(
+            [Problem(str(facts_dir), 0, "", "facts directory not found", "pass --facts DIR")]
+        )
+    for name in SHARED_FILES:
+        path = facts_dir / name
+        if path.exists():
+            _load_fact_file(path, None, corpus, problems, root)
+    sources_dir = facts_dir / "sources"
+    for source_dir in sorted(p for p in sources_dir.glob("*") if p.is_dir()):
+        source = _load_source(source_dir, corpus, problems, root)
+        for path in sorted(source_dir.iterdir()):
+            if path.name == SOURCE_FILE:
+                continue
+            if path.name not in FACT_FILES:
+                problems.append(
+                    Problem(
+                        display_path(path, root),
+                        0,
+                        "",
+                        "unexpected file in a source folder",
+                        f"fact files are named {', '.join(sorted(FACT_FILES))}",
+                    )
+                )
+                continue
+            _load_fact_file(path, source, corpus, problems, root)
+    for path in sorted(facts_dir.iterdir()):
+        if path.is_file() and path.name not in SHARED_FILES and not path.name.startswith("."):
+            problems.append(
+                Problem(
+                    display_path(path, root),
+                    0,
+                    "",
+                    "unexpected file in the facts folder",
+                    "shared facts go in places.yaml; a source's facts go in sources/<id>/",
+                )
+            )
+    if not problems:
+        problems.extend(_check_references(corpus, vocabulary))
+    if problems:
+        raise InputError(problems)
+    corpus.entries = dict(sorted(corpus.entries.items()))
+    return corpus
+
+
+def _read(path: Path, problems: list[Problem], root: Path | None) -> Located | None:
+    shown = display_path(path, root)
+    try:
+        return load_located(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(shown, 0, "", f"not UTF-8 text ({exc.reason})", "save as UTF-8"))
+    except DuplicateKeyError as exc:
+        problems.append(
+            Problem(shown, exc.line, exc.key, str(exc), "remove or rename one of the two keys")
+        )
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        problems.append(
+            Problem(
+                shown,
+                line,
+                "",
+                f"malformed YAML: {exc.problem or exc}",
+                "check indentation, and quote text containing ': ' or '#'",
+            )
+        )
+    return None
+
+
+def _load_source(
+    source_dir: Path, corpus: Corpus, problems: list[Problem], root: Path | None
+) -> str | None:
+    path = source_dir / SOURCE_FILE
+    shown = display_path(path, root)
+    if not path.exists():
+        problems.append(
+            Problem(shown, 0, "", "source folder without source.yaml", "describe the source")
+        )
+        return None
+    located = _read(path, problems, root)
+    if located is None:
+        return None
+    source = _validate(Source, located.data, (), located, shown, problems)
+    if not isinstance(source, Source):
+        return None
+    if source.id != source_dir.name:
+        problems.append(
+            Problem(
+                shown,
+                located.line_of(("id",)),
+                "id",
+                f"source id {source.id!r} differs from its folder name {source_dir.name!r}",
+                "rename the folder or the id so that they agree",
+            )
+        )
+    corpus.sources[source.id] = (source, Origin(shown, 1, _field_lines(located, ())))
+    return source.id
+
+
+def _load_fact_file(
+    path: Path,
+    folder_source: str | None,
+    corpus: Corpus,
+    problems: list[Problem],
+    root: Path | None,
+) -> None:
+    shown = display_path(path, root)
+    located = _read(path, problems, root)
+    if located is None:
+        return
+    models = FACT_FILES[path.name]
+    if located.data is None:
+        return
+    if not isinstance(located.data, dict):
+        problems.append(
+            Problem(shown, 1, "", "expected a mapping", f"start with `{next(iter(models))}:`")
+        )
+        return
+    for key, items in located.data.items():
+        if key not in models:
+            problems.append(
+                Problem(
+                    shown,
+                    located.line_of((key,)),
+                    key,
+                    f"unknown section {key!r}",
+                    f"this file takes: {', '.join(models)}",
+                )
+            )
+            continue
+        if not isinstance(items, list):
+            problems.append(
+                Problem(shown, located.line_of((key,)), key, "expected a list of records", "")
+            )
+            continue
+        for index, item in enumerate(items):
+            record = _validate(models[key], item, (key, index), located, shown, problems)
+            if record is None:
+                continue
+            assert isinstance(record, Record)
+            origin = Origin(shown, located.line_of((key, index)), _field_lines(located, (key, index)))
+            source = record.source or folder_source
+            if source is None:
+                problems.append(
+                    Problem(
+                        shown,
+                        origin.line,
+                        "source",
+                        "shared records must name their source",
+                        "add `source: <source-id>` (a folder under facts/sources/)",
+                    )
+                )
+                continue
+            if record.id in corpus.entries:
+                first = corpus.entries[record.id].origin
+                problems.append(
+                    Problem(
+                        shown,
+                        origin.line,
+                        "id",
+                        f"duplicate identifier {record.id!r}, first used at {first.file}:{first.line}",
+                        "identifiers are unique across all fact files; rename one of them",
+                    )
+                )
+                continue
+            corpus.entries[record.id] = Entry(record, key, source, origin)
+
+
+_HINTS = {
+    "extra_forbidden": "unknown field; check its spelling against the fact format in the README",
+    "missing": "this field is required",
+    "string_pattern_mismatch": "see the fact format in the README for the expected form",
+    "date_from_datetime_parsing": "write dates as YYYY-MM-DD, a day that exists",
+    "date_parsing": "write dates as YYYY-MM-DD, a day that exists",
+    "decimal_parsing": "write a plain number without units or thousands separators",
+    "enum": "use one of the listed values",
+    "literal_error": "use one of the listed values",
+}
+
+
+def _validate(
+    model: type[BaseModel],
+    data: Any,
+    prefix: Path_,
+    located: Located,
+    shown: str,
+    problems: list[Problem],
+) -> BaseModel | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc: Path_ = tuple(error["loc"])
+            fields = ".".join(str(p) for p in loc)
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                message = f"unknown field {loc[-1]!r}"
+                allowed = ", ".join(
+                    f.alias or n for n, f in model.model_fields.items() if n != loc[-1]
+                )
+                hint = f"allowed fields here: {allowed}" if len(loc) == 1 else _HINTS["extra_forbidden"]
+            else:
+                hint = _HINTS.get(error["type"], "")
+            if error["type"] == "missing":
+                message = f"required field {loc[-1]!r} is missing"
+            problems.append(
+                Problem(shown, located.line_of(prefix + loc), fields or "(record)", message, hint)
+            )
+        return None
+
+
+def _field_lines(located: Located, prefix: Path_) -> dict[str, int]:
+    n = len(prefix)
+    return {
+        ".".join(str(p) for p in path[n:]): line
+        for path, line in located.lines.items()
+        if path[:n] == prefix and len(path) > n
+    }
+
+
+# Which kinds of record each reference may point at.
+_PLACE = ("places",)
+_ORG = ("organisations",)
+_AGENT = ("organisations", "places", "people")
+
+
+def _references(entry: Entry) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(field path, target id, allowed kinds) for every reference a record makes."""
+    r = entry.record
+    if isinstance(r, Place):
+        yield from (("part_of", t, _PLACE) for t in r.part_of)
+    elif isinstance(r, Organisation):
+        if r.seat:
+            yield "seat", r.seat, _PLACE
+        if r.sub_organisation_of:
+            yield "sub_organisation_of", r.sub_organisation_of, _ORG
+        yield from (("industries", t, ("concepts",)) for t in r.industries)
+        yield from (("present_in", t, _PLACE) for t in r.present_in)
+    elif isinstance(r, Person):
+        for i, role in enumerate(r.roles):
+            yield f"roles.{i}.organisation", role.organisation, _ORG
+    elif isinstance(r, Concept):
+        yield "scheme", r.scheme, ("schemes",)
+        if r.broader:
+            yield "broader", r.broader, ("concepts",)
+    elif isinstance(r, Project):
+        yield from (("located_in", t, _PLACE) for t in r.located_in)
+        yield from (("connects", t, _PLACE) for t in r.connects)
+        if r.part_of:
+            yield "part_of", r.part_of, ("projects",)
+        yield from (("participants", t, _AGENT) for t in r.participants)
+        yield from (("industries", t, ("concepts",)) for t in r.industries)
+    elif isinstance(r, Agreement):
+        yield from (("parties", t, _AGENT) for t in r.parties)
+        yield from (("places", t, _PLACE) for t in r.places)
+        yield from (("concerns", t, ("projects", "organisations", "places")) for t in r.concerns)
+    elif isinstance(r, Event):
+        if r.location:
+            yield "location", r.location, _PLACE
+        yield from (("organisers", t, _AGENT) for t in r.organisers)
+    elif isinstance(r, Figure):
+        yield "about", r.about, ("places", "organisations", "projects", "agreements", "events")
+        if r.during:
+            yield "during", r.during, ("events",)
+        if r.origin:
+            yield "from", r.origin, _PLACE
+        if r.destination:
+            yield "to", r.destination, _PLACE
+        if r.rank_within:
+            yield "rank_within", r.rank_within, _PLACE
+
+
+def _check_references(corpus: Corpus, vocabulary: Vocabulary) -> Iterator[Problem]:
+    for entry in corpus.entries.values():
+        origin, r = entry.origin, entry.record
+        if entry.source not in corpus.sources:
+            yield Problem(
+                origin.file,
+                origin.line_of("source"),
+                "source",
+                f"unknown source {entry.source!r}",
+                f"known sources: {', '.join(sorted(corpus.sources))}",
+            )
+        for path, target, kinds in _references(entry):
+            found = corpus.entries.get(target)
+            if found is None or found.kind not in kinds:
+                what = "unknown" if found is None else f"{found.kind[:-1]!s}, not {'/'.join(kinds)}"
+                yield Problem(
+                    origin.file,
+                    origin.line_of(path),
+                    path,
+                    f"{target!r} is {what}" if found else f"reference to unknown {target!r}",
+                    f"define it in {_file_for(kinds[0])} or fix the identifier",
+                )
+        yield from _check_vocabulary(entry, vocabulary)
+    yield from _check_work_references(corpus)
+    for source, origin in corpus.sources.values():
+        for i, author in enumerate(source.authors):
+            found = corpus.entries.get(author)
+            if found is None or found.kind != "people":
+                yield Problem(
+                    origin.file,
+                    origin.line_of(f"authors.{i}"),
+                    f"authors.{i}",
+                    f"reference to unknown person {author!r}",
+                    "define the author in people.yaml of this source",
+                )
+
+
+def _file_for(kind: str) -> str:
+    return next(name for name, models in FACT_FILES.items() if kind in models)
+
+
+def _check_vocabulary(entry: Entry, vocabulary: Vocabulary) -> Iterator[Problem]:
+    r, origin = entry.record, entry.origin
+    checks: list[tuple[str, str, frozenset[str], str]] = []
+    if isinstance(r, Person):
+        checks += [(f"roles.{i}.role", x.role, vocabulary.roles, "role") for i, x in enumerate(r.roles)]
+    if isinstance(r, Project):
+        checks += [
+            (f"milestones.{i}.stage", m.stage, vocabulary.stages, "stage")
+            for i, m in enumerate(r.milestones)
+        ]
+    if isinstance(r, Figure):
+        checks.append(("measure", r.measure, vocabulary.measures, "measure"))
+        if r.unit not in UNITS and pycountry.currencies.get(alpha_3=r.unit) is None:
+            yield Problem(
+                origin.file,
+                origin.line_of("unit"),
+                "unit",
+                f"unknown unit or currency {r.unit!r}",
+                f"use an ISO 4217 currency code (CNY, HKD, USD, ...) or one of {', '.join(UNITS)}",
+            )
+    for path, value, known, what in checks:
+        if value not in known:
+            yield Problem(
+                origin.file,
+                origin.line_of(path),
+                path,
+                f"unknown {what} {value!r}",
+                f"known: {', '.join(sorted(known))}; new terms go in ontology/vocabularies.ttl",
+            )
+
+
+def _check_work_references(corpus: Corpus) -> Iterator[Problem]:
+    """Roles may name the source they are about (author, photographer): it must exist."""
+    for entry in corpus.of_kind("people"):
+        assert isinstance(entry.record, Person)
+        for i, role in enumerate(entry.record.roles):
+            if role.work is not None and role.work not in corpus.sources:
+                yield Problem(
+                    entry.origin.file,
+                    entry.origin.line_of(f"roles.{i}.work"),
+                    f"roles.{i}.work",
+                    f"unknown source {role.work!r}",
+                    "name a folder under facts/sources/",
+                )

@@ -1,0 +1,296 @@
+"""The fact format: one pydantic model per kind of record, strict so that typos are caught.
+
+Field names are what curators type; `kg_build.build` maps them to ontology terms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+"""Record identifier: lower-case words joined by hyphens; becomes the last segment of the IRI."""
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _one_or_many(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+Quotes = Annotated[
+    list[Annotated[str, StringConstraints(min_length=3)]],
+    BeforeValidator(_one_or_many),
+    Field(min_length=1),
+]
+"""Verbatim text from the source; one string or a list when a record draws on several passages."""
+
+def _check_period(value: str) -> str:
+    if re.fullmatch(r"\d{4}", value):
+        return value
+    try:
+        days = [dt.date.fromisoformat(part) for part in value.split("/")]
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real day or interval ({exc})") from None
+    if len(days) == 2 and days[1] < days[0]:
+        raise ValueError(f"interval {value!r} ends before it starts")
+    return value
+
+
+Period = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}(-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?)?$"),
+    AfterValidator(_check_period),
+]
+"""A year (`2021`), a day (`2022-02-17`) or an interval of days (`2022-01-17/2022-02-25`)."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Names(Strict):
+    en: Annotated[str, StringConstraints(min_length=1)]
+    zh: Annotated[str, StringConstraints(min_length=1)]
+    pinyin: str | None = None
+    alt_en: list[str] = []
+    alt_zh: list[str] = []
+
+    @model_validator(mode="after")
+    def _zh_is_chinese(self) -> Names:
+        if not _CJK.search(self.zh):
+            raise ValueError(f"zh name {self.zh!r} contains no Chinese characters")
+        return self
+
+
+class Record(Strict):
+    """Fields every record has: an identifier, its evidence, and an optional curator's note."""
+
+    id: Slug
+    quote: Quotes
+    source: Slug | None = None  # defaults to the source of the folder the file is in
+    note: str | None = None
+
+
+class NamedRecord(Record):
+    name: Names
+
+
+class PlaceType(StrEnum):
+    country = "country"
+    province = "province"
+    special_administrative_region = "special-administrative-region"
+    prefecture_level_city = "prefecture-level-city"
+    county = "county"
+    county_level_city = "county-level-city"
+    district = "district"
+    economic_region = "economic-region"
+    geographic_region = "geographic-region"
+    mountain_range = "mountain-range"
+    mountain_pass = "mountain-pass"
+
+
+class Point(Strict):
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+
+
+class Place(NamedRecord):
+    type: PlaceType
+    part_of: list[Slug] = []
+    code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
+    point: Point | None = None
+    wikidata: Annotated[str, StringConstraints(pattern=r"^Q[1-9]\d*$")] | None = None
+
+
+class OrganisationType(StrEnum):
+    company = "company"
+    bank = "bank"
+    hospital = "hospital"
+    government_body = "government-body"
+    alliance = "alliance"
+    news_agency = "news-agency"
+    branch = "branch"
+    office = "office"
+    service_platform = "service-platform"
+
+
+class Organisation(NamedRecord):
+    type: OrganisationType
+    seat: Slug | None = None
+    sub_organisation_of: Slug | None = None
+    industries: list[Slug] = []
+    present_in: list[Slug] = []  # places where it has invested or operates
+
+
+class Role(Strict):
+    role: Slug  # a concept of the role scheme in ontology/vocabularies.ttl
+    organisation: Slug
+    work: Slug | None = None  # the source a role such as author or photographer is about
+    as_of: dt.date
+    quote: Quotes
+
+
+class Person(NamedRecord):
+    roles: list[Role] = []
+
+
+class ConceptScheme(NamedRecord):
+    notation: str | None = None
+
+
+class Concept(NamedRecord):
+    scheme: Slug
+    broader: Slug | None = None
+    notation: str | None = None
+
+
+class ProjectType(StrEnum):
+    high_speed_railway = "high-speed-railway"
+    railway = "railway"
+    expressway = "expressway"
+    airport = "airport"
+    air_route = "air-route"
+    port = "port"
+    cargo_terminal = "cargo-terminal"
+    canal = "canal"
+    data_centre = "data-centre"
+    cooperation_zone = "cooperation-zone"
+    development_zone = "development-zone"
+    industrial_base = "industrial-base"
+    service_facility = "service-facility"
+    investment_project = "investment-project"
+    project_portfolio = "project-portfolio"
+
+
+class Milestone(Strict):
+    stage: Slug  # a concept of the stage scheme in ontology/vocabularies.ttl
+    period: Period
+    status: Literal["reported", "target"] = "reported"
+    quote: Quotes
+
+
+class Project(NamedRecord):
+    type: ProjectType
+    located_in: list[Slug] = []
+    connects: list[Slug] = []
+    part_of: Slug | None = None
+    participants: list[Slug] = []
+    industries: list[Slug] = []
+    milestones: list[Milestone] = []
+
+
+class AgreementType(StrEnum):
+    signed_projects = "signed-projects"
+    joint_construction = "joint-construction"
+    alliance_membership = "alliance-membership"
+    cross_province_service = "cross-province-service"
+    pilot_zone_designation = "pilot-zone-designation"
+    branch_opening = "branch-opening"
+    industrial_cooperation = "industrial-cooperation"
+    supply_arrangement = "supply-arrangement"
+    medical_cooperation = "medical-cooperation"
+    tourism_cooperation = "tourism-cooperation"
+
+
+class Agreement(NamedRecord):
+    type: AgreementType
+    parties: Annotated[list[Slug], Field(min_length=1)]
+    places: list[Slug] = []
+    concerns: list[Slug] = []
+    period: Period
+
+
+class EventType(StrEnum):
+    meeting = "meeting"
+    conference = "conference"
+    festival = "festival"
+    travel_period = "travel-period"
+
+
+class Event(NamedRecord):
+    type: EventType
+    period: Period | None = None  # left out when the source does not date the event
+    location: Slug | None = None
+    organisers: list[Slug] = []
+    ordinal: Annotated[int, Field(ge=1)] | None = None
+
+
+class Comparator(StrEnum):
+    exactly = "exactly"
+    about = "about"
+    more_than = "more-than"
+    at_least = "at-least"
+    less_than = "less-than"
+
+
+class Figure(Record):
+    """A number the source states, with what it measures and the period it refers to."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    about: Slug
+    measure: Slug  # a concept of the measure scheme in ontology/vocabularies.ttl
+    value: Decimal
+    unit: str  # ISO 4217 currency code, or one of UNITS
+    comparator: Comparator = Comparator.exactly
+    period: Period | None = None
+    during: Slug | None = None  # an event whose time the figure refers to
+    origin: Slug | None = Field(default=None, alias="from")
+    destination: Slug | None = Field(default=None, alias="to")
+    condition: Literal["before", "after"] | None = None
+    rank_within: Slug | None = None
+
+    @model_validator(mode="after")
+    def _has_period(self) -> Figure:
+        if self.period is None and self.during is None:
+            raise ValueError("a figure needs `period` (year, day or interval) or `during` (event)")
+        return self
+
+
+class SourceType(StrEnum):
+    news_article = "news-article"
+    policy_document = "policy-document"
+    dataset = "dataset"
+
+
+class Source(Strict):
+    id: Slug
+    type: SourceType
+    title: Names | Annotated[str, StringConstraints(min_length=1)]
+    publisher: Slug | str
+    published: dt.date
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")]
+    text: str | None = None  # file name, looked up in the configured text directories
+    url: str | None = None
+    version: str | None = None
+    licence: str | None = None
+    authors: list[Slug] = []
+    note: str | None = None
+
+
+UNITS: dict[str, str] = {
+    # unit -> UN/CEFACT common code, as schema.org's unitCode expects
+    "count": "C62",
+    "hour": "HUR",
+    "percent": "P1",
+    "rank": "C62",
+}
+
+FACT_FILES: dict[str, dict[str, type[Record]]] = {
+    # file name -> {top-level key: record model}; one obvious file for each kind of fact
+    "places.yaml": {"places": Place},
+    "organisations.yaml": {"organisations": Organisation},
+    "people.yaml": {"people": Person},
+    "concepts.yaml": {"schemes": ConceptScheme, "concepts": Concept},
+    "projects.yaml": {"projects": Project},
+    "agreements.yaml": {"agreements": Agreement},
+    "events.yaml": {"events": Event},
+    "figures.yaml": {"figures": Figure},
+}
+SOURCE_FILE = "source.yaml"

@@ -1,0 +1,79 @@
+"""YAML loading that remembers the line of every value, so errors can point at it.
+
+PyYAML silently keeps the last of two duplicate keys and turns dates into
+`datetime.date` (crashing on 2022-02-30); curated data needs neither, so we
+compose the node tree ourselves: duplicate keys are errors, timestamps stay
+strings for pydantic to check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# Keep dates as strings: pydantic validates them and reports bad ones with a location.
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Located:
+    """A parsed YAML document with the 1-based line of every key and item."""
+
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int:
+        """Line of the deepest known prefix of `path` (a missing field points at its record)."""
+        for cut in range(len(path), -1, -1):
+            if path[:cut] in self.lines:
+                return self.lines[path[:cut]]
+        return 1
+
+
+class DuplicateKeyError(ValueError):
+    def __init__(self, key: str, line: int, first_line: int) -> None:
+        self.key, self.line, self.first_line = key, line, first_line
+        super().__init__(f"duplicate key {key!r} (first given on line {first_line})")
+
+
+def load_located(text: str) -> Located:
+    """Parse one YAML document; raises yaml.YAMLError or DuplicateKeyError."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        located = Located(None)
+        if root is not None:
+            located.data = _construct(loader, root, (), located.lines)
+        return located
+    finally:
+        loader.dispose()
+
+
+def _construct(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key = str(key)
+            child = (*path, key)
+            if key in out:
+                raise DuplicateKeyError(key, key_node.start_mark.line + 1, lines[child])
+            lines[child] = key_node.start_mark.line + 1
+            out[key] = _construct(loader, value_node, child, lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(loader, item, (*path, i), lines) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
