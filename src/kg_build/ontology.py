@@ -23,16 +23,16 @@ def load_ontology(ontology_dir: Path) -> Graph:
         try:
             graph.parse(path, format="turtle")
         except Exception as exc:  # noqa: BLE001 - rdflib raises many parser exception types
-            raise InputError([Problem(str(path), 0, "", f"cannot parse Turtle: {exc}", "")]) from exc
+            raise InputError(
+                [Problem(str(path), 0, "", f"cannot parse Turtle: {exc}", "")]
+            ) from exc
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph
 
 
 def _members(graph: Graph, scheme: URIRef) -> frozenset[str]:
-    return frozenset(
-        str(c).rsplit("/", 1)[-1] for c in graph.subjects(SKOS.inScheme, scheme)
-    )
+    return frozenset(str(c).rsplit("/", 1)[-1] for c in graph.subjects(SKOS.inScheme, scheme))
 
 
 def vocabulary_of(graph: Graph) -> Vocabulary:

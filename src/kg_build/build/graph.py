@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -27,6 +28,7 @@ from kg_build.facts.model import (
     Person,
     Place,
     Project,
+    Record,
     Source,
 )
 from kg_build.namespaces import (
@@ -111,6 +113,7 @@ SOURCE_CLASSES = {
 FIGURE_CLASSES = {"hour": GBA.Duration, "percent": GBA.Percentage, "rank": GBA.Rank}
 
 PINYIN = "zh-Latn-pinyin"
+RecordT = TypeVar("RecordT", bound=Record)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,11 @@ class Origins:
 class Built:
     dataset: Dataset
     origins: Origins
-    base: str
+    iris: Iris
+
+    @property
+    def base(self) -> str:
+        return self.iris.base
 
     def union(self) -> Graph:
         """All facts of all sources in one graph (what Turtle, N-Triples and JSON-LD carry)."""
@@ -201,7 +208,7 @@ class GraphBuilder:
         for entry in self.corpus.entries.values():
             self._entry(entry)
         bind_prefixes(self.dataset, self.base)
-        return Built(self.dataset, self.origins, self.base)
+        return Built(self.dataset, self.origins, self.iris)
 
     # ---- helpers -------------------------------------------------------------------------
 
@@ -252,6 +259,12 @@ class GraphBuilder:
     def _bounds(self, graph: Graph, node: URIRef, start: str, end: str) -> None:
         graph.add((node, TIME.hasBeginning, self._period(graph, start)))
         graph.add((node, TIME.hasEnd, self._period(graph, end)))
+
+    def _record(self, identifier: str, kind: type[RecordT]) -> RecordT:
+        record = self.corpus.entries[identifier].record
+        if not isinstance(record, kind):  # load_corpus checked reference kinds already
+            raise TypeError(f"{identifier} is a {type(record).__name__}, not a {kind.__name__}")
+        return record
 
     def _ref(self, w: _Writer, predicate: URIRef, targets: Iterable[str], path: str) -> None:
         for target in targets:
@@ -339,8 +352,7 @@ class GraphBuilder:
             n.add(GBA.asOf, Literal(role.as_of.isoformat(), datatype=XSD.date), "as_of")
             role_en = label(self.ontology, ROLE[role.role], "en")
             role_zh = label(self.ontology, ROLE[role.role], "zh")
-            org = self.corpus.entries[role.organisation].record
-            assert isinstance(org, Organisation)
+            org = self._record(role.organisation, Organisation)
             n.add(RDFS.label, Literal(f"{r.name.en}, {role_en}, {org.name.en}", lang="en"))
             n.add(RDFS.label, Literal(f"{org.name.zh}{role_zh}{r.name.zh}", lang="zh"))
             self._attest(n, entry.source, role.quote, None, "role-assignment", "--".join(keys))
@@ -349,10 +361,10 @@ class GraphBuilder:
         w.add(RDF.type, SKOS.ConceptScheme)
         if r.notation:
             w.add(SKOS.notation, Literal(r.notation), "notation")
-        for concept in self.corpus.of_kind("concepts"):
-            assert isinstance(concept.record, Concept)
-            if concept.record.scheme == r.id and concept.record.broader is None:
-                w.add(SKOS.hasTopConcept, self.iris.entity(concept.record.id))
+        for entry in self.corpus.of_kind("concepts"):
+            concept = self._record(entry.record.id, Concept)
+            if concept.scheme == r.id and concept.broader is None:
+                w.add(SKOS.hasTopConcept, self.iris.entity(concept.id))
 
     def _concept(self, w: _Writer, r: Concept, entry: Entry) -> None:
         w.add(RDF.type, SKOS.Concept)
@@ -422,8 +434,7 @@ class GraphBuilder:
             w.add(GBA.referencePeriod, self._period(w.graph, r.period), "period")
         if r.during:
             w.add(GBA.duringEvent, self.iris.entity(r.during), "during")
-            event = self.corpus.entries[r.during].record
-            assert isinstance(event, Event)
+            event = self._record(r.during, Event)
             if event.period and not r.period:
                 w.add(GBA.referencePeriod, self.iris.period(event.period), "during")
         if r.origin:
@@ -447,4 +458,3 @@ class GraphBuilder:
 def build_dataset(corpus: Corpus, ontology: Graph, base: str) -> Built:
     """Turn a checked corpus into RDF: one named graph per source, no blank nodes."""
     return GraphBuilder(corpus, ontology, base).build()
-

@@ -229,8 +229,11 @@ def _load_fact_file(
             record = _validate(models[key], item, (key, index), located, shown, problems)
             if record is None:
                 continue
-            assert isinstance(record, Record)
-            origin = Origin(shown, located.line_of((key, index)), _field_lines(located, (key, index)))
+            if not isinstance(record, Record):  # every model in FACT_FILES is a Record
+                raise TypeError(f"{models[key].__name__} is not a Record model")
+            origin = Origin(
+                shown, located.line_of((key, index)), _field_lines(located, (key, index))
+            )
             source = record.source or folder_source
             if source is None:
                 problems.append(
@@ -250,7 +253,8 @@ def _load_fact_file(
                         shown,
                         origin.line,
                         "id",
-                        f"duplicate identifier {record.id!r}, first used at {first.file}:{first.line}",
+                        f"duplicate identifier {record.id!r}"
+                        f", first used at {first.file}:{first.line}",
                         "identifiers are unique across all fact files; rename one of them",
                     )
                 )
@@ -290,7 +294,11 @@ def _validate(
                 allowed = ", ".join(
                     f.alias or n for n, f in model.model_fields.items() if n != loc[-1]
                 )
-                hint = f"allowed fields here: {allowed}" if len(loc) == 1 else _HINTS["extra_forbidden"]
+                hint = (
+                    f"allowed fields here: {allowed}"
+                    if len(loc) == 1
+                    else _HINTS["extra_forbidden"]
+                )
             else:
                 hint = _HINTS.get(error["type"], "")
             if error["type"] == "missing":
@@ -364,7 +372,7 @@ def _references(entry: Entry) -> Iterator[tuple[str, str, tuple[str, ...]]]:
 
 def _check_references(corpus: Corpus, vocabulary: Vocabulary) -> Iterator[Problem]:
     for entry in corpus.entries.values():
-        origin, r = entry.origin, entry.record
+        origin = entry.origin
         if entry.source not in corpus.sources:
             yield Problem(
                 origin.file,
@@ -407,7 +415,9 @@ def _check_vocabulary(entry: Entry, vocabulary: Vocabulary) -> Iterator[Problem]
     r, origin = entry.record, entry.origin
     checks: list[tuple[str, str, frozenset[str], str]] = []
     if isinstance(r, Person):
-        checks += [(f"roles.{i}.role", x.role, vocabulary.roles, "role") for i, x in enumerate(r.roles)]
+        checks += [
+            (f"roles.{i}.role", x.role, vocabulary.roles, "role") for i, x in enumerate(r.roles)
+        ]
     if isinstance(r, Project):
         checks += [
             (f"milestones.{i}.stage", m.stage, vocabulary.stages, "stage")
@@ -437,8 +447,8 @@ def _check_vocabulary(entry: Entry, vocabulary: Vocabulary) -> Iterator[Problem]
 def _check_work_references(corpus: Corpus) -> Iterator[Problem]:
     """Roles may name the source they are about (author, photographer): it must exist."""
     for entry in corpus.of_kind("people"):
-        assert isinstance(entry.record, Person)
-        for i, role in enumerate(entry.record.roles):
+        roles = entry.record.roles if isinstance(entry.record, Person) else []
+        for i, role in enumerate(roles):
             if role.work is not None and role.work not in corpus.sources:
                 yield Problem(
                     entry.origin.file,

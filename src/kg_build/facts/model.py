@@ -11,7 +11,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 """Record identifier: lower-case words joined by hyphens; becomes the last segment of the IRI."""
@@ -29,6 +37,7 @@ Quotes = Annotated[
     Field(min_length=1),
 ]
 """Verbatim text from the source; one string or a list when a record draws on several passages."""
+
 
 def _check_period(value: str) -> str:
     if re.fullmatch(r"\d{4}", value):
@@ -92,7 +101,7 @@ class PlaceType(StrEnum):
     economic_region = "economic-region"
     geographic_region = "geographic-region"
     mountain_range = "mountain-range"
-    mountain_pass = "mountain-pass"
+    mountain_pass = "mountain-pass"  # noqa: S105 - a landform, not a password
 
 
 class Point(Strict):

@@ -1,0 +1,115 @@
+"""The dataset's description in VoID and DCAT: counts, classes, vocabularies, licence, sources."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.term import Node
+
+from kg_build.build.graph import Built
+from kg_build.facts.load import Corpus
+from kg_build.namespaces import GBA, PREFIXES, bind_prefixes
+
+TITLE_EN = "Ganzhou – Greater Bay Area knowledge graph"
+TITLE_ZH = "赣州—粤港澳大湾区知识图谱"
+DESCRIPTION_EN = (
+    "Facts from regional-development news about Ganzhou (Jiangxi) and the "
+    "Guangdong-Hong Kong-Macao Greater Bay Area: places, projects, enterprises, agreements, "
+    "people, events and figures, each tied to its source by a verbatim quote."
+)
+DESCRIPTION_ZH = (
+    "来自区域发展新闻的赣州与粤港澳大湾区事实：地点、项目、企业、协议、人物、活动与数据，"
+    "每条均以原文引文关联出处。"
+)
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+EXAMPLES = ("place/ganzhou", "project/ganshen-hsr", "agreement/gba-project-signing-2021")
+
+# File name -> media type of each published distribution.
+DISTRIBUTIONS: Mapping[str, str] = {
+    "ganzhou-gba.ttl": "text/turtle",
+    "ganzhou-gba.nt": "application/n-triples",
+    "ganzhou-gba.jsonld": "application/ld+json",
+    "ganzhou-gba.trig": "application/trig",
+    "context.jsonld": "application/ld+json",
+    "void.ttl": "text/turtle",
+    "ontology.ttl": "text/turtle",
+}
+
+
+def describe(built: Built, data: Graph, corpus: Corpus) -> Graph:
+    """VoID + DCAT for `data` (the published union graph, inferences included)."""
+    base = built.base
+    dataset = URIRef(f"{base}dataset")
+    g = bind_prefixes(Graph(bind_namespaces="none"), base)
+    g.bind("foaf", FOAF)
+    add = g.add
+    add((dataset, RDF.type, VOID.Dataset))
+    add((dataset, RDF.type, DCAT.Dataset))
+    add((dataset, DCTERMS.title, Literal(TITLE_EN, lang="en")))
+    add((dataset, DCTERMS.title, Literal(TITLE_ZH, lang="zh")))
+    add((dataset, DCTERMS.description, Literal(DESCRIPTION_EN, lang="en")))
+    add((dataset, DCTERMS.description, Literal(DESCRIPTION_ZH, lang="zh")))
+    add((dataset, DCTERMS.license, LICENSE))
+    add((dataset, VOID.uriSpace, Literal(f"{base}id/")))
+    add((dataset, VOID.triples, Literal(len(data), datatype=XSD.integer)))
+    subjects = set(data.subjects())
+    add((dataset, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
+    add((dataset, VOID.distinctObjects, Literal(len(set(data.objects())), datatype=XSD.integer)))
+    add((dataset, VOID.entities, Literal(len(set(data.subjects(RDF.type))), datatype=XSD.integer)))
+    classes = Counter(o for _, o in data.subject_objects(RDF.type))
+    properties = Counter(p for _, p, _ in data)
+    add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
+    add((dataset, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
+    for cls, count in classes.items():
+        part = URIRef(f"{base}dataset/class/{_local(cls)}")
+        add((dataset, VOID.classPartition, part))
+        add((part, VOID["class"], cls))
+        add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
+    for prop, count in properties.items():
+        part = URIRef(f"{base}dataset/property/{_local(prop)}")
+        add((dataset, VOID.propertyPartition, part))
+        add((part, VOID.property, prop))
+        add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
+    used = {str(ns) for ns in PREFIXES.values()}
+    for namespace in sorted(used):
+        if any(str(p).startswith(namespace) for p in properties) or any(
+            str(c).startswith(namespace) for c in classes
+        ):
+            add((dataset, VOID.vocabulary, URIRef(namespace)))
+    for example in EXAMPLES:
+        add((dataset, VOID.exampleResource, URIRef(f"{base}id/{example}")))
+    for source, _ in corpus.sources.values():
+        source_iri = built.iris.source(source.id)
+        add((dataset, DCTERMS.source, source_iri))
+        graph = built.iris.graph(source.id)
+        add((dataset, VOID.subset, graph))
+        add((graph, RDF.type, VOID.Dataset))
+        add((graph, RDFS.label, Literal(f"Facts from {source.id}", lang="en")))
+        add((graph, DCTERMS.source, source_iri))
+    dates = sorted(source.published for source, _ in corpus.sources.values())
+    if dates:
+        # The newest source date, not the build time: same facts, same bytes.
+        add((dataset, DCTERMS.modified, Literal(dates[-1].isoformat(), datatype=XSD.date)))
+    for name, media_type in DISTRIBUTIONS.items():
+        dist = URIRef(f"{base}dist/{name}")
+        add((dataset, DCAT.distribution, dist))
+        add((dist, RDF.type, DCAT.Distribution))
+        add((dist, DCAT.downloadURL, dist))
+        add((dist, DCAT.mediaType, Literal(media_type)))
+        add((dist, DCTERMS.title, Literal(name)))
+    add((dataset, VOID.dataDump, URIRef(f"{base}dist/ganzhou-gba.nt")))
+    add((dataset, DCTERMS.conformsTo, URIRef(str(GBA))))
+    return g
+
+
+def _local(term: Node) -> str:
+    prefix = next((p for p, ns in PREFIXES.items() if str(term).startswith(str(ns))), "x")
+    local = str(term)
+    for ns in PREFIXES.values():
+        if local.startswith(str(ns)):
+            local = local[len(str(ns)) :]
+            break
+    return f"{prefix}-{local}".replace("/", "-").replace("#", "-")

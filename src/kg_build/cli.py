@@ -1,0 +1,168 @@
+"""`kg`: the command line. Each command is a few lines over the library; only this module writes.
+
+Exit codes: 0 ok, 1 the data does not conform (SHACL, quotes, OWL consistency),
+2 usage or input error (unreadable or malformed fact files, bad options).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from kg_build import __version__
+from kg_build.config import Config, load_config
+from kg_build.errors import InputError, Problem
+from kg_build.pipeline import check, release
+from kg_build.publish.write import publish_files
+from kg_build.reason.owl import InconsistentError
+from kg_build.stats import compute_stats
+
+EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _fail(code: int, headline: str, problems: Sequence[Problem] = ()) -> NoReturn:
+    _err(headline)
+    for problem in problems:
+        _err(f"  {problem}")
+    sys.exit(code)
+
+
+def _config_options(func: F) -> F:
+    """Options shared by every command that reads the facts; they override kg.toml."""
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Configuration file (default: ./kg.toml if present).",
+        ),
+        click.option("--facts", type=click.Path(path_type=Path), help="Folder of fact files."),
+        click.option(
+            "--ontology", type=click.Path(path_type=Path), help="Folder of ontology *.ttl."
+        ),
+        click.option("--shapes", type=click.Path(path_type=Path), help="Folder of SHACL *.ttl."),
+        click.option(
+            "--texts",
+            multiple=True,
+            type=click.Path(path_type=Path),
+            help="Folder holding source texts for the quote check (repeatable).",
+        ),
+        click.option("--base", help="Base IRI of the published resources (ends in '/')."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _config(config_path: Path | None, **overrides: Any) -> Config:
+    return load_config(config_path).with_overrides(**overrides)
+
+
+def _handles_input_errors(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            _fail(EXIT_USAGE, f"error: {len(exc.problems)} problem(s) in the input:", exc.problems)
+        except ValueError as exc:  # e.g. a malformed --base
+            _fail(EXIT_USAGE, f"error: {exc}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """kg-build: curated facts from news -> a validated, linked RDF knowledge graph.
+
+    Typical use: `kg validate` while editing facts, `kg build` to publish to dist/.
+    Settings come from ./kg.toml; options override them.
+    """
+
+
+@main.command()
+@_config_options
+@click.option(
+    "--dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: dist/).",
+)
+@click.option("--no-reason", is_flag=True, help="Skip the OWL reasoner (HermiT needs Java).")
+@_handles_input_errors
+def build(config_path: Path | None, dist: Path | None, no_reason: bool, **options: Any) -> None:
+    """Run the whole pipeline and publish to dist/.
+
+    facts -> RDF -> quote check -> SHACL -> OWL reasoning (HermiT) -> Turtle, N-Triples,
+    JSON-LD, TriG, VoID/DCAT description and the ontology, each written atomically.
+    Nothing is written unless every check passes, so a failed build leaves dist/ as it was.
+    """
+    config = _config(config_path, dist=dist, **options)
+    try:
+        rel = release(config, progress=_err, with_reasoning=not no_reason)
+    except InconsistentError as exc:
+        _fail(EXIT_NONCONFORMING, f"error: {exc}")
+    problems = rel.checked.problems
+    if problems:
+        _fail(
+            EXIT_NONCONFORMING,
+            f"error: the data does not conform ({len(problems)} problem(s)); dist/ left unchanged:",
+            problems,
+        )
+    publish_files(config.dist, rel.files)
+    _err(f"published {len(rel.files)} files and SHA256SUMS to {config.dist}")
+
+
+@main.command(name="validate")
+@_config_options
+@_handles_input_errors
+def validate_command(config_path: Path | None, **options: Any) -> None:
+    """Check the facts (form, references, quotes) and the SHACL shapes; write nothing."""
+    checked = check(_config(config_path, **options), progress=_err)
+    if checked.problems:
+        _fail(
+            EXIT_NONCONFORMING,
+            f"the data does not conform: {len(checked.problems)} problem(s):",
+            checked.problems,
+        )
+    _err("conforms")
+
+
+@main.command()
+@_config_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@_handles_input_errors
+def stats(config_path: Path | None, fmt: str, **options: Any) -> None:
+    """Count entities per class, records and triples per source, and labels per language."""
+    checked = check(_config(config_path, **options))
+    result = compute_stats(checked.built, checked.corpus)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    click.echo(f"triples: {result.triples}")
+    click.echo("\nentities per class:")
+    for name, count in result.classes.items():
+        click.echo(f"  {count:6d}  {name}")
+    click.echo("\nper source:")
+    for name, counts in result.sources.items():
+        click.echo(f"  {counts['records']:6d} records  {counts['triples']:6d} triples  {name}")
+    click.echo("\nlabels per language:")
+    for name, count in result.languages.items():
+        click.echo(f"  {count:6d}  {name}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,144 @@
+"""The stages in order: facts -> build -> validate -> reason -> publish (in memory).
+
+Functions here return graphs and bytes; only the command line writes files.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from rdflib import Graph, URIRef
+
+from kg_build.build.describe import describe
+from kg_build.build.graph import Built, build_dataset
+from kg_build.config import Config
+from kg_build.errors import Problem
+from kg_build.facts.load import Corpus, load_corpus
+from kg_build.facts.quotes import QuoteCheck, check_quotes
+from kg_build.namespaces import bind_prefixes
+from kg_build.ontology import load_ontology, vocabulary_of
+from kg_build.publish import serialize
+from kg_build.reason.owl import Reasoning, reason
+from kg_build.validate.shacl import Violation, load_shapes, validate_graph
+
+Progress = Callable[[str], None]
+T = TypeVar("T")
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+@dataclass
+class Checked:
+    ontology: Graph
+    corpus: Corpus
+    built: Built
+    quotes: QuoteCheck
+    violations: list[Violation]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return sorted(self.quotes.problems + [v.as_problem() for v in self.violations])
+
+
+@dataclass
+class Release:
+    checked: Checked
+    reasoning: Reasoning | None
+    data: Graph
+    description: Graph
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+class _Timer:
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress, self.total, self.step = progress, total, 0
+
+    def run(self, name: str, work: Callable[[], T], summary: Callable[[T], str]) -> T:
+        self.step += 1
+        start = time.perf_counter()
+        result = work()
+        took = time.perf_counter() - start
+        self.progress(f"[{self.step}/{self.total}] {name}: {summary(result)} ({took:.1f} s)")
+        return result
+
+
+def check(config: Config, progress: Progress = _silent, total_steps: int = 4) -> Checked:
+    """Read facts, build the graph, check quotes and SHACL. Raises InputError on bad input."""
+    timer = _Timer(progress, total_steps)
+    ontology = load_ontology(config.ontology)
+    corpus = timer.run(
+        "facts",
+        lambda: load_corpus(config.facts, vocabulary_of(ontology), config.root),
+        lambda c: f"{len(c.entries)} records from {len(c.sources)} sources",
+    )
+    built = timer.run(
+        "build",
+        lambda: build_dataset(corpus, ontology, config.base),
+        lambda b: f"{len(b.dataset)} triples",
+    )
+    quotes = timer.run(
+        "quotes",
+        lambda: check_quotes(corpus, config.texts),
+        lambda q: (
+            f"{q.checked} checked, {len(q.problems)} not found"
+            + "".join(f"; {s} not checked ({why})" for s, why in q.unchecked.items())
+        ),
+    )
+    shapes = load_shapes(config.shapes)
+    violations = timer.run(
+        "shacl",
+        lambda: validate_graph(built, shapes, ontology),
+        lambda v: f"{len(v)} violations",
+    )
+    return Checked(ontology, corpus, built, quotes, violations)
+
+
+def release(config: Config, progress: Progress = _silent, with_reasoning: bool = True) -> Release:
+    """The whole pipeline in memory. Callers check `checked.problems` before publishing."""
+    checked = check(config, progress, total_steps=6 if with_reasoning else 5)
+    timer = _Timer(progress, 6 if with_reasoning else 5)
+    timer.step = 4
+    built = checked.built
+    data = built.union()
+    reasoning: Reasoning | None = None
+    if checked.problems:
+        return Release(checked, None, data, Graph())
+    if with_reasoning:
+        result = timer.run(
+            "reason",
+            lambda: reason(checked.ontology, data, built.base),
+            lambda r: f"consistent (HermiT); {len(r.inferred)} part-of inferences",
+        )
+        reasoning = result
+        for triple in reasoning.inferred:
+            data.add(triple)
+    description = describe(built, data, checked.corpus)
+    rel = Release(checked, reasoning, data, description)
+    timer.run("publish", lambda: _serialise(rel, config), lambda f: f"{len(f)} files")
+    return rel
+
+
+def _serialise(rel: Release, config: Config) -> dict[str, bytes]:
+    base = config.base
+    graphs = serialize.dataset_graphs(rel.checked.built.dataset)
+    if rel.reasoning is not None:
+        graphs.append((URIRef(f"{base}graph/inferred"), rel.reasoning.inferred))
+    graphs.append((URIRef(f"{base}graph/description"), rel.description))
+    ontology = bind_prefixes(Graph(bind_namespaces="none"), base)
+    for triple in rel.checked.ontology:
+        ontology.add(triple)
+    rel.files = {
+        "ganzhou-gba.ttl": serialize.turtle(rel.data, base),
+        "ganzhou-gba.nt": serialize.ntriples(rel.data),
+        "ganzhou-gba.jsonld": serialize.jsonld(rel.data, base),
+        "ganzhou-gba.trig": serialize.trig(graphs, base),
+        "context.jsonld": serialize.context_document(base),
+        "void.ttl": serialize.turtle(rel.description, base),
+        "ontology.ttl": serialize.turtle(ontology, base),
+    }
+    return rel.files

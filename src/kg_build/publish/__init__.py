@@ -1,0 +1,1 @@
+"""Stage 5: serialise the graphs deterministically and write them atomically."""

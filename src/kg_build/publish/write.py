@@ -1,0 +1,42 @@
+"""Atomic writes: each file goes to a temporary name in the same folder, then is renamed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        # mkstemp creates 0600; published files are for everyone to read.
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def publish_files(dist: Path, files: Mapping[str, bytes]) -> Path:
+    """Write every file, then a SHA-256 manifest (last, so it never describes a half release)."""
+    for name in sorted(files):
+        write_atomic(dist / name, files[name])
+    manifest = "".join(
+        f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files)
+    )
+    write_atomic(dist / "SHA256SUMS", manifest.encode("utf-8"))
+    return dist

@@ -1,0 +1,1 @@
+"""Stage 4: OWL reasoning (owlready2 + HermiT): consistency, and inferences worth publishing."""

@@ -1,0 +1,105 @@
+"""SHACL validation with pyshacl, each result traced back to the fact file line that caused it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyshacl import validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from kg_build.build.graph import Built
+from kg_build.errors import InputError, Problem
+from kg_build.namespaces import SH
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    file: str
+    line: int
+    field: str
+    message: str
+    focus: str
+    path: str
+    value: str
+    severity: str
+
+    def as_problem(self) -> Problem:
+        detail = f" (value: {self.value})" if self.value else ""
+        return Problem(
+            self.file,
+            self.line,
+            self.field,
+            f"{self.message}{detail}",
+            f"node {self.focus}" + (f", property {self.path}" if self.path else ""),
+        )
+
+
+def load_shapes(shapes_dir: Path) -> Graph:
+    graph = Graph()
+    files = sorted(shapes_dir.glob("*.ttl"))
+    if not files:
+        raise InputError(
+            [Problem(str(shapes_dir), 0, "", "no SHACL shapes (*.ttl) found", "pass --shapes DIR")]
+        )
+    for path in files:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def validate_graph(built: Built, shapes: Graph, ontology: Graph) -> list[Violation]:
+    """Run every shape over the facts (with the ontology's class hierarchy); [] means conforms."""
+    conforms, results, _ = validate(
+        built.union(),
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        allow_warnings=False,
+    )
+    if not isinstance(results, Graph):
+        raise TypeError("pyshacl returned no results graph")
+    found = results.subjects(RDF.type, SH.ValidationResult)
+    violations = [_violation(built, results, r) for r in found]
+    if not conforms and not violations:  # pragma: no cover - pyshacl always reports results
+        raise RuntimeError("pyshacl reported non-conformance without results")
+    return sorted(set(violations))
+
+
+def _violation(built: Built, results: Graph, result: Node) -> Violation:
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    value = results.value(result, SH.value)
+    messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+    severity = results.value(result, SH.resultSeverity)
+    location = built.origins.locate(focus, path) if focus is not None else None
+    if location is None and focus is not None:
+        # A node made from a record's part (a period, a geometry) -> the record that links to it.
+        for subject, predicate in built.origins.pairs:
+            if (subject, predicate) and _links(built, subject, predicate, focus):
+                location = built.origins.locate(subject, predicate)
+                break
+    return Violation(
+        file=location.file if location else "(generated)",
+        line=location.line if location else 0,
+        field=location.field if location else "",
+        message=messages[0] if messages else "does not conform",
+        focus=_short(built, focus),
+        path=_short(built, path),
+        value=str(value) if isinstance(value, Literal) else _short(built, value),
+        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+    )
+
+
+def _links(built: Built, subject: Node, predicate: Node, obj: Node) -> bool:
+    return any((subject, predicate, obj) in g for g in built.dataset.graphs())
+
+
+def _short(built: Built, node: Node | None) -> str:
+    if node is None:
+        return ""
+    text = str(node)
+    if isinstance(node, URIRef) and text.startswith(built.base):
+        return text[len(built.base) :]
+    return text
