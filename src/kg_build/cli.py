@@ -20,7 +20,7 @@ from kg_build.config import Config, load_config
 from kg_build.errors import InputError, Problem
 from kg_build.pipeline import check, release
 from kg_build.publish.write import publish_files
-from kg_build.reason.owl import InconsistentError
+from kg_build.reason.owl import InconsistentError, ReasonerUnavailableError
 from kg_build.stats import compute_stats
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
@@ -113,6 +113,8 @@ def build(config_path: Path | None, dist: Path | None, no_reason: bool, **option
         rel = release(config, progress=_err, with_reasoning=not no_reason)
     except InconsistentError as exc:
         _fail(EXIT_NONCONFORMING, f"error: {exc}")
+    except ReasonerUnavailableError as exc:
+        _fail(EXIT_USAGE, f"error: {exc}")
     problems = rel.checked.problems
     if problems:
         _fail(

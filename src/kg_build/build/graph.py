@@ -188,8 +188,11 @@ class _Writer:
 
 
 def decimal_literal(value: Decimal) -> Literal:
-    # Fixed-point lexical form: 212.9e9 and 212900000000 give the same literal.
+    """The canonical xsd:decimal form ("62.0", "212900000000.0", "5.5"): 212.9e9 and
+    212900000000 give the same literal, and Turtle's bare-decimal shorthand round-trips."""
     text = format(value.normalize(), "f")
+    if "." not in text:
+        text += ".0"
     return Literal(text, datatype=XSD.decimal)
 
 

@@ -146,14 +146,19 @@ def _read(path: Path, problems: list[Problem], root: Path | None) -> Located | N
             Problem(shown, exc.line, exc.key, str(exc), "remove or rename one of the two keys")
         )
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        # The context mark is where the broken construct starts, which is where people look;
+        # the problem mark is where the parser noticed, often a line later.
+        problem_line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        line = exc.context_mark.line + 1 if exc.context_mark else problem_line
+        context = f" {exc.context} (line {line})" if exc.context else ""
+        detail = f"{exc.problem} on line {problem_line}" if exc.problem else str(exc)
         problems.append(
             Problem(
                 shown,
                 line,
                 "",
-                f"malformed YAML: {exc.problem or exc}",
-                "check indentation, and quote text containing ': ' or '#'",
+                f"malformed YAML{context}: {detail}",
+                "check indentation and brackets, and quote text containing ': ' or ' #'",
             )
         )
     return None
@@ -262,6 +267,20 @@ def _load_fact_file(
             corpus.entries[record.id] = Entry(record, key, source, origin)
 
 
+# What a field expects, in the words of the fact format; used when pydantic's own is terse.
+_FIELD_HINTS = {
+    "id": "lower-case words joined by hyphens, such as ganzhou-port",
+    "period": "a year (2021), a day (2022-02-17) or an interval (2022-01-17/2022-02-25)",
+    "as_of": "a day that exists, written YYYY-MM-DD",
+    "published": "a day that exists, written YYYY-MM-DD",
+    "value": "a plain number such as 358, 5.5 or 212.9e9",
+    "code": 'the six-digit division code, in quotes: "360700"',
+    "wikidata": "a Wikidata item identifier such as Q363166",
+    "zh": "the name in Chinese characters",
+    "quote": "the passage copied from the source; a string or a list of strings",
+    "language": "a language tag such as en or zh",
+}
+
 _HINTS = {
     "extra_forbidden": "unknown field; check its spelling against the fact format in the README",
     "missing": "this field is required",
@@ -300,7 +319,10 @@ def _validate(
                     else _HINTS["extra_forbidden"]
                 )
             else:
-                hint = _HINTS.get(error["type"], "")
+                named = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+                hint = _FIELD_HINTS.get(named) or _HINTS.get(error["type"], "")
+                hint = hint or "see the fact format in the README"
+                message = message.removeprefix("Value error, ")
             if error["type"] == "missing":
                 message = f"required field {loc[-1]!r} is missing"
             problems.append(

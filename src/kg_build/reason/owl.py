@@ -9,6 +9,7 @@ do not depend on them.
 from __future__ import annotations
 
 import io
+import shutil
 from dataclasses import dataclass
 
 import owlready2
@@ -75,8 +76,17 @@ def reasoner_input(ontology: Graph, data: Graph) -> tuple[Graph, int]:
     return graph, skipped
 
 
+class ReasonerUnavailableError(Exception):
+    """HermiT cannot run here (no Java): a setup problem, not a data problem (exit code 2)."""
+
+
 def reason(ontology: Graph, data: Graph, base: str) -> Reasoning:
     """Run HermiT; raise InconsistentError if the graph is inconsistent."""
+    if shutil.which(owlready2.JAVA_EXE) is None:
+        raise ReasonerUnavailableError(
+            f"Java ({owlready2.JAVA_EXE}) not found: HermiT needs a Java runtime. Install one "
+            "(Debian: apt-get install default-jre-headless) or build with --no-reason."
+        )
     graph, skipped = reasoner_input(ontology, data)
     world = owlready2.World()
     payload = graph.serialize(format="nt", encoding="utf-8")

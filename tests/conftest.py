@@ -1,0 +1,76 @@
+"""Shared fixtures: the shipped facts, checked once per session, and helpers to run `kg`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kg_build.config import Config
+from kg_build.pipeline import Checked, Release, check, release
+
+ROOT = Path(__file__).resolve().parent.parent
+# The source texts live beside the project (../shared); tests point the quote check at them.
+SHARED = ROOT.parent / "shared"
+TEXTS = (SHARED / "sources", SHARED / "reference")
+BASE = "https://w3id.org/ganzhou-gba/"
+
+
+def project_config(**overrides: object) -> Config:
+    config = Config(
+        root=ROOT,
+        base=BASE,
+        facts=ROOT / "facts",
+        ontology=ROOT / "ontology",
+        shapes=ROOT / "shapes",
+        dist=ROOT / "dist",
+        texts=TEXTS,
+    )
+    return config.with_overrides(**overrides)
+
+
+@pytest.fixture(scope="session")
+def shared_texts() -> tuple[Path, ...]:
+    if not (SHARED / "sources").is_dir():
+        pytest.fail(f"source texts not found at {SHARED / 'sources'}: the quote tests need them")
+    return TEXTS
+
+
+@pytest.fixture(scope="session")
+def checked(shared_texts: tuple[Path, ...]) -> Checked:
+    return check(project_config())
+
+
+@pytest.fixture(scope="session")
+def shipped_release(shared_texts: tuple[Path, ...]) -> Release:
+    return release(project_config())
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
+    """Run the installed `kg` command in a child process, as a user would."""
+    exe = shutil.which("kg", path=str(Path(sys.executable).parent)) or "kg"
+    full_env = {**os.environ, **(env or {})}
+    done = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [exe, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def facts_copy(tmp_path: Path) -> Path:
+    """A private copy of the shipped facts that a test may break."""
+    target = tmp_path / "facts"
+    shutil.copytree(ROOT / "facts", target)
+    return target

@@ -1,0 +1,195 @@
+"""Each curator mistake gives file, line and field with a hint, a non-zero exit, and leaves dist/
+exactly as the previous good build wrote it."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_kg
+
+ARTICLE = "sources/cns-2022-02-17-ganzhou-bay-area"
+
+
+@dataclass(frozen=True)
+class Mistake:
+    name: str
+    file: str  # relative to facts/
+    old: str
+    new: str
+    exit_code: int
+    field: str
+    words: str  # part of the message a curator reads
+    line_offset: int = 0  # reported line relative to the first line of `old`
+
+
+MISTAKES = [
+    Mistake(
+        "malformed YAML",
+        f"{ARTICLE}/figures.yaml",
+        "    value: 358\n",
+        "    value: [358\n",
+        2,
+        "",
+        "malformed YAML",
+    ),
+    Mistake(
+        "unknown field",
+        f"{ARTICLE}/people.yaml",
+        "  - id: wan-kai\n",
+        "  - id: wan-kai\n    nmae: Wan\n",
+        2,
+        "nmae",
+        "unknown field",
+        1,
+    ),
+    Mistake(
+        "missing required field",
+        f"{ARTICLE}/figures.yaml",
+        "    about: ganzhou-2022-linked-major-projects\n    measure: number-of-projects\n",
+        "    about: ganzhou-2022-linked-major-projects\n",
+        2,
+        "measure",
+        "required field 'measure'",
+        -1,
+    ),
+    Mistake(
+        "wrong type",
+        f"{ARTICLE}/figures.yaml",
+        "    value: 358\n",
+        "    value: lots\n",
+        2,
+        "value",
+        "decimal",
+    ),
+    Mistake(
+        "unknown reference",
+        "places.yaml",
+        "    part_of: [shaoguan]\n",
+        "    part_of: [shaoguang]\n",
+        2,
+        "part_of",
+        "unknown 'shaoguang'",
+    ),
+    Mistake(
+        "duplicate identifier",
+        f"{ARTICLE}/organisations.yaml",
+        "  - id: skyworth\n",
+        "  - id: huawei\n",
+        2,
+        "id",
+        "duplicate identifier 'huawei'",
+    ),
+    Mistake(
+        "quote not in the source",
+        f"{ARTICLE}/figures.yaml",
+        "    quote: There are 358 major projects under linkage\n",
+        "    quote: There are 359 major projects under linkage\n",
+        1,
+        "quote",
+        "quote not found",
+    ),
+    Mistake(
+        "unknown currency",
+        f"{ARTICLE}/figures.yaml",
+        "    value: 212.9e9\n    unit: CNY\n",
+        "    value: 212.9e9\n    unit: RMB\n",
+        2,
+        "unit",
+        "unknown unit or currency 'RMB'",
+        1,
+    ),
+    Mistake(
+        "negative amount",
+        f"{ARTICLE}/figures.yaml",
+        "    value: 212.9e9\n",
+        "    value: -212.9e9\n",
+        1,
+        "value",
+        "greater than 0",
+    ),
+    Mistake(
+        "impossible date",
+        f"{ARTICLE}/events.yaml",
+        "    period: 2022-02-15\n",
+        "    period: 2022-02-30\n",
+        2,
+        "period",
+        "not a real day",
+    ),
+    Mistake(
+        "part-of cycle",
+        "places.yaml",
+        '    part_of: [china]\n    code: "360000"\n',
+        '    part_of: [china, xinfeng]\n    code: "360000"\n',
+        1,
+        "part_of",
+        "cycle",
+    ),
+]
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def good_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("good") / "dist"
+    result = run_kg("build", "--dist", str(dist), "--no-reason")
+    assert result.code == 0, result.err
+    return dist
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=[m.name for m in MISTAKES])
+def test_mistake_is_reported_and_dist_is_untouched(
+    mistake: Mistake, facts_copy: Path, good_dist: Path, tmp_path: Path
+) -> None:
+    path = facts_copy / mistake.file
+    text = path.read_text(encoding="utf-8")
+    assert mistake.old in text, "the test's anchor text is no longer in the shipped facts"
+    line = text[: text.index(mistake.old)].count("\n") + 1 + mistake.line_offset
+    path.write_text(text.replace(mistake.old, mistake.new, 1), encoding="utf-8")
+    dist = tmp_path / "dist"
+    shutil.copytree(good_dist, dist)
+    before = _snapshot(dist)
+
+    result = run_kg("build", "--facts", str(facts_copy), "--dist", str(dist))
+
+    assert result.code == mistake.exit_code, result.err
+    assert mistake.words in result.err, result.err
+    reported = [row for row in result.err.splitlines() if f"{mistake.file}:" in row]
+    assert reported, f"no message names {mistake.file}:\n{result.err}"
+    assert any(f"{mistake.file}:{line}" in row for row in reported), (line, result.err)
+    if mistake.field:
+        assert any(f"[{mistake.field}" in row for row in reported), result.err
+    assert "hint:" in result.err or "node " in result.err
+    assert _snapshot(dist) == before
+
+
+def test_messages_name_paths_relative_to_the_project(facts_copy: Path) -> None:
+    """Inside the project, paths are short; a copy elsewhere is named in full."""
+    result = run_kg("validate", "--facts", str(ROOT / "facts"))
+    assert result.code == 0, result.err
+    (facts_copy / "places.yaml").write_text("places:\n  - id: Not A Slug\n", encoding="utf-8")
+    result = run_kg("validate", "--facts", str(facts_copy))
+    assert result.code == 2
+    assert f"{facts_copy / 'places.yaml'}:2" in result.err
+
+
+def test_unexpected_file_in_a_source_folder_is_named(facts_copy: Path) -> None:
+    (facts_copy / ARTICLE / "figure.yaml").write_text("figures: []\n", encoding="utf-8")
+    result = run_kg("validate", "--facts", str(facts_copy))
+    assert result.code == 2
+    assert "figure.yaml" in result.err and "figures.yaml" in result.err
+
+
+def test_bad_option_is_a_usage_error() -> None:
+    result = run_kg("build", "--no-such-option")
+    assert result.code == 2
+    assert "No such option" in result.err
+    result = run_kg("build", "--base", "not an iri", "--dist", "/nonexistent/never-written")
+    assert result.code == 2
+    assert "base IRI" in result.err

@@ -1,0 +1,140 @@
+"""The shipped facts: complete for the article, every quote verbatim, slips noted."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from conftest import SHARED
+
+from kg_build.facts.model import Agreement, Figure, Organisation, Person, Place, Project
+from kg_build.pipeline import Checked
+
+ARTICLE = "cns-2022-02-17-ganzhou-bay-area"
+
+
+def records(checked: Checked, kind: type) -> list:
+    return [e.record for e in checked.corpus.entries.values() if isinstance(e.record, kind)]
+
+
+def test_every_quote_occurs_in_its_source_text(checked: Checked) -> None:
+    assert checked.quotes.problems == []
+    assert ARTICLE not in checked.quotes.unchecked
+    assert "cn-admin-divisions" not in checked.quotes.unchecked
+    assert checked.quotes.checked >= 150
+
+
+def test_the_shipped_facts_conform(checked: Checked) -> None:
+    assert [str(v.as_problem()) for v in checked.violations] == []
+
+
+def test_coverage_of_the_article(checked: Checked) -> None:
+    projects = records(checked, Project)
+    infrastructure = [
+        p for p in projects if p.type.value not in ("project-portfolio", "investment-project")
+    ]
+    assert len(records(checked, Place)) >= 25
+    assert len(infrastructure) >= 15
+    assert len(records(checked, Organisation)) >= 15
+    assert len(records(checked, Agreement)) >= 10
+    people = {p.name.en for p in records(checked, Person)}
+    named_in_article = {
+        "Wan Kai",
+        "Wan Feng",
+        "Tan Guomin",
+        "Liu Junwu",
+        "Liu Zhankun",
+        "Wu Pengquan",
+        "Wen Julin",
+        "Zhang Huiting",
+        "Li Jian",
+        "Zou Zhonghui",
+    }
+    assert named_in_article <= people
+    events = {e.record.id for e in checked.corpus.of_kind("events")}
+    assert {
+        "project-mobilisation-meeting-2022",
+        "world-ganzhou-business-conference-3",
+        "spring-festival-travel-2022",
+    } <= events
+
+
+# (value, unit, comparator) of every figure in the text, as the issue lists them.
+EXPECTED_FIGURES = [
+    ("358", "count", "exactly"),
+    ("212900000000", "CNY", "exactly"),
+    ("526", "count", "exactly"),
+    ("505900000000", "CNY", "exactly"),
+    ("5.5", "hour", "exactly"),
+    ("1.5", "hour", "exactly"),
+    ("2", "hour", "exactly"),
+    ("69", "count", "exactly"),
+    ("4.5", "count", "exactly"),
+    ("466000", "count", "exactly"),
+    ("62", "count", "exactly"),
+    ("333", "count", "exactly"),
+    ("90", "percent", "more-than"),
+    ("90", "count", "more-than"),
+    ("219", "count", "exactly"),
+    ("121404000000", "CNY", "exactly"),
+    ("48", "count", "exactly"),
+    ("85000", "count", "exactly"),
+    ("30", "count", "more-than"),
+    ("50", "percent", "about"),
+    ("10", "percent", "exactly"),
+]
+
+
+def test_every_figure_of_the_text_is_recorded(checked: Checked) -> None:
+    figures = Counter(
+        (format(f.value.normalize(), "f"), f.unit, f.comparator.value)
+        for f in records(checked, Figure)
+    )
+    for figure in EXPECTED_FIGURES:
+        assert figures[figure] >= 1, figure
+    ranks = [f for f in records(checked, Figure) if f.unit == "rank"]
+    assert len(ranks) == 5 and all(
+        f.value == Decimal(1) and f.rank_within == "jiangxi" for f in ranks
+    )
+
+
+@pytest.mark.parametrize(
+    ("record_id", "slip"),
+    [
+        ("gannan", "southern Gansu"),
+        ("ganzhou-huangjin-airport", "Golden Airport"),
+        ("gan-yue-canal", "Gan-Guangdong Canal"),
+        ("lantern-festival-2022", "Shangyuan"),
+    ],
+)
+def test_translation_slips_are_corrected_with_a_note(
+    checked: Checked, record_id: str, slip: str
+) -> None:
+    record = checked.corpus.entries[record_id].record
+    assert record.note and slip in record.note
+    assert slip not in record.name.en  # corrected in the data, not copied
+
+
+def test_places_carry_codes_pinyin_and_points_from_the_gazetteer(checked: Checked) -> None:
+    with open(SHARED / "reference" / "cn-admin-divisions.csv", encoding="utf-8") as handle:
+        gazetteer = {row["code"]: row for row in csv.DictReader(handle)}
+    for place in records(checked, Place):
+        assert place.name.pinyin, place.id
+        if place.code is None:
+            continue
+        row = gazetteer[place.code]
+        assert row["full_name_zh"] == place.name.zh, place.id
+        assert (place.wikidata or "") == row["wikidata"], place.id
+        if place.point is not None:
+            assert (place.point.lat, place.point.lon) == (float(row["lat"]), float(row["lon"]))
+        parents = {checked.corpus.entries[p].record.code for p in place.part_of}
+        if row["parent_code"]:
+            assert row["parent_code"] in parents, place.id
+
+
+def test_identifiers_are_unique_and_readable(checked: Checked) -> None:
+    ids = list(checked.corpus.entries)
+    assert len(ids) == len(set(ids))
+    assert all(i == i.lower() and " " not in i for i in ids)

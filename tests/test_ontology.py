@@ -1,0 +1,120 @@
+"""The ontology: labelled and defined in English and Chinese, aligned, loadable, consistent."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import owlready2
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from kg_build.namespaces import GBA
+from kg_build.ontology import load_ontology, vocabulary_of
+from kg_build.reason.owl import reasoner_input
+
+ROOT = Path(__file__).resolve().parent.parent
+OWN = str(GBA)
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return load_ontology(ROOT / "ontology")
+
+
+def own_terms(g: Graph) -> list[URIRef]:
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    terms = {s for k in kinds for s in g.subjects(RDF.type, k) if str(s).startswith(OWN)}
+    concepts = {s for s in g.subjects(RDF.type, SKOS.Concept) if str(s).startswith(OWN)}
+    schemes = {s for s in g.subjects(RDF.type, SKOS.ConceptScheme) if str(s).startswith(OWN)}
+    return sorted(t for t in terms | concepts | schemes if isinstance(t, URIRef))
+
+
+def test_every_term_has_english_and_chinese_label_and_definition(ontology: Graph) -> None:
+    terms = own_terms(ontology)
+    assert len(terms) > 120
+    missing = []
+    for term in terms:
+        for predicate in (RDFS.label, SKOS.definition):
+            langs = sorted(
+                getattr(v, "language", None) or "" for v in ontology.objects(term, predicate)
+            )
+            if langs != ["en", "zh"]:
+                missing.append(f"{term} {predicate}: {langs}")
+    assert missing == []
+
+
+def test_classes_are_aligned_with_well_known_vocabularies(ontology: Graph) -> None:
+    """Each of our top classes has a superclass in schema.org, ORG, GeoSPARQL, PROV or OWL-Time."""
+    external = (
+        "https://schema.org/",
+        "http://www.w3.org/ns/org#",
+        "http://www.opengis.net/ont/",
+        "http://www.w3.org/ns/prov#",
+        "http://www.w3.org/2006/time#",
+        "http://www.w3.org/ns/dcat#",
+    )
+    for name in (
+        "Place",
+        "Organisation",
+        "Person",
+        "Project",
+        "Cooperation",
+        "Event",
+        "Figure",
+        "Source",
+        "Attestation",
+        "RoleAssignment",
+        "CalendarYear",
+        "MonetaryAmount",
+    ):
+        supers = set(ontology.transitive_objects(GBA[name], RDFS.subClassOf))
+        assert any(str(s).startswith(external) for s in supers), name
+    wanted = (
+        "https://schema.org/",
+        "http://www.w3.org/ns/org#",
+        "http://purl.org/dc/terms/",
+        "http://www.w3.org/ns/prov#",
+        "http://www.opengis.net/ont/geosparql#",
+    )
+    supers = [str(o) for o in ontology.objects(None, RDFS.subPropertyOf)]
+    assert [ns for ns in wanted if not any(s.startswith(ns) for s in supers)] == []
+
+
+def test_part_of_is_transitive(ontology: Graph) -> None:
+    assert (GBA.partOf, RDF.type, OWL.TransitiveProperty) in ontology
+    assert (GBA.directlyPartOf, RDFS.subPropertyOf, GBA.partOf) in ontology
+
+
+def test_controlled_vocabularies_cover_the_issue(ontology: Graph) -> None:
+    vocabulary = vocabulary_of(ontology)
+    assert {
+        "planned",
+        "preliminary-work",
+        "under-construction",
+        "expansion",
+        "in-operation",
+    } <= vocabulary.stages
+    assert {
+        "mayor",
+        "chairman",
+        "deputy-general-manager",
+        "author",
+        "photographer",
+    } <= vocabulary.roles
+    assert {"total-investment", "travel-time", "contract-value"} <= vocabulary.measures
+
+
+@pytest.mark.slow
+def test_ontology_loads_in_owlready2_and_is_consistent_under_hermit(ontology: Graph) -> None:
+    graph, _ = reasoner_input(ontology, Graph())
+    world = owlready2.World()
+    onto = world.get_ontology("urn:test:ontology").load(
+        fileobj=io.BytesIO(graph.serialize(format="nt", encoding="utf-8")), format="ntriples"
+    )
+    assert len(list(onto.classes())) > 60
+    owlready2.sync_reasoner_hermit(world, debug=0)  # raises if inconsistent
+    railway = world[str(GBA.HighSpeedRailway)]
+    assert world[str(GBA.Project)] in railway.ancestors()
+    world.close()
