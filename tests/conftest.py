@@ -15,8 +15,9 @@ from kg_build.config import Config
 from kg_build.pipeline import Checked, Release, check, release
 
 ROOT = Path(__file__).resolve().parent.parent
-# The source texts live beside the project (../shared); tests point the quote check at them.
-SHARED = ROOT.parent / "shared"
+# The source texts live beside the project (../shared, or $KG_SHARED); tests point the quote
+# check at them and fail, rather than skip, when they are missing.
+SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared"))
 TEXTS = (SHARED / "sources", SHARED / "reference")
 BASE = "https://w3id.org/ganzhou-gba/"
 
@@ -56,6 +57,11 @@ class Run:
     code: int
     out: str
     err: str
+
+
+def texts_args() -> list[str]:
+    """`--texts` options naming the shared source texts, for commands run by tests."""
+    return [arg for folder in TEXTS for arg in ("--texts", str(folder))]
 
 
 def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:

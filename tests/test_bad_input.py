@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_kg
+from conftest import ROOT, run_kg, texts_args
 
 ARTICLE = "sources/cns-2022-02-17-ganzhou-bay-area"
 
@@ -136,7 +136,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def good_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def good_dist(tmp_path_factory: pytest.TempPathFactory, shared_texts: object) -> Path:
     dist = tmp_path_factory.mktemp("good") / "dist"
     result = run_kg("build", "--dist", str(dist), "--no-reason")
     assert result.code == 0, result.err
@@ -156,7 +156,7 @@ def test_mistake_is_reported_and_dist_is_untouched(
     shutil.copytree(good_dist, dist)
     before = _snapshot(dist)
 
-    result = run_kg("build", "--facts", str(facts_copy), "--dist", str(dist))
+    result = run_kg("build", "--facts", str(facts_copy), "--dist", str(dist), *texts_args())
 
     assert result.code == mistake.exit_code, result.err
     assert mistake.words in result.err, result.err

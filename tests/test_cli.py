@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import run_kg
+from conftest import run_kg, texts_args
 
 
 @pytest.mark.parametrize("command", ["build", "validate", "stats"])
@@ -23,9 +23,10 @@ def test_top_level_help_lists_the_commands() -> None:
 
 
 def test_validate_conforms_on_the_shipped_facts() -> None:
-    result = run_kg("validate")
+    result = run_kg("validate", *texts_args())
     assert result.code == 0, result.err
     assert "0 violations" in result.err and "conforms" in result.err
+    assert "0 not found" in result.err
 
 
 def test_stats_counts_classes_sources_and_languages() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from conftest import BASE, run_kg
+from conftest import BASE, run_kg, texts_args
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, VOID, XSD
@@ -29,9 +29,9 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dist(tmp_path_factory: pytest.TempPathFactory, shared_texts: object) -> Path:
     out = tmp_path_factory.mktemp("release") / "dist"
-    result = run_kg("build", "--dist", str(out))
+    result = run_kg("build", "--dist", str(out), *texts_args())
     assert result.code == 0, result.err
     assert "consistent (HermiT)" in result.err and "0 violations" in result.err
     return out
@@ -47,7 +47,7 @@ def test_build_publishes_every_format(dist: Path) -> None:
 @pytest.mark.slow
 def test_two_builds_give_identical_bytes(dist: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    result = run_kg("build", "--dist", str(again), env={"PYTHONHASHSEED": "4242"})
+    result = run_kg("build", "--dist", str(again), *texts_args(), env={"PYTHONHASHSEED": "4242"})
     assert result.code == 0, result.err
     for name in sorted(FILES):
         assert (again / name).read_bytes() == (dist / name).read_bytes(), name
