@@ -120,6 +120,15 @@ MISTAKES = [
         "not a real day",
     ),
     Mistake(
+        "implausible year",
+        f"{ARTICLE}/agreements.yaml",
+        '    period: "2021"\n',
+        '    period: "1821"\n',
+        1,
+        "period",
+        "between 1900 and 2100",
+    ),
+    Mistake(
         "part-of cycle",
         "places.yaml",
         '    part_of: [china]\n    code: "360000"\n',

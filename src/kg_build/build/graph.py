@@ -131,11 +131,20 @@ class Origins:
 
     nodes: dict[Node, Location] = field(default_factory=dict)
     pairs: dict[tuple[Node, Node], Location] = field(default_factory=dict)
+    records: dict[Node, tuple[Origin, str]] = field(default_factory=dict)
 
     def locate(self, node: Node, predicate: Node | None = None) -> Location | None:
         if predicate is not None and (node, predicate) in self.pairs:
             return self.pairs[(node, predicate)]
         return self.nodes.get(node)
+
+    def locate_field(self, node: Node, path: str) -> Location | None:
+        """Where field `path` of the record that made `node` is, or would go if it is missing."""
+        if node not in self.records:
+            return None
+        origin, prefix = self.records[node]
+        full = prefix + path
+        return Location(origin.file, origin.line_of(full), full)
 
 
 @dataclass
@@ -171,6 +180,7 @@ class _Writer:
             prefix,
         )
         origins.nodes.setdefault(node, self._location(""))
+        origins.records.setdefault(node, (origin, prefix))
 
     def _location(self, path: str) -> Location:
         full = f"{self.prefix}{path}" if path else self.prefix.rstrip(".")
@@ -448,14 +458,31 @@ class GraphBuilder:
             w.add(GBA.condition, CONDITION[r.condition], "condition")
         if r.rank_within:
             w.add(GBA.rankWithin, self.iris.entity(r.rank_within), "rank_within")
-        about = self.corpus.entries[r.about].record
-        about_names = getattr(about, "name", None)
-        measure_en = label(self.ontology, MEASURE[r.measure], "en")
-        measure_zh = label(self.ontology, MEASURE[r.measure], "zh")
+        self._figure_labels(w, r)
+
+    def _figure_labels(self, w: _Writer, r: Figure) -> None:
+        """'travel time of X, Xinfeng to Shenzhen, after, 2022-02-17': enough to tell apart."""
+        about = getattr(self.corpus.entries[r.about].record, "name", None)
+        if not isinstance(about, Names):
+            return
+        en = [label(self.ontology, MEASURE[r.measure], "en") + f" of {about.en}"]
+        zh = [about.zh + label(self.ontology, MEASURE[r.measure], "zh")]
+        end_names = [self._record(i, Place).name for i in (r.origin, r.destination) if i]
+        if r.origin and r.destination:
+            en.append(f"{end_names[0].en} to {end_names[1].en}")
+            zh.append(f"{end_names[0].zh}至{end_names[1].zh}")
+        elif r.origin and end_names:
+            en.append(f"from {end_names[0].en}")
+            zh.append(f"来自{end_names[0].zh}")
+        if r.condition:
+            en.append(r.condition)
+            zh.append({"before": "之前", "after": "之后"}[r.condition])
+        if r.unit == "rank":
+            en.append("rank")
+            zh.append("排名")
         when = r.period or r.during or ""
-        if isinstance(about_names, Names):
-            w.add(RDFS.label, Literal(f"{measure_en} of {about_names.en}, {when}", lang="en"))
-            w.add(RDFS.label, Literal(f"{about_names.zh}{measure_zh}（{when}）", lang="zh"))
+        w.add(RDFS.label, Literal(", ".join([*en, when]), lang="en"))
+        w.add(RDFS.label, Literal("，".join(zh) + f"（{when}）", lang="zh"))
 
 
 def build_dataset(corpus: Corpus, ontology: Graph, base: str) -> Built:

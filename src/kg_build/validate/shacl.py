@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kg_build.build.graph import Built
+from kg_build.build.graph import Built, Location
 from kg_build.errors import InputError, Problem
 from kg_build.namespaces import SH
 
@@ -35,6 +36,10 @@ class Violation:
             f"{self.message}{detail}",
             f"node {self.focus}" + (f", property {self.path}" if self.path else ""),
         )
+
+
+# Shape messages end with the fact-file field they are about: "... (name.pinyin)".
+_FIELD_IN_MESSAGE = re.compile(r"\(([a-z_]+(?:\.[a-z_]+)*)\)$")
 
 
 def load_shapes(shapes_dir: Path) -> Graph:
@@ -73,18 +78,19 @@ def _violation(built: Built, results: Graph, result: Node) -> Violation:
     value = results.value(result, SH.value)
     messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
     severity = results.value(result, SH.resultSeverity)
+    message = messages[0] if messages else "does not conform"
     location = built.origins.locate(focus, path) if focus is not None else None
+    named = _FIELD_IN_MESSAGE.search(message)
+    if focus is not None and named and (location is None or not location.field):
+        # A missing value has no line of its own; our messages name the field to add.
+        location = built.origins.locate_field(focus, named.group(1)) or location
     if location is None and focus is not None:
-        # A node made from a record's part (a period, a geometry) -> the record that links to it.
-        for subject, predicate in built.origins.pairs:
-            if (subject, predicate) and _links(built, subject, predicate, focus):
-                location = built.origins.locate(subject, predicate)
-                break
+        location = _nearest_written(built, focus)
     return Violation(
         file=location.file if location else "(generated)",
         line=location.line if location else 0,
         field=location.field if location else "",
-        message=messages[0] if messages else "does not conform",
+        message=message,
         focus=_short(built, focus),
         path=_short(built, path),
         value=str(value) if isinstance(value, Literal) else _short(built, value),
@@ -92,8 +98,21 @@ def _violation(built: Built, results: Graph, result: Node) -> Violation:
     )
 
 
-def _links(built: Built, subject: Node, predicate: Node, obj: Node) -> bool:
-    return any((subject, predicate, obj) in g for g in built.dataset.graphs())
+def _nearest_written(built: Built, node: Node, depth: int = 3) -> Location | None:
+    """A node the builder made from part of a record (a year, its first day, a geometry) has no
+    line of its own: walk back along the triples that point at it to the field that made it."""
+    frontier = [node]
+    for _ in range(depth):
+        parents = []
+        for target in frontier:
+            for graph in built.dataset.graphs():
+                for subject, predicate in graph.subject_predicates(target):
+                    location = built.origins.locate(subject, predicate)
+                    if location is not None and (subject, predicate) in built.origins.pairs:
+                        return location
+                    parents.append(subject)
+        frontier = parents
+    return None
 
 
 def _short(built: Built, node: Node | None) -> str:

@@ -1,0 +1,131 @@
+"""SHACL: every class is covered, each SPARQL rule fires on a planted error, and every result
+points at the fact-file line a curator must change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, project_config
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from kg_build.namespaces import GBA, SH
+from kg_build.pipeline import Checked, check
+from kg_build.validate.shacl import load_shapes, validate_graph
+
+ARTICLE = "sources/cns-2022-02-17-ganzhou-bay-area"
+
+
+def test_every_class_in_the_data_is_the_target_of_a_shape(checked: Checked) -> None:
+    shapes = load_shapes(ROOT / "shapes")
+    targets = set(shapes.objects(None, SH.targetClass))
+    data = checked.built.union()
+    uncovered = []
+    for cls in set(data.objects(None, RDF.type)):
+        ancestors = set(checked.ontology.transitive_objects(cls, RDFS.subClassOf))
+        if not ancestors & targets:
+            uncovered.append(str(cls))
+    assert sorted(uncovered) == []
+
+
+def _plant(facts: Path, file: str, old: str, new: str) -> int:
+    path = facts / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+PLANTED = [
+    # (what, file, old, new, words of the message, field)
+    (
+        "code under the wrong parent",
+        "places.yaml",
+        'code: "440282"',
+        'code: "360282"',
+        "does not fall under",
+        "code",
+    ),
+    (
+        "travel time longer after",
+        f"{ARTICLE}/figures.yaml",
+        "    value: 1.5\n",
+        "    value: 6\n",
+        "not shorter than before",
+        "value",
+    ),
+    (
+        "a railway to nowhere",
+        f"{ARTICLE}/projects.yaml",
+        "connects: [ruijin, meizhou]",
+        "connects: [ruijin]",
+        "connects at least two places",
+        "connects",
+    ),
+    (
+        "place without pinyin",
+        "places.yaml",
+        "zh: 韶关市, pinyin: Shaoguan",
+        "zh: 韶关市",
+        "pinyin",
+        "name",
+    ),
+    (
+        "percentage above 100",
+        f"{ARTICLE}/figures.yaml",
+        "    value: 90\n    unit: percent",
+        "    value: 190\n    unit: percent",
+        "at most 100",
+        "value",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", PLANTED, ids=[c[0] for c in PLANTED])
+def test_planted_violation_is_found_at_its_line(case: tuple[str, ...], facts_copy: Path) -> None:
+    _, file, old, new, words, field = case
+    line = _plant(facts_copy, file, old, new)
+    checked = check(project_config(facts=facts_copy))
+    hits = [v for v in checked.violations if words in v.message]
+    assert hits, [v.message for v in checked.violations]
+    assert all(v.file.endswith(file) for v in hits)
+    assert any(v.field.startswith(field) and abs(v.line - line) <= 1 for v in hits), hits
+
+
+def test_a_figure_without_a_quote_is_caught(checked: Checked) -> None:
+    data = checked.built.union()
+    figure = URIRef("https://w3id.org/ganzhou-gba/id/figure/ganzhou-smart-approval-items")
+    for attestation in list(data.objects(figure, GBA.attestedBy)):
+        data.remove((attestation, None, None))
+    found = _validate(checked, data)
+    assert any("no source quote" in m for m in found[figure])
+
+
+def test_two_english_names_are_caught(checked: Checked) -> None:
+    data = checked.built.union()
+    ganzhou = URIRef("https://w3id.org/ganzhou-gba/id/place/ganzhou")
+    data.add((ganzhou, RDFS.label, __import__("rdflib").Literal("Kanchow", lang="en")))
+    found = _validate(checked, data)
+    assert any("exactly one English name" in m for m in found[ganzhou])
+
+
+def _validate(checked: Checked, data: Graph) -> dict[URIRef, list[str]]:
+    from pyshacl import validate
+
+    conforms, results, _ = validate(
+        data, shacl_graph=load_shapes(ROOT / "shapes"), ont_graph=checked.ontology
+    )
+    assert not conforms
+    found: dict[URIRef, list[str]] = {}
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        found.setdefault(focus, []).extend(
+            str(m) for m in results.objects(result, SH.resultMessage)
+        )
+    return found
+
+
+def test_shipped_data_has_no_results_at_all(checked: Checked) -> None:
+    assert validate_graph(checked.built, load_shapes(ROOT / "shapes"), checked.ontology) == []
+    assert SKOS.Concept in set(checked.built.union().objects(None, RDF.type))
