@@ -22,6 +22,14 @@ TEXTS = (SHARED / "sources", SHARED / "reference")
 BASE = "https://w3id.org/ganzhou-gba/"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="Rewrite tests/golden/*.json from the current results, for review with git diff.",
+    )
+
+
 def project_config(**overrides: object) -> Config:
     config = Config(
         root=ROOT,

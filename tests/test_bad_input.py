@@ -129,6 +129,15 @@ MISTAKES = [
         "between 1900 and 2100",
     ),
     Mistake(
+        "milestone reported after its source (a quality query)",
+        f"{ARTICLE}/projects.yaml",
+        "      - stage: in-operation\n        period: 2022-02-17\n",
+        "      - stage: in-operation\n        period: 2022-03-01\n",
+        1,
+        "milestones.0.status",
+        "after its source appeared",
+    ),
+    Mistake(
         "part-of cycle",
         "places.yaml",
         '    part_of: [china]\n    code: "360000"\n',

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -18,8 +18,22 @@ import click
 from kg_build import __version__
 from kg_build.config import Config, load_config
 from kg_build.errors import InputError, Problem
+from kg_build.namespaces import data_prefixes
 from kg_build.pipeline import check, release
 from kg_build.publish.write import publish_files
+from kg_build.query.catalog import CannedQuery, load_catalog
+from kg_build.query.engines import (
+    Engine,
+    OxigraphEngine,
+    QueryError,
+    RdflibEngine,
+    RemoteEngine,
+    oxigraph_from_dist,
+    rdflib_from_dist,
+)
+from kg_build.query.formats import FORMATS, FormatError, render
+from kg_build.query.inject import with_values
+from kg_build.query.params import ParameterError, bind, parse_assignments
 from kg_build.reason.owl import InconsistentError, ReasonerUnavailableError
 from kg_build.stats import compute_stats
 
@@ -87,7 +101,8 @@ def _handles_input_errors(func: F) -> F:
 def main() -> None:
     """kg-build: curated facts from news -> a validated, linked RDF knowledge graph.
 
-    Typical use: `kg validate` while editing facts, `kg build` to publish to dist/.
+    Typical use: `kg validate` while editing facts, `kg build` to publish to dist/,
+    `kg query` to ask the published graph the usual questions.
     Settings come from ./kg.toml; options override them.
     """
 
@@ -164,6 +179,130 @@ def stats(config_path: Path | None, fmt: str, **options: Any) -> None:
     click.echo("\nlabels per language:")
     for name, count in result.languages.items():
         click.echo(f"  {count:6d}  {name}")
+
+
+@main.command(name="query")
+@click.argument("name", required=False)
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A parameter value (repeatable). `kg query NAME --help-params` lists them.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format; turtle for CONSTRUCT queries.",
+)
+@click.option(
+    "--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead of the local build."
+)
+@click.option("--user", envvar="KG_ENDPOINT_USER", help="Endpoint user [env KG_ENDPOINT_USER].")
+@click.option(
+    "--password",
+    envvar="KG_ENDPOINT_PASSWORD",
+    help="Endpoint password [env KG_ENDPOINT_PASSWORD].",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="Local engine over the published dataset.",
+)
+@click.option(
+    "--dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Published dataset to query (default: dist/).",
+)
+@click.option(
+    "--queries",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of canned queries (default: queries/).",
+)
+@click.option("--show-query", is_flag=True, help="Print the query text instead of running it.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: ./kg.toml if present).",
+)
+@click.option("--base", help="Base IRI of the published resources.")
+@_handles_input_errors
+def query_command(
+    name: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    endpoint: str | None,
+    user: str | None,
+    password: str | None,
+    engine: str,
+    show_query: bool,
+    config_path: Path | None,
+    **options: Any,
+) -> None:
+    """List the canned queries, or run NAME on the local build or on any SPARQL endpoint.
+
+    \b
+    kg query                                   list queries with their parameters
+    kg query travel-times                      run one on dist/ (embedded Oxigraph)
+    kg query figures-about-place -p place=https://w3id.org/ganzhou-gba/id/place/xinfeng
+    kg query search-by-name -p q=赣州 -f json
+    kg query agreements --endpoint http://localhost:8890/sparql
+
+    Parameters are bound as typed RDF terms (IRI, literal with datatype or language), never
+    spliced into the query text. Exit codes: 0 ok, 2 unknown query, bad parameter or
+    unreachable endpoint.
+    """
+    config = _config(config_path, **options)
+    catalog = load_catalog(config.queries)
+    if name is None:
+        _list_queries(catalog)
+        return
+    if name not in catalog:
+        _fail(EXIT_USAGE, f"error: no query {name!r}; `kg query` lists them")
+    canned = catalog[name]
+    try:
+        bindings = bind(canned, parse_assignments(params))
+        runner = _engine(config, engine, endpoint, user, password)
+        if show_query:
+            text = (
+                runner.text_for(canned, bindings)
+                if isinstance(runner, RemoteEngine)
+                else (with_values(canned.text, bindings))
+            )
+            click.echo(text)
+            return
+        result = runner.run(canned, bindings)
+        click.echo(render(result, fmt, data_prefixes(config.base)), nl=False)
+    except (ParameterError, FormatError, QueryError) as exc:
+        _fail(EXIT_USAGE, f"error: {exc}")
+
+
+def _engine(
+    config: Config, engine: str, endpoint: str | None, user: str | None, password: str | None
+) -> Engine:
+    if endpoint:
+        return RemoteEngine(endpoint, user, password)
+    if engine == "rdflib":
+        return RdflibEngine(rdflib_from_dist(config.dist, config.base))
+    return OxigraphEngine(oxigraph_from_dist(config.dist, config.base))
+
+
+def _list_queries(catalog: Mapping[str, CannedQuery]) -> None:
+    width = max(len(n) for n in catalog) if catalog else 0
+    for canned in catalog.values():
+        click.echo(f"{canned.name:<{width}}  {canned.summary}")
+        for p in canned.parameters:
+            required = "" if p.required else ", optional"
+            default = f", default {p.default}" if p.default else ""
+            click.echo(f"{'':<{width}}    --param {p.name}=… ({p.type_label}{required}{default})")
 
 
 if __name__ == "__main__":  # pragma: no cover

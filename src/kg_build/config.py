@@ -22,12 +22,13 @@ class Config:
     ontology: Path = Path("ontology")
     shapes: Path = Path("shapes")
     dist: Path = Path("dist")
+    queries: Path = Path("queries")
     # Where source texts are looked up for the quote check; missing folders are fine.
     texts: tuple[Path, ...] = field(default_factory=tuple)
 
     def with_overrides(self, **values: Any) -> Config:
         given = {k: v for k, v in values.items() if v not in (None, ())}
-        for key in ("facts", "ontology", "shapes", "dist"):
+        for key in ("facts", "ontology", "shapes", "dist", "queries"):
             if key in given:
                 given[key] = Path(given[key])
         if "texts" in given:
@@ -49,7 +50,7 @@ def load_config(path: Path | None) -> Config:
             [Problem(str(path), 0, "", f"cannot read configuration: {exc}", "")]
         ) from exc
     section = data.get(SECTION, {})
-    known = {"base", "facts", "ontology", "shapes", "dist", "texts"}
+    known = {"base", "facts", "ontology", "shapes", "dist", "queries", "texts"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise InputError(
@@ -76,5 +77,6 @@ def load_config(path: Path | None) -> Config:
         ontology=resolve(section.get("ontology", "ontology")),
         shapes=resolve(section.get("shapes", "shapes")),
         dist=resolve(section.get("dist", "dist")),
+        queries=resolve(section.get("queries", "queries")),
         texts=tuple(resolve(t) for t in section.get("texts", [])),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,15 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+_FIELD_IN_MESSAGE = re.compile(r"\(([a-z_]+(?:\.[a-z_]+)*)\)$")
+
+
+def field_named_in(message: str) -> str | None:
+    """Check messages end with the fact-file field they are about: '... (name.pinyin)'."""
+    match = _FIELD_IN_MESSAGE.search(message.strip())
+    return match.group(1) if match else None
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

@@ -46,7 +46,19 @@ PREFIXES: dict[str, Namespace] = {
 
 def data_prefixes(base: str) -> dict[str, Namespace]:
     """Prefixes for a dataset published under `base`, plus the fixed vocabulary prefixes."""
-    kinds = ["place", "organisation", "person", "project", "agreement", "event", "figure"]
+    kinds = [
+        "place",
+        "organisation",
+        "person",
+        "project",
+        "agreement",
+        "event",
+        "figure",
+        "source",
+        "concept",
+        "scheme",
+        "milestone",
+    ]
     own = {kind: Namespace(f"{base}id/{kind}/") for kind in kinds}
     return {**PREFIXES, **own}
 

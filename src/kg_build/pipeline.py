@@ -21,6 +21,9 @@ from kg_build.facts.quotes import QuoteCheck, check_quotes
 from kg_build.namespaces import bind_prefixes
 from kg_build.ontology import load_ontology, vocabulary_of
 from kg_build.publish import serialize
+from kg_build.query.catalog import load_catalog
+from kg_build.query.engines import OxigraphEngine, oxigraph_from_graphs
+from kg_build.query.violations import run_violation_queries
 from kg_build.reason.owl import Reasoning, reason
 from kg_build.validate.shacl import Violation, load_shapes, validate_graph
 
@@ -39,10 +42,12 @@ class Checked:
     built: Built
     quotes: QuoteCheck
     violations: list[Violation]
+    quality: list[Problem] = field(default_factory=list)  # rows of *-violation.rq queries
 
     @property
     def problems(self) -> list[Problem]:
-        return sorted(self.quotes.problems + [v.as_problem() for v in self.violations])
+        shacl = [v.as_problem() for v in self.violations]
+        return sorted(self.quotes.problems + shacl + self.quality)
 
 
 @dataclass
@@ -67,7 +72,7 @@ class _Timer:
         return result
 
 
-def check(config: Config, progress: Progress = _silent, total_steps: int = 4) -> Checked:
+def check(config: Config, progress: Progress = _silent, total_steps: int = 5) -> Checked:
     """Read facts, build the graph, check quotes and SHACL. Raises InputError on bad input."""
     timer = _Timer(progress, total_steps)
     ontology = load_ontology(config.ontology)
@@ -95,14 +100,26 @@ def check(config: Config, progress: Progress = _silent, total_steps: int = 4) ->
         lambda: validate_graph(built, shapes, ontology),
         lambda v: f"{len(v)} violations",
     )
-    return Checked(ontology, corpus, built, quotes, violations)
+    catalog = load_catalog(config.queries) if config.queries.is_dir() else {}
+    quality = timer.run(
+        "quality",
+        lambda: run_violation_queries(catalog, _quality_engine(built, ontology), built),
+        lambda q: f"{sum(c.is_violation for c in catalog.values())} checks, {len(q)} failed",
+    )
+    return Checked(ontology, corpus, built, quotes, violations, quality)
+
+
+def _quality_engine(built: Built, ontology: Graph) -> OxigraphEngine:
+    graphs = serialize.dataset_graphs(built.dataset)
+    graphs.append((URIRef(f"{built.base}graph/ontology"), ontology))
+    return OxigraphEngine(oxigraph_from_graphs(graphs))
 
 
 def release(config: Config, progress: Progress = _silent, with_reasoning: bool = True) -> Release:
     """The whole pipeline in memory. Callers check `checked.problems` before publishing."""
-    checked = check(config, progress, total_steps=6 if with_reasoning else 5)
-    timer = _Timer(progress, 6 if with_reasoning else 5)
-    timer.step = 4
+    checked = check(config, progress, total_steps=7 if with_reasoning else 6)
+    timer = _Timer(progress, 7 if with_reasoning else 6)
+    timer.step = 5
     built = checked.built
     data = built.union()
     reasoning: Reasoning | None = None

@@ -143,6 +143,9 @@ class Origins:
         if node not in self.records:
             return None
         origin, prefix = self.records[node]
+        root, _, rest = path.partition(".")
+        if prefix and rest and prefix.split(".")[0] == root:
+            path = rest  # "milestones.status" said of a milestone: its own status field
         full = prefix + path
         return Location(origin.file, origin.line_of(full), full)
 
@@ -480,9 +483,12 @@ class GraphBuilder:
         if r.unit == "rank":
             en.append("rank")
             zh.append("排名")
-        when = r.period or r.during or ""
-        w.add(RDFS.label, Literal(", ".join([*en, when]), lang="en"))
-        w.add(RDFS.label, Literal("，".join(zh) + f"（{when}）", lang="zh"))
+        when_en = when_zh = r.period or ""
+        if r.during:
+            event = self._record(r.during, Event).name
+            when_en, when_zh = f"during {event.en}", f"{event.zh}期间"
+        w.add(RDFS.label, Literal(", ".join([*en, when_en]), lang="en"))
+        w.add(RDFS.label, Literal("，".join(zh) + f"（{when_zh}）", lang="zh"))
 
 
 def build_dataset(corpus: Corpus, ontology: Graph, base: str) -> Built:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg_build.build.graph import Built, Location
-from kg_build.errors import InputError, Problem
+from kg_build.errors import InputError, Problem, field_named_in
 from kg_build.namespaces import SH
 
 
@@ -36,10 +35,6 @@ class Violation:
             f"{self.message}{detail}",
             f"node {self.focus}" + (f", property {self.path}" if self.path else ""),
         )
-
-
-# Shape messages end with the fact-file field they are about: "... (name.pinyin)".
-_FIELD_IN_MESSAGE = re.compile(r"\(([a-z_]+(?:\.[a-z_]+)*)\)$")
 
 
 def load_shapes(shapes_dir: Path) -> Graph:
@@ -80,10 +75,10 @@ def _violation(built: Built, results: Graph, result: Node) -> Violation:
     severity = results.value(result, SH.resultSeverity)
     message = messages[0] if messages else "does not conform"
     location = built.origins.locate(focus, path) if focus is not None else None
-    named = _FIELD_IN_MESSAGE.search(message)
+    named = field_named_in(message)
     if focus is not None and named and (location is None or not location.field):
         # A missing value has no line of its own; our messages name the field to add.
-        location = built.origins.locate_field(focus, named.group(1)) or location
+        location = built.origins.locate_field(focus, named) or location
     if location is None and focus is not None:
         location = _nearest_written(built, focus)
     return Violation(

@@ -1,0 +1,259 @@
+"""Run a canned query on rdflib, on an Oxigraph store, or on any SPARQL endpoint (SPARQLWrapper),
+and give the answer in one shape whatever ran it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from typing import Literal as Lit
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.term import Identifier, Node
+
+from kg_build.errors import InputError, Problem
+from kg_build.query.catalog import CannedQuery
+from kg_build.query.inject import with_values
+
+Row = tuple[Node | None, ...]
+
+
+@dataclass
+class Result:
+    kind: Lit["select", "graph", "ask"]
+    variables: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    graph: Graph | None = None
+    boolean: bool | None = None
+
+
+class Engine(Protocol):
+    name: str
+
+    def run(self, query: CannedQuery, bindings: Mapping[Variable, Node]) -> Result: ...
+
+
+class QueryError(Exception):
+    """The engine refused or failed the query (exit code 2 for canned queries)."""
+
+
+# ---- rdflib ----------------------------------------------------------------------------------
+
+
+class RdflibEngine:
+    name = "rdflib"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def run(self, query: CannedQuery, bindings: Mapping[Variable, Node]) -> Result:
+        initial: dict[str, Identifier] = {
+            str(k): v for k, v in bindings.items() if isinstance(v, Identifier)
+        }
+        answer = self.dataset.query(query.algebra, initBindings=initial)
+        if answer.type == "ASK":
+            return Result("ask", boolean=bool(answer.askAnswer))
+        if answer.type in ("CONSTRUCT", "DESCRIBE"):
+            graph = Graph()
+            for triple in answer:
+                graph.add(triple)  # type: ignore[arg-type]
+            return Result("graph", graph=graph)
+        variables = [str(v) for v in answer.vars or []]
+        rows = [tuple(_canonical(row[i]) for i in range(len(variables))) for row in answer]  # type: ignore[index]
+        return Result("select", variables, rows)
+
+
+# ---- Oxigraph ------------------------------------------------------------------------------
+
+
+def from_oxigraph(term: Any) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return _canonical(
+            Literal(term.value, datatype=None if datatype == str(XSD.string) else datatype)
+        )
+    raise QueryError(f"unsupported term {term!r}")
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"unsupported term {term!r}")
+
+
+class OxigraphEngine:
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def run(self, query: CannedQuery, bindings: Mapping[Variable, Node]) -> Result:
+        # Oxigraph's own `substitutions` only take variables of the SELECT projection, and a
+        # parameter is not one; the bound terms go in as a VALUES block instead (inject.py).
+        try:
+            answer = self.store.query(
+                with_values(query.text, bindings, codepoints_safe=True),
+                use_default_graph_as_union=True,
+            )
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise QueryError(f"{query.name}: {exc}") from exc
+        if isinstance(answer, ox.QueryBoolean):
+            return Result("ask", boolean=bool(answer))
+        if isinstance(answer, ox.QueryTriples):
+            graph = Graph()
+            for t in answer:
+                s, p, o = (from_oxigraph(x) for x in (t.subject, t.predicate, t.object))
+                if s is not None and p is not None and o is not None:
+                    graph.add((s, p, o))
+            return Result("graph", graph=graph)
+        variables = [v.value for v in answer.variables]
+        rows = [tuple(from_oxigraph(solution[v]) for v in variables) for solution in answer]
+        return Result("select", variables, rows)
+
+
+# ---- any SPARQL endpoint -------------------------------------------------------------------
+
+
+class RemoteEngine:
+    """A SPARQL 1.1 endpoint over HTTP. Parameters travel as a VALUES block (see inject.py)."""
+
+    name = "remote"
+
+    def __init__(
+        self, url: str, user: str | None = None, password: str | None = None, timeout: int = 60
+    ) -> None:
+        self.url, self.user, self.password, self.timeout = url, user, password, timeout
+
+    def text_for(self, query: CannedQuery, bindings: Mapping[Variable, Node]) -> str:
+        return with_values(query.text, bindings)
+
+    def run(self, query: CannedQuery, bindings: Mapping[Variable, Node]) -> Result:
+        from SPARQLWrapper import JSON, N3, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        client = SPARQLWrapper(self.url)
+        client.setTimeout(self.timeout)
+        if self.user is not None:
+            client.setCredentials(self.user, self.password or "")
+        client.setQuery(self.text_for(query, bindings))
+        client.setMethod("POST")
+        graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
+        client.setReturnFormat(N3 if graph_form else JSON)
+        try:
+            response = client.query()
+            payload = response.response.read()
+        except (SPARQLWrapperException, OSError) as exc:
+            raise QueryError(f"{self.url}: {exc}") from exc
+        if graph_form:
+            graph = Graph()
+            content_type = response.response.headers.get("Content-Type", "text/turtle")
+            fmt = "nt" if "n-triples" in content_type else "turtle"
+            graph.parse(data=payload, format=fmt)
+            return Result("graph", graph=graph)
+        return from_sparql_json(json.loads(payload))
+
+
+def from_sparql_json(document: dict[str, Any]) -> Result:
+    if "boolean" in document:
+        return Result("ask", boolean=bool(document["boolean"]))
+    variables = list(document["head"]["vars"])
+    rows = []
+    for binding in document["results"]["bindings"]:
+        rows.append(tuple(_from_json_term(binding.get(v)) for v in variables))
+    return Result("select", variables, rows)
+
+
+def _from_json_term(term: dict[str, str] | None) -> Node | None:
+    if term is None:
+        return None
+    kind = term["type"]
+    if kind == "uri":
+        return URIRef(term["value"])
+    if kind == "bnode":
+        return BNode(term["value"])
+    lang = term.get("xml:lang")
+    datatype = term.get("datatype")
+    if datatype == str(XSD.string):
+        datatype = None
+    return _canonical(Literal(term["value"], lang=lang, datatype=None if lang else datatype))
+
+
+def _canonical(term: Node | None) -> Node | None:
+    """Engines write some terms differently: computed numbers ("5" vs "5.0" for a decimal),
+    language tags (BCP 47 tags are case-insensitive; Oxigraph lower-cases them)."""
+    if isinstance(term, Literal) and term.language:
+        return Literal(str(term), lang=term.language.lower())
+    if isinstance(term, Literal) and term.datatype in (XSD.decimal, XSD.double, XSD.float):
+        value = term.toPython()
+        if term.datatype == XSD.decimal and not term.ill_typed:
+            text = format(value.normalize(), "f")
+            return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+    if isinstance(term, Literal) and term.datatype is not None and term.datatype != XSD.decimal:
+        if term.datatype in (XSD.integer, XSD.int, XSD.long) and not term.ill_typed:
+            return Literal(str(int(term.toPython())), datatype=XSD.integer)
+    return term
+
+
+# ---- the published dataset, loaded for querying --------------------------------------------
+
+
+def _dump_files(dist: Path) -> tuple[Path, Path]:
+    trig, ontology = dist / "ganzhou-gba.trig", dist / "ontology.ttl"
+    missing = [p for p in (trig, ontology) if not p.is_file()]
+    if missing:
+        raise InputError(
+            [Problem(str(missing[0]), 0, "", "published dataset not found", "run `kg build` first")]
+        )
+    return trig, ontology
+
+
+def oxigraph_from_dist(dist: Path, base: str) -> ox.Store:
+    trig, ontology = _dump_files(dist)
+    store = ox.Store()
+    store.load(path=str(trig), format=ox.RdfFormat.TRIG)
+    store.load(
+        path=str(ontology),
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode(f"{base}graph/ontology"),
+    )
+    return store
+
+
+def rdflib_from_dist(dist: Path, base: str) -> Dataset:
+    trig, ontology = _dump_files(dist)
+    dataset = Dataset(default_union=True)
+    dataset.parse(trig, format="trig")
+    dataset.graph(URIRef(f"{base}graph/ontology")).parse(ontology, format="turtle")
+    return dataset
+
+
+def oxigraph_from_graphs(graphs: Sequence[tuple[URIRef, Graph]]) -> ox.Store:
+    """An in-memory store of graphs held by the pipeline (used for the build's quality checks)."""
+    store = ox.Store()
+    quads = []
+    for name, graph in graphs:
+        g = ox.NamedNode(str(name))
+        for s, p, o in graph:
+            quads.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g))  # type: ignore[arg-type]
+    store.extend(quads)
+    return store
