@@ -150,7 +150,15 @@ MISTAKES = [
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file of the release, the embedded store included, and where its link points."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        name = str(path.relative_to(folder))
+        if path.is_symlink():
+            out[name] = str(path.readlink()).encode()
+        elif path.is_file():
+            out[name] = path.read_bytes()
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +179,7 @@ def test_mistake_is_reported_and_dist_is_untouched(
     line = text[: text.index(mistake.old)].count("\n") + 1 + mistake.line_offset
     path.write_text(text.replace(mistake.old, mistake.new, 1), encoding="utf-8")
     dist = tmp_path / "dist"
-    shutil.copytree(good_dist, dist)
+    shutil.copytree(good_dist, dist, symlinks=True)
     before = _snapshot(dist)
 
     result = run_kg("build", "--facts", str(facts_copy), "--dist", str(dist), *texts_args())

@@ -38,7 +38,9 @@ def dist(tmp_path_factory: pytest.TempPathFactory, shared_texts: object) -> Path
 
 
 def test_build_publishes_every_format(dist: Path) -> None:
-    assert {p.name for p in dist.iterdir()} == FILES
+    stores = {p.name for p in dist.iterdir() if p.name.startswith("store-")}
+    assert {p.name for p in dist.iterdir()} - stores == FILES | {"store"}
+    assert len(stores) == 1
     for line in (dist / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split("  ")
         assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
@@ -51,6 +53,7 @@ def test_two_builds_give_identical_bytes(dist: Path, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     for name in sorted(FILES):
         assert (again / name).read_bytes() == (dist / name).read_bytes(), name
+    assert (again / "store").readlink() == (dist / "store").readlink()  # same content digest
 
 
 def test_all_formats_carry_the_same_graph(dist: Path) -> None:

@@ -28,7 +28,6 @@ from kg_build.query.engines import (
     QueryError,
     RdflibEngine,
     RemoteEngine,
-    oxigraph_from_dist,
     rdflib_from_dist,
 )
 from kg_build.query.formats import FORMATS, FormatError, render
@@ -36,6 +35,8 @@ from kg_build.query.inject import with_values
 from kg_build.query.params import ParameterError, bind, parse_assignments
 from kg_build.reason.owl import InconsistentError, ReasonerUnavailableError
 from kg_build.stats import compute_stats
+from kg_build.store.embedded import open_store, write_store
+from kg_build.store.graph_store import LoadError, Target, ntriples_of, put_graph
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -137,8 +138,12 @@ def build(config_path: Path | None, dist: Path | None, no_reason: bool, **option
             f"error: the data does not conform ({len(problems)} problem(s)); dist/ left unchanged:",
             problems,
         )
+    store = write_store(
+        config.dist, rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"], config.base
+    )
     publish_files(config.dist, rel.files)
     _err(f"published {len(rel.files)} files and SHA256SUMS to {config.dist}")
+    _err(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")
 
 
 @main.command(name="validate")
@@ -214,7 +219,7 @@ def stats(config_path: Path | None, fmt: str, **options: Any) -> None:
     type=click.Choice(["oxigraph", "rdflib"]),
     default="oxigraph",
     show_default=True,
-    help="Local engine over the published dataset.",
+    help="Local engine: the embedded Oxigraph store dist/store, or rdflib over the dumps.",
 )
 @click.option(
     "--dist",
@@ -251,7 +256,7 @@ def query_command(
 
     \b
     kg query                                   list queries with their parameters
-    kg query travel-times                      run one on dist/ (embedded Oxigraph)
+    kg query travel-times                      run one on dist/store (embedded Oxigraph)
     kg query figures-about-place -p place=https://w3id.org/ganzhou-gba/id/place/xinfeng
     kg query search-by-name -p q=赣州 -f json
     kg query agreements --endpoint http://localhost:8890/sparql
@@ -292,7 +297,7 @@ def _engine(
         return RemoteEngine(endpoint, user, password)
     if engine == "rdflib":
         return RdflibEngine(rdflib_from_dist(config.dist, config.base))
-    return OxigraphEngine(oxigraph_from_dist(config.dist, config.base))
+    return OxigraphEngine(open_store(config.dist))
 
 
 def _list_queries(catalog: Mapping[str, CannedQuery]) -> None:
@@ -303,6 +308,126 @@ def _list_queries(catalog: Mapping[str, CannedQuery]) -> None:
             required = "" if p.required else ", optional"
             default = f", default {p.default}" if p.default else ""
             click.echo(f"{'':<{width}}    --param {p.name}=… ({p.type_label}{required}{default})")
+
+
+@main.command(name="load")
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="Graph Store Protocol URL, e.g. http://localhost:8890/sparql-graph-crud-auth.",
+)
+@click.option(
+    "--graph", "graph", metavar="IRI", help="Named graph to replace [default: BASE graph/all]."
+)
+@click.option(
+    "--ontology-graph",
+    metavar="IRI",
+    help="Also replace this graph with the ontology [default: BASE graph/ontology].",
+)
+@click.option(
+    "--description-graph",
+    metavar="IRI",
+    help="Also replace this graph with the VoID/DCAT description "
+    "[default: BASE graph/description].",
+)
+@click.option(
+    "--facts-only", is_flag=True, help="Load the facts only, not ontology and description."
+)
+@click.option("--user", envvar="KG_ENDPOINT_USER", help="User [env KG_ENDPOINT_USER].")
+@click.option(
+    "--password", envvar="KG_ENDPOINT_PASSWORD", help="Password [env KG_ENDPOINT_PASSWORD]."
+)
+@click.option(
+    "--auth",
+    type=click.Choice(["auto", "basic", "digest"]),
+    default="auto",
+    show_default=True,
+    help="HTTP authentication; auto follows the server's challenge.",
+)
+@click.option(
+    "--query-endpoint",
+    metavar="URL",
+    help="SPARQL endpoint used to verify the count [default: the GSP URL's sibling /sparql].",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 20),
+    default=4,
+    show_default=True,
+    help="Retries with exponential backoff on connection errors and HTTP 429/502/503/504.",
+)
+@click.option(
+    "--dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Published dataset to load (default: dist/).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: ./kg.toml if present).",
+)
+@click.option("--base", help="Base IRI of the published resources.")
+@_handles_input_errors
+def load_command(
+    endpoint: str,
+    graph: str | None,
+    ontology_graph: str | None,
+    description_graph: str | None,
+    facts_only: bool,
+    user: str | None,
+    password: str | None,
+    auth: str,
+    query_endpoint: str | None,
+    retries: int,
+    config_path: Path | None,
+    **options: Any,
+) -> None:
+    """Push the published dataset into a SPARQL 1.1 Graph Store Protocol server.
+
+    HTTP PUT replaces the named graph (the new graph replaces the old, never adds to it); the
+    triple count is then verified through the SPARQL endpoint. On any failure the server's
+    previous graph is left as it was and the exit code is 2.
+
+    \b
+    kg load --endpoint http://localhost:8890/sparql-graph-crud-auth --user dba --password …
+    kg load --endpoint http://localhost:3030/gba/data --graph https://example.org/g
+    """
+    config = _config(config_path, **options)
+    base = config.base
+    uploads = [(graph or f"{base}graph/all", config.dist / "ganzhou-gba.nt")]
+    if not facts_only:
+        # The canned queries read class and concept labels from the ontology.
+        uploads.append((ontology_graph or f"{base}graph/ontology", config.dist / "ontology.ttl"))
+        uploads.append((description_graph or f"{base}graph/description", config.dist / "void.ttl"))
+    for _, path in uploads:
+        if not path.is_file():
+            _fail(EXIT_USAGE, f"error: {path} not found; run `kg build` first")
+    for iri, path in uploads:
+        target = Target(endpoint, iri, user, password, auth, query_endpoint)  # type: ignore[arg-type]
+        data = ntriples_of(path)
+        _err(f"loading {path.name} ({len(data) / 1e6:.1f} MB) into <{iri}> at {endpoint}")
+        try:
+            done = put_graph(target, data, retries=retries, progress=_progress_printer())
+        except LoadError as exc:
+            _fail(EXIT_USAGE, f"error: {exc}; the server's previous graph is unchanged")
+        _err(
+            f"  {done.triples} triples verified in {done.seconds:.1f} s, {done.attempts} attempt(s)"
+        )
+
+
+def _progress_printer() -> Callable[[int, int], None]:
+    """Report every tenth of a large upload; small ones are done before a report would help."""
+    shown = [-1]
+
+    def report(sent: int, total: int) -> None:
+        tenth = sent * 10 // max(total, 1)
+        if total > 5_000_000 and tenth != shown[0]:
+            shown[0] = tenth
+            _err(f"  sent {sent / 1e6:.1f} of {total / 1e6:.1f} MB ({tenth * 10}%)")
+
+    return report
 
 
 if __name__ == "__main__":  # pragma: no cover

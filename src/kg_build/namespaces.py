@@ -16,6 +16,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 TIME = Namespace("http://www.w3.org/2006/time#")
 WD = Namespace("http://www.wikidata.org/entity/")
+WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 DEFAULT_BASE = "https://w3id.org/ganzhou-gba/"
@@ -41,6 +42,7 @@ PREFIXES: dict[str, Namespace] = {
     "rdfs": Namespace(str(RDFS)),
     "xsd": Namespace(str(XSD)),
     "wd": WD,
+    "wgs": WGS,
 }
 
 

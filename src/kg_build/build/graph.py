@@ -42,6 +42,7 @@ from kg_build.namespaces import (
     STAGE,
     TIME,
     WD,
+    WGS,
     bind_prefixes,
 )
 from kg_build.ontology import label
@@ -341,6 +342,10 @@ class GraphBuilder:
             g.add(RDF.type, GEO.Geometry)
             wkt = f"POINT({r.point.lon} {r.point.lat})"
             g.add(GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral), "lat")
+            # W3C Basic Geo as well: what GeoNames and DBpedia users join on, and plain
+            # decimals that no store rewrites (Virtuoso re-encodes WKT as its own geometry)
+            w.add(WGS.lat, decimal_literal(Decimal(str(r.point.lat))), "point.lat")
+            w.add(WGS.long, decimal_literal(Decimal(str(r.point.lon))), "point.lon")
         if r.wikidata:
             w.add(OWL.sameAs, WD[r.wikidata], "wikidata")
 

@@ -140,24 +140,35 @@ class RemoteEngine:
     name = "remote"
 
     def __init__(
-        self, url: str, user: str | None = None, password: str | None = None, timeout: int = 60
+        self,
+        url: str,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: int = 60,
+        digest: bool = False,
     ) -> None:
         self.url, self.user, self.password, self.timeout = url, user, password, timeout
+        self.digest = digest
 
     def text_for(self, query: CannedQuery, bindings: Mapping[Variable, Node]) -> str:
         return with_values(query.text, bindings)
 
     def run(self, query: CannedQuery, bindings: Mapping[Variable, Node]) -> Result:
-        from SPARQLWrapper import JSON, N3, SPARQLWrapper
+        graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
+        return self.run_text(self.text_for(query, bindings), graph_form)
+
+    def run_text(self, text: str, graph_form: bool = False) -> Result:
+        from SPARQLWrapper import DIGEST, JSON, N3, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         client = SPARQLWrapper(self.url)
         client.setTimeout(self.timeout)
         if self.user is not None:
             client.setCredentials(self.user, self.password or "")
-        client.setQuery(self.text_for(query, bindings))
+            if self.digest:
+                client.setHTTPAuth(DIGEST)
+        client.setQuery(text)
         client.setMethod("POST")
-        graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
         client.setReturnFormat(N3 if graph_form else JSON)
         try:
             response = client.query()

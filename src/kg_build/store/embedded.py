@@ -1,0 +1,75 @@
+"""The embedded store: an on-disk Oxigraph database under dist/ that `kg query` and `kg serve`
+open read-only.
+
+Why Oxigraph: measured here (benchmarks/store_choice.py, benchmarks/RESULTS-store.md) it
+loads N-Triples and answers the canned queries one to two orders of magnitude faster than an
+rdflib Graph, and it persists on disk so queries need no re-parse.
+
+A build writes a new database into `dist/store-<digest>/` and then atomically repoints the
+symbolic link `dist/store` at it, so a reader sees the old or the new store, never half of one.
+The digest is that of the published TriG and ontology: the same release gives the same store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg_build.errors import InputError, Problem
+
+LINK = "store"
+PREFIX = "store-"
+
+
+def ontology_graph(base: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{base}graph/ontology")
+
+
+def store_digest(trig: bytes, ontology: bytes) -> str:
+    return hashlib.sha256(trig + b"\0" + ontology).hexdigest()[:16]
+
+
+def write_store(dist: Path, trig: bytes, ontology: bytes, base: str) -> Path:
+    """Load the release into dist/store-<digest>/ (once) and point dist/store at it."""
+    dist.mkdir(parents=True, exist_ok=True)
+    target = dist / f"{PREFIX}{store_digest(trig, ontology)}"
+    if not (target / ".complete").exists():
+        staging = dist / f".{target.name}.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        store = ox.Store(str(staging))
+        store.load(trig, format=ox.RdfFormat.TRIG)
+        store.load(ontology, format=ox.RdfFormat.TURTLE, to_graph=ontology_graph(base))
+        store.flush()
+        store.optimize()
+        del store  # closes the database before it is moved
+        (staging / ".complete").write_text("ok\n", encoding="utf-8")
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(staging, target)
+    link_tmp = dist / f".{LINK}.link.tmp"
+    link_tmp.unlink(missing_ok=True)
+    link_tmp.symlink_to(target.name)
+    os.replace(link_tmp, dist / LINK)  # atomic: readers see the old or the new store
+    for old in dist.glob(f"{PREFIX}*"):
+        if old != target and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def open_store(dist: Path) -> ox.Store:
+    """Open dist/store read-only, or say clearly why not and how to fix it."""
+    path = dist / LINK
+    hint = "run `kg build` to (re)create it"
+    if not path.exists():
+        raise InputError([Problem(str(path), 0, "", "embedded store not found", hint)])
+    if not (path / ".complete").exists():
+        raise InputError([Problem(str(path), 0, "", "embedded store is incomplete", hint)])
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise InputError(
+            [Problem(str(path), 0, "", f"embedded store cannot be opened ({exc})", hint)]
+        ) from exc
