@@ -69,7 +69,7 @@ def open_store(dist: Path) -> ox.Store:
         raise InputError([Problem(str(path), 0, "", "embedded store is incomplete", hint)])
     try:
         return ox.Store.read_only(str(path))
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
         raise InputError(
             [Problem(str(path), 0, "", f"embedded store cannot be opened ({exc})", hint)]
         ) from exc

@@ -1,0 +1,80 @@
+"""The embedded store under dist/: made by kg build, idempotent, swapped atomically, and a clear
+message when it is missing or damaged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import BASE, run_kg
+
+from kg_build.errors import InputError
+from kg_build.store.embedded import open_store, write_store
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("store") / "dist"
+    result = run_kg("build", "--no-reason", "--dist", str(dist))
+    assert result.code == 0, result.err
+    return dist
+
+
+def test_build_writes_a_store_holding_the_release(release: Path) -> None:
+    store = open_store(release)
+    dump = ox.Dataset(ox.parse(path=str(release / "ganzhou-gba.trig"), format=ox.RdfFormat.TRIG))
+    ontology = len(list(ox.parse(path=str(release / "ontology.ttl"), format=ox.RdfFormat.TURTLE)))
+    assert len(store) == len(dump) + ontology
+    assert (release / "store").is_symlink()
+
+
+def test_writing_the_same_release_again_changes_nothing(release: Path) -> None:
+    trig, ontology = (
+        (release / "ganzhou-gba.trig").read_bytes(),
+        (release / "ontology.ttl").read_bytes(),
+    )
+    before = (release / "store").readlink()
+    target = write_store(release, trig, ontology, BASE)
+    assert (release / "store").readlink() == before == Path(target.name)
+    assert len([p for p in release.iterdir() if p.name.startswith("store-")]) == 1
+
+
+def test_a_new_release_swaps_the_link_and_removes_the_old_store(
+    tmp_path: Path, release: Path
+) -> None:
+    trig, ontology = (
+        (release / "ganzhou-gba.trig").read_bytes(),
+        (release / "ontology.ttl").read_bytes(),
+    )
+    first = write_store(tmp_path, trig, ontology, BASE)
+    smaller = b"<urn:g> { <urn:a> <urn:b> <urn:c> . }\n"
+    second = write_store(tmp_path, smaller, ontology, BASE)
+    assert first != second and not first.exists()
+    assert (tmp_path / "store").readlink() == Path(second.name)
+    assert ox.Quad(
+        ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c"), ox.NamedNode("urn:g")
+    ) in open_store(tmp_path)
+
+
+def test_missing_store_says_how_to_fix_it(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="kg build"):
+        open_store(tmp_path)
+    result = run_kg("query", "travel-times", "--dist", str(tmp_path))
+    assert (
+        result.code == 2 and "embedded store not found" in result.err and "kg build" in result.err
+    )
+
+
+def test_damaged_store_says_how_to_fix_it(tmp_path: Path, release: Path) -> None:
+    trig, ontology = (
+        (release / "ganzhou-gba.trig").read_bytes(),
+        (release / "ontology.ttl").read_bytes(),
+    )
+    target = write_store(tmp_path, trig, ontology, BASE)
+    for path in target.iterdir():
+        if path.name != ".complete" and path.is_file():
+            path.write_bytes(b"\0garbage")
+    result = run_kg("query", "travel-times", "--dist", str(tmp_path))
+    assert result.code == 2, result.err
+    assert "cannot be opened" in result.err and "kg build" in result.err
