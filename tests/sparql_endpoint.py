@@ -3,16 +3,31 @@ code that talks to remote endpoints (SPARQLWrapper). Real HTTP, real parsing; no
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pyoxigraph as ox
 
 
-def _handler(store: ox.Store, received: list[str]) -> type[BaseHTTPRequestHandler]:
+@dataclass
+class Behaviour:
+    """How the Graph Store endpoint (/store) misbehaves: fail the next N PUTs with a status."""
+
+    failures: int = 0
+    status: int = 503
+    puts: int = 0
+    user: str | None = None  # when set, PUT needs HTTP basic auth with this user and password
+    password: str = ""
+
+
+def _handler(
+    store: ox.Store, received: list[str], behaviour: Behaviour
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             return None
@@ -42,6 +57,33 @@ def _handler(store: ox.Store, received: list[str]) -> type[BaseHTTPRequestHandle
             query = parse_qs(urlparse(self.path).query).get("query", [""])[0]
             self._answer(query)
 
+        def do_PUT(self) -> None:  # noqa: N802 - Graph Store Protocol: replace a named graph
+            behaviour.puts += 1
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            if behaviour.user is not None:
+                expected = base64.b64encode(f"{behaviour.user}:{behaviour.password}".encode())
+                if self.headers.get("Authorization", "") != f"Basic {expected.decode()}":
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="test"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+            if behaviour.failures > 0:
+                behaviour.failures -= 1
+                self._send(behaviour.status, "text/plain", b"try again later")
+                return
+            graph = ox.NamedNode(parse_qs(urlparse(self.path).query)["graph"][0])
+            try:
+                quads = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+            except SyntaxError as exc:
+                self._send(400, "text/plain", f"rejected: {exc}".encode())
+                return
+            if store.contains_named_graph(graph):
+                store.remove_graph(graph)
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+            self._send(201, "text/plain", b"")
+
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length).decode("utf-8")
@@ -54,10 +96,13 @@ def _handler(store: ox.Store, received: list[str]) -> type[BaseHTTPRequestHandle
 
 
 @contextmanager
-def serve(store: ox.Store) -> Iterator[tuple[str, list[str]]]:
-    """Yield (endpoint URL, list of received query texts) while the server runs."""
+def serve(store: ox.Store, behaviour: Behaviour | None = None) -> Iterator[tuple[str, list[str]]]:
+    """Yield (SPARQL endpoint URL, list of received query texts) while the server runs; the
+    Graph Store Protocol endpoint is the same URL with /store instead of /sparql."""
     received: list[str] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(store, received))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), _handler(store, received, behaviour or Behaviour())
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
