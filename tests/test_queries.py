@@ -316,6 +316,10 @@ def test_kg_query_formats(dist: Path) -> None:
 def test_kg_query_errors_are_usage_errors(dist: Path, tmp_path: Path) -> None:
     bad = run_kg("query", "projects-in-place", "-p", "place=http://x y", "--dist", str(dist))
     assert bad.code == 2 and "not an absolute IRI" in bad.err
+    typed = run_kg("query", "projects-by-stage", "-p", "year=twenty", "--dist", str(dist))
+    assert typed.code == 2 and "not a valid xsd:integer" in typed.err
+    extra = run_kg("query", "travel-times", "-p", "year=2022", "--dist", str(dist))
+    assert extra.code == 2 and "no parameter 'year'" in extra.err
     unknown = run_kg("query", "no-such-query", "--dist", str(dist))
     assert unknown.code == 2 and "kg query" in unknown.err
     missing = run_kg("query", "agreements", "--dist", str(tmp_path / "nothing"))

@@ -150,7 +150,10 @@ def build(config_path: Path | None, dist: Path | None, no_reason: bool, **option
 @_config_options
 @_handles_input_errors
 def validate_command(config_path: Path | None, **options: Any) -> None:
-    """Check the facts (form, references, quotes) and the SHACL shapes; write nothing."""
+    """Check the facts (form, references, quotes), the SHACL shapes and the quality queries.
+
+    Writes nothing; exit code 1 lists every problem with its file, line and field.
+    """
     checked = check(_config(config_path, **options), progress=_err)
     if checked.problems:
         _fail(

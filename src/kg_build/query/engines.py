@@ -145,10 +145,8 @@ class RemoteEngine:
         user: str | None = None,
         password: str | None = None,
         timeout: int = 60,
-        digest: bool = False,
     ) -> None:
         self.url, self.user, self.password, self.timeout = url, user, password, timeout
-        self.digest = digest
 
     def text_for(self, query: CannedQuery, bindings: Mapping[Variable, Node]) -> str:
         return with_values(query.text, bindings)
@@ -158,15 +156,13 @@ class RemoteEngine:
         return self.run_text(self.text_for(query, bindings), graph_form)
 
     def run_text(self, text: str, graph_form: bool = False) -> Result:
-        from SPARQLWrapper import DIGEST, JSON, N3, SPARQLWrapper
+        from SPARQLWrapper import JSON, N3, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         client = SPARQLWrapper(self.url)
         client.setTimeout(self.timeout)
         if self.user is not None:
             client.setCredentials(self.user, self.password or "")
-            if self.digest:
-                client.setHTTPAuth(DIGEST)
         client.setQuery(text)
         client.setMethod("POST")
         client.setReturnFormat(N3 if graph_form else JSON)
