@@ -420,6 +420,91 @@ def load_command(
         )
 
 
+@main.command(name="serve")
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="KG_SERVE_HOST")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="KG_SERVE_PORT")
+@click.option(
+    "--dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Published dataset whose embedded store to serve (default: dist/).",
+)
+@click.option(
+    "--public-base",
+    envvar="KG_PUBLIC_BASE",
+    help="Base under which clients reach this server, when not the dataset's own "
+    "(behind a proxy) [env KG_PUBLIC_BASE].",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    envvar="KG_QUERY_TIMEOUT",
+    help="Seconds a query may run before the answer is 503 [env KG_QUERY_TIMEOUT].",
+)
+@click.option(
+    "--max-rows",
+    type=int,
+    default=10_000,
+    show_default=True,
+    envvar="KG_MAX_ROWS",
+    help="Rows (or triples) per answer; more are cut and flagged in X-Result-Truncated.",
+)
+@click.option(
+    "--max-body",
+    type=int,
+    default=1_000_000,
+    show_default=True,
+    envvar="KG_MAX_BODY",
+    help="Largest request body in bytes; larger ones get 413.",
+)
+@click.option(
+    "--queries",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of canned queries (default: queries/).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: ./kg.toml if present).",
+)
+@click.option("--base", help="Base IRI of the published resources.")
+@_handles_input_errors
+def serve_command(
+    host: str,
+    port: int,
+    public_base: str | None,
+    timeout: float,
+    max_rows: int,
+    max_body: int,
+    config_path: Path | None,
+    **options: Any,
+) -> None:
+    """Serve the dataset: SPARQL 1.1 Protocol at /sparql, the canned queries at /api/queries
+    (OpenAPI at /openapi.json), and a page or RDF for every IRI of the dataset.
+
+    Read-only; SERVICE is refused. Settings also come from environment variables.
+    """
+    import uvicorn
+
+    from kg_build.serve.app import Settings, create_app
+
+    config = _config(config_path, **options)
+    settings = Settings(
+        dist=config.dist,
+        base=config.base,
+        queries=config.queries,
+        public_base=public_base,
+        timeout=timeout,
+        max_rows=max_rows,
+        max_body=max_body,
+    )
+    app = create_app(settings)
+    _err(f"serving {config.dist / 'store'} on http://{host}:{port}/ (SPARQL at /sparql)")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
 def _progress_printer() -> Callable[[int, int], None]:
     """Report every tenth of a large upload; small ones are done before a report would help."""
     shown = [-1]

@@ -1,0 +1,220 @@
+"""HTML for people: the home page, and one page per resource with labels in English and
+Chinese, types, every link out and in, quotes, and links to other datasets."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+
+import pyoxigraph as ox
+
+from kg_build.query.catalog import CannedQuery
+
+Link = Callable[[str], str]
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+DEFINITION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#definition")
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+ATTESTED = ox.NamedNode("https://w3id.org/ganzhou-gba/def/attestedBy")
+QUOTE = ox.NamedNode("https://w3id.org/ganzhou-gba/def/quote")
+QUOTED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasQuotedFrom")
+OWL_CLASS = ox.NamedNode("http://www.w3.org/2002/07/owl#Class")
+GBA = "https://w3id.org/ganzhou-gba/def/"
+
+STYLE = """body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem}
+table{border-collapse:collapse}
+td,th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
+.zh{font-size:1.1em}code{background:#f4f4f4}
+blockquote{border-left:3px solid #aaa;margin:.3rem 0;padding-left:.6rem}"""
+
+
+def wrap(title: str, body: str) -> str:
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'<meta name="viewport" content="width=device-width"><style>{STYLE}</style></head>\n'
+        f'<body>\n<p><a href="/">Ganzhou – Greater Bay Area knowledge graph</a></p>\n{body}</body></html>\n'
+    )
+
+
+def labels(store: ox.Store, node: ox.NamedNode) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for quad in store.quads_for_pattern(node, RDFS_LABEL, None):
+        term = quad.object
+        if isinstance(term, ox.Literal):
+            out.setdefault((term.language or "").lower(), term.value)
+    return out
+
+
+def _name(store: ox.Store, term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        found = labels(store, term)
+        return found.get("en") or found.get("") or term.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _value(store: ox.Store, term: object, link: Link) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f'<a href="{html.escape(link(term.value))}">{html.escape(_name(store, term))}</a>'
+    if isinstance(term, ox.Literal):
+        lang = f' lang="{html.escape(term.language)}"' if term.language else ""
+        return f"<span{lang}>{html.escape(term.value)}</span>"
+    return html.escape(str(term))
+
+
+def description(store: ox.Store, node: ox.NamedNode) -> list[ox.Triple]:
+    """What we serve as RDF for a resource: its statements, statements pointing at it, and the
+    labels of everything linked (the same as the describe-entity query)."""
+    seen: dict[str, ox.Triple] = {}
+
+    def add(t: ox.Triple) -> None:
+        seen.setdefault(str(t), t)
+
+    for q in store.quads_for_pattern(node, None, None):
+        add(ox.Triple(q.subject, q.predicate, q.object))
+        if isinstance(q.object, ox.NamedNode):
+            for label in store.quads_for_pattern(q.object, RDFS_LABEL, None):
+                add(ox.Triple(label.subject, label.predicate, label.object))
+    for q in store.quads_for_pattern(None, None, node):
+        add(ox.Triple(q.subject, q.predicate, q.object))
+        for label in store.quads_for_pattern(q.subject, RDFS_LABEL, None):
+            add(ox.Triple(label.subject, label.predicate, label.object))
+    return [seen[k] for k in sorted(seen)]
+
+
+def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
+    names = labels(store, node)
+    title = names.get("en") or node.value
+    parts = [f"<h1>{html.escape(title)}</h1>"]
+    if "zh" in names:
+        parts.append(f'<p class="zh" lang="zh">{html.escape(names["zh"])}</p>')
+    parts.append(f"<p><code>{html.escape(node.value)}</code></p>")
+    types = sorted(
+        {_value(store, q.object, link) for q in store.quads_for_pattern(node, TYPE, None)}
+    )
+    if types:
+        parts.append("<p>Type: " + ", ".join(types) + "</p>")
+    for quad in store.quads_for_pattern(node, DEFINITION, None):
+        parts.append(f"<p>{_value(store, quad.object, link)}</p>")
+    external = sorted(
+        q.object.value
+        for q in store.quads_for_pattern(node, SAME_AS, None)
+        if isinstance(q.object, ox.NamedNode)
+    )
+    if external:
+        parts.append(
+            "<h2>In other datasets</h2><ul>"
+            + "".join(
+                f'<li><a class="external" href="{html.escape(e)}">{html.escape(e)}</a></li>'
+                for e in external
+            )
+            + "</ul>"
+        )
+    quotes = []
+    for att in store.quads_for_pattern(node, ATTESTED, None):
+        for q in store.quads_for_pattern(att.object, QUOTE, None):  # type: ignore[arg-type]
+            sources = [s.object for s in store.quads_for_pattern(att.object, QUOTED_FROM, None)]  # type: ignore[arg-type]
+            source = _value(store, sources[0], link) if sources else ""
+            quotes.append(
+                f"<blockquote>{html.escape(_name(store, q.object))}</blockquote><p>— {source}</p>"
+            )
+    if quotes:
+        parts.append("<h2>Source quotes</h2>" + "".join(sorted(quotes)))
+    rows = sorted(
+        (_name(store, q.predicate), _value(store, q.predicate, link), _value(store, q.object, link))
+        for q in store.quads_for_pattern(node, None, None)
+        if q.predicate not in (TYPE, ATTESTED)
+    )
+    parts.append(
+        '<h2>Statements</h2><table class="out"><tbody>'
+        + "".join(f"<tr><th>{p}</th><td>{o}</td></tr>" for _, p, o in rows)
+        + "</tbody></table>"
+    )
+    incoming = sorted(
+        (_name(store, q.subject), _value(store, q.subject, link), _value(store, q.predicate, link))
+        for q in store.quads_for_pattern(None, None, node)
+    )
+    if incoming:
+        parts.append(
+            '<h2>Linked from</h2><table class="in"><tbody>'
+            + "".join(f"<tr><td>{s}</td><th>{p}</th></tr>" for _, s, p in incoming)
+            + "</tbody></table>"
+        )
+    alternates = " · ".join(
+        f'<a href="?format={f}">{f}</a>' for f in ("turtle", "jsonld", "ntriples")
+    )
+    parts.append(f"<p>As RDF: {alternates}</p>")
+    return wrap(title, "\n".join(parts))
+
+
+def home(store: ox.Store, catalog: Mapping[str, CannedQuery], link: Link, base: str) -> str:
+    dataset = ox.NamedNode(f"{base}dataset")
+    title = labels(store, dataset).get("en") or "Ganzhou – Greater Bay Area knowledge graph"
+    dcterms = "http://purl.org/dc/terms/"
+    about = [
+        q.object
+        for q in store.quads_for_pattern(dataset, ox.NamedNode(dcterms + "description"), None)
+    ]
+    void_triples = [
+        q.object
+        for q in store.quads_for_pattern(
+            dataset, ox.NamedNode("http://rdfs.org/ns/void#triples"), None
+        )
+    ]
+    parts = [f"<h1>{html.escape(title)}</h1>"]
+    parts += [f"<p>{_value(store, d, link)}</p>" for d in sorted(about, key=str)]
+    if void_triples:
+        parts.append(
+            f"<p>{html.escape(void_triples[0].value)} triples · "  # type: ignore[union-attr]
+            '<a href="/openapi.json">API (OpenAPI)</a> · <a href="/sparql">SPARQL endpoint</a></p>'
+        )
+    places = sorted(
+        (_name(store, q.subject), q.subject.value)
+        for q in store.quads_for_pattern(None, ox.NamedNode(GBA + "directlyPartOf"), None)
+        if isinstance(q.subject, ox.NamedNode)
+    )
+    unique = dict(places)
+    parts.append(
+        '<h2>Places</h2><ul class="places">'
+        + "".join(
+            f'<li><a href="{html.escape(link(iri))}">{html.escape(name)}</a></li>'
+            for name, iri in sorted(unique.items())
+        )
+        + "</ul>"
+    )
+    parts.append("<h2>Ask a question</h2>")
+    for query in catalog.values():
+        if query.is_violation:
+            continue
+        fields = "".join(
+            f'<label>{html.escape(p.name)} <input name="{html.escape(p.name)}" '
+            f'value="{html.escape(p.default or "")}" size="50"></label> '
+            for p in query.parameters
+        )
+        parts.append(
+            f'<form class="canned" method="get" action="/api/queries/{html.escape(query.name)}">'
+            f'<input type="hidden" name="format" value="html">'
+            f"<strong>{html.escape(query.summary)}</strong> {fields}"
+            f'<button type="submit" name="run" value="{html.escape(query.name)}">Run</button></form>'
+        )
+    parts.append(
+        '<h2>Free SPARQL</h2><form method="get" action="/sparql"><input type="hidden" name="format" value="html">'
+        '<textarea name="query" rows="6" cols="90">SELECT ?s ?label WHERE { ?s &lt;http://www.w3.org/2000/01/rdf-schema#label&gt; ?label } LIMIT 20</textarea>'
+        '<br><button type="submit">Run</button></form>'
+    )
+    classes = sorted(
+        (_name(store, q.subject), q.subject)
+        for q in store.quads_for_pattern(None, TYPE, OWL_CLASS)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(GBA)
+    )
+    parts.append(
+        '<h2>Ontology</h2><table class="ontology"><tbody>'
+        + "".join(
+            f'<tr><td>{_value(store, c, link)}</td><td lang="zh">{html.escape(labels(store, c).get("zh", ""))}</td>'
+            f"<td>{''.join(_value(store, d.object, link) + ' ' for d in store.quads_for_pattern(c, DEFINITION, None))}</td></tr>"
+            for _, c in classes
+        )
+        + "</tbody></table>"
+    )
+    return wrap(title, "\n".join(parts))

@@ -1,0 +1,153 @@
+"""Evaluate a query on the embedded store within a time limit and a row cap, and write the
+answer in the negotiated format (SPARQL 1.1 result formats, RDF syntaxes, or an HTML table)."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg_build.query.engines import Result, from_oxigraph
+from kg_build.query.formats import render
+
+SELECT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/html": "html",
+}
+GRAPH_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "text/html": None,
+}
+
+
+@dataclass
+class Answer:
+    """A query's answer held in memory, at most `limit` rows or triples of it."""
+
+    kind: str  # "select", "graph", "ask"
+    variables: list[str]
+    rows: list[tuple[Node | None, ...]]
+    triples: list[ox.Triple]
+    boolean: bool | None
+    truncated: bool
+
+
+def evaluate(store: ox.Store, text: str, limit: int, default_graphs: list[str]) -> Answer:
+    """Run the query and read at most `limit` results (raises SyntaxError on a bad query)."""
+    if default_graphs:
+        answer = store.query(text, default_graph=[ox.NamedNode(g) for g in default_graphs])
+    else:
+        answer = store.query(text, use_default_graph_as_union=True)
+    if isinstance(answer, ox.QueryBoolean):
+        return Answer("ask", [], [], [], bool(answer), False)
+    if isinstance(answer, ox.QueryTriples):
+        triples: list[ox.Triple] = []
+        for triple in answer:
+            if len(triples) == limit:
+                return Answer("graph", [], [], triples, None, True)
+            triples.append(triple)
+        return Answer("graph", [], [], triples, None, False)
+    variables = [v.value for v in answer.variables]
+    rows: list[tuple[Node | None, ...]] = []
+    for solution in answer:
+        if len(rows) == limit:
+            return Answer("select", variables, rows, [], None, True)
+        rows.append(tuple(from_oxigraph(solution[v]) for v in variables))
+    return Answer("select", variables, rows, [], None, False)
+
+
+def write(answer: Answer, media: str, link: object) -> bytes:
+    """Bytes of the answer as `media`; `link(iri)` gives the href for IRIs in HTML."""
+    if answer.kind == "graph":
+        fmt = GRAPH_TYPES[media]
+        if fmt is None:
+            rows = [(t.subject, t.predicate, t.object) for t in answer.triples]
+            table = Result(
+                "select",
+                ["subject", "predicate", "object"],
+                [tuple(from_oxigraph(x) for x in row) for row in rows],
+            )
+            return html_table(table, link).encode()
+        return ox.serialize(answer.triples, format=fmt) or b""
+    result = Result(answer.kind, answer.variables, answer.rows, boolean=answer.boolean)  # type: ignore[arg-type]
+    kind = SELECT_TYPES[media]
+    if kind == "xml":
+        return xml_results(result).encode()
+    if kind == "html":
+        return html_table(result, link).encode()
+    return render(result, kind, {}).encode()
+
+
+def xml_results(result: Result) -> str:
+    out = [
+        '<?xml version="1.0"?>',
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+        "<head>",
+    ]
+    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
+    out.append("</head>")
+    if result.kind == "ask":
+        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>")
+    else:
+        out.append("<results>")
+        for row in result.rows:
+            out.append("<result>")
+            for name, term in zip(result.variables, row, strict=True):
+                if term is not None:
+                    out.append(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
+            out.append("</result>")
+        out.append("</results>")
+    out.append("</sparql>")
+    return "\n".join(out) + "\n"
+
+
+def _xml_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    if not isinstance(term, Literal):
+        return f"<literal>{escape(str(term))}</literal>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
+    if term.datatype:
+        return f"<literal datatype={quoteattr(str(term.datatype))}>{escape(str(term))}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def html_cell(term: Node | None, link: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        href = link(str(term))  # type: ignore[operator]
+        return f'<a href="{html.escape(href)}">{html.escape(str(term))}</a>'
+    text = html.escape(str(term))
+    if isinstance(term, Literal) and term.language:
+        return f'<span lang="{html.escape(term.language)}">{text}</span>'
+    return text
+
+
+def html_table(result: Result, link: object) -> str:
+    if result.kind == "ask":
+        return f'<p class="ask">{"true" if result.boolean else "false"}</p>\n'
+    head = "".join(f"<th>{html.escape(v)}</th>" for v in result.variables)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html_cell(t, link)}</td>" for t in row) + "</tr>\n"
+        for row in result.rows
+    )
+    return (
+        f'<table class="results"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody></table>\n'
+        f'<p class="count">{len(result.rows)} rows</p>\n'
+    )

@@ -1,0 +1,270 @@
+"""`kg serve` over real HTTP: a server process on loopback, driven with requests and
+SPARQLWrapper as clients would."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import ROOT, run_kg
+from golden_results import GOLDEN, same, to_document
+from openapi_spec_validator import validate as validate_openapi
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg_build.query.catalog import load_catalog
+from kg_build.query.engines import from_sparql_json
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 30"
+CATALOG = load_catalog(ROOT / "queries")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("serve") / "dist"
+    assert run_kg("build", "--dist", str(out)).code == 0
+    return out
+
+
+def _start(dist: Path, *options: str) -> Iterator[str]:
+    port = _free_port()
+    exe = str(Path(sys.executable).parent / "kg")
+    process = subprocess.Popen(  # noqa: S603
+        [exe, "serve", "--port", str(port), "--dist", str(dist), *options],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(f"{url}/api/queries", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("kg serve did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(dist: Path) -> Iterator[str]:
+    yield from _start(dist)
+
+
+def _count(url: str) -> int:
+    answer = requests.get(f"{url}/sparql", params={"query": COUNT}, timeout=10).json()
+    return int(answer["results"]["bindings"][0]["n"]["value"])
+
+
+def test_query_by_get_post_form_and_post_body(server: str) -> None:
+    get = requests.get(f"{server}/sparql", params={"query": COUNT}, timeout=10)
+    form = requests.post(f"{server}/sparql", data={"query": COUNT}, timeout=10)
+    body = requests.post(
+        f"{server}/sparql",
+        data=COUNT.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+        timeout=10,
+    )
+    answers = [r.json()["results"]["bindings"][0]["n"]["value"] for r in (get, form, body)]
+    assert all(r.status_code == 200 for r in (get, form, body))
+    assert len(set(answers)) == 1 and int(answers[0]) > 3000
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("*/*", "application/sparql-results+json"),
+    ],
+)
+def test_select_results_follow_accept(server: str, accept: str, expected: str) -> None:
+    response = requests.get(
+        f"{server}/sparql", params={"query": COUNT}, headers={"Accept": accept}, timeout=10
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
+def test_construct_results_follow_accept(server: str, accept: str, fmt: str) -> None:
+    response = requests.get(
+        f"{server}/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept}, timeout=10
+    )
+    assert response.status_code == 200 and response.headers["content-type"].startswith(accept)
+    graph = Graph().parse(data=response.content, format=fmt)
+    reference = Graph().parse(
+        data=requests.get(
+            f"{server}/sparql",
+            params={"query": CONSTRUCT},
+            headers={"Accept": "application/n-triples"},
+            timeout=10,
+        ).content,
+        format="nt",
+    )
+    assert len(graph) == 30 and isomorphic(graph, reference)
+
+
+def test_protocol_errors_are_4xx_with_a_message(server: str) -> None:
+    cases = [
+        requests.get(f"{server}/sparql", params={"query": "SELECT WHERE"}, timeout=10),
+        requests.get(
+            f"{server}/sparql", params={"query": COUNT}, headers={"Accept": "image/png"}, timeout=10
+        ),
+        requests.get(
+            f"{server}/sparql",
+            params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"},
+            timeout=10,
+        ),
+        requests.post(
+            f"{server}/sparql",
+            data=b"x" * 2_000_001,
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=10,
+        ),
+        requests.get(f"{server}/api/queries/no-such-query", timeout=10),
+        requests.get(
+            f"{server}/api/queries/projects-in-place", params={"place": "http://x y"}, timeout=10
+        ),
+    ]
+    assert [r.status_code for r in cases] == [400, 406, 400, 413, 404, 400]
+    assert all(r.text.strip() for r in cases)
+
+
+def test_updates_are_refused_and_change_nothing(server: str) -> None:
+    before = _count(server)
+    update = "DELETE WHERE { ?s ?p ?o }"
+    by_param = requests.post(f"{server}/sparql", data={"update": update}, timeout=10)
+    by_type = requests.post(
+        f"{server}/sparql",
+        data=update.encode(),
+        headers={"Content-Type": "application/sparql-update"},
+        timeout=10,
+    )
+    as_query = requests.get(f"{server}/sparql", params={"query": update}, timeout=10)
+    assert (by_param.status_code, by_type.status_code, as_query.status_code) == (403, 403, 400)
+    assert _count(server) == before
+
+
+def test_cors_headers_let_browsers_call_it(server: str) -> None:
+    response = requests.get(
+        f"{server}/sparql",
+        params={"query": COUNT},
+        headers={"Origin": "https://example.org"},
+        timeout=10,
+    )
+    assert response.headers.get("access-control-allow-origin") in ("*", "https://example.org")
+
+
+def test_row_cap_is_flagged_and_timeout_is_503(dist: Path) -> None:
+    for url in _start(dist, "--max-rows", "5", "--timeout", "0.05"):
+        capped = requests.get(
+            f"{url}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 50"}, timeout=10
+        )
+        assert capped.status_code == 200 and capped.headers["X-Result-Truncated"] == "true"
+        assert len(capped.json()["results"]["bindings"]) == 5
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        timed_out = requests.get(f"{url}/sparql", params={"query": slow}, timeout=30)
+        assert timed_out.status_code == 503 and "longer than" in timed_out.text
+
+
+def test_sparqlwrapper_works_against_it(server: str) -> None:
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(COUNT)
+    client.setReturnFormat(JSON)
+    answer = client.query().convert()
+    assert int(answer["results"]["bindings"][0]["n"]["value"]) == _count(server)  # type: ignore[index]
+
+
+def test_every_canned_query_over_the_api_gives_the_golden_answer(server: str) -> None:
+    listed = {q["name"] for q in requests.get(f"{server}/api/queries", timeout=10).json()}
+    assert listed == set(CATALOG)
+    for query in CATALOG.values():
+        if query.is_violation or query.form != "SELECT":
+            continue
+        response = requests.get(
+            f"{server}/api/queries/{query.name}",
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        assert response.status_code == 200, (query.name, response.text)
+        expected = json.loads((GOLDEN / f"{query.name}.json").read_text(encoding="utf-8"))
+        assert same(expected, to_document(query, {}, from_sparql_json(response.json()))), query.name
+
+
+def test_openapi_document_is_valid_and_lists_every_query(server: str) -> None:
+    document = requests.get(f"{server}/openapi.json", timeout=10).json()
+    validate_openapi(document)
+    for query in CATALOG.values():
+        operation = document["paths"][f"/api/queries/{query.name}"]["get"]
+        assert {p["name"] for p in operation["parameters"]} == {p.name for p in query.parameters}
+
+
+def test_resources_dereference_with_content_negotiation(server: str) -> None:
+    page = requests.get(f"{server}/id/place/xinfeng", headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "Xinfeng County" in page.text and "信丰县" in page.text
+    assert 'href="/id/place/ganzhou"' in page.text  # outgoing link resolves here
+    assert "wikidata.org/entity/Q1356667" in page.text  # link to another dataset
+    assert "/id/project/ganshen-hsr" in page.text  # incoming link
+    turtle = requests.get(
+        f"{server}/id/place/xinfeng", headers={"Accept": "text/turtle"}, timeout=10
+    )
+    graph = Graph().parse(data=turtle.text, format="turtle")
+    assert (None, None, None) in graph and len(graph) > 20
+    jsonld = requests.get(
+        f"{server}/id/place/xinfeng", headers={"Accept": "application/ld+json"}, timeout=10
+    )
+    assert isomorphic(Graph().parse(data=jsonld.text, format="json-ld"), graph)
+    figure = requests.get(f"{server}/id/figure/ganshen-hsr-xinfeng-shenzhen-before", timeout=10)
+    assert "reduced from 5.5 hours" in figure.text  # figures show their source quote
+    term = requests.get(
+        f"{server}/def/HighSpeedRailway", headers={"Accept": "text/html"}, timeout=10
+    )
+    assert term.status_code == 200 and "高速铁路" in term.text
+    assert requests.get(f"{server}/id/place/atlantis", timeout=10).status_code == 404
+
+
+def test_home_page_describes_the_dataset(server: str) -> None:
+    page = requests.get(f"{server}/", timeout=10)
+    assert page.status_code == 200
+    assert "Ganzhou" in page.text and 'action="/api/queries/travel-times"' in page.text
+    assert "赣州" in page.text and "Ontology" in page.text
+    table = requests.get(
+        f"{server}/api/queries/travel-times", params={"format": "html"}, timeout=10
+    )
+    assert "<table" in table.text and "Xinfeng County" in table.text
