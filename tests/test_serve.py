@@ -4,11 +4,6 @@ SPARQLWrapper as clients would."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +14,7 @@ from golden_results import GOLDEN, same, to_document
 from openapi_spec_validator import validate as validate_openapi
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from serve_process import kg_serve
 
 from kg_build.query.catalog import load_catalog
 from kg_build.query.engines import from_sparql_json
@@ -28,12 +24,6 @@ CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 30"
 CATALOG = load_catalog(ROOT / "queries")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("serve") / "dist"
@@ -41,35 +31,9 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _start(dist: Path, *options: str) -> Iterator[str]:
-    port = _free_port()
-    exe = str(Path(sys.executable).parent / "kg")
-    process = subprocess.Popen(  # noqa: S603
-        [exe, "serve", "--port", str(port), "--dist", str(dist), *options],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=dict(os.environ),
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{url}/api/queries", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("kg serve did not start")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def server(dist: Path) -> Iterator[str]:
-    yield from _start(dist)
+    yield from kg_serve(dist)
 
 
 def _count(url: str) -> int:
@@ -189,7 +153,7 @@ def test_cors_headers_let_browsers_call_it(server: str) -> None:
 
 
 def test_row_cap_is_flagged_and_timeout_is_503(dist: Path) -> None:
-    for url in _start(dist, "--max-rows", "5", "--timeout", "0.05"):
+    for url in kg_serve(dist, "--max-rows", "5", "--timeout", "0.05"):
         capped = requests.get(
             f"{url}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 50"}, timeout=10
         )

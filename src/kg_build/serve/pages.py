@@ -196,7 +196,7 @@ def home(store: ox.Store, catalog: Mapping[str, CannedQuery], link: Link, base: 
             f'<form class="canned" method="get" action="/api/queries/{html.escape(query.name)}">'
             f'<input type="hidden" name="format" value="html">'
             f"<strong>{html.escape(query.summary)}</strong> {fields}"
-            f'<button type="submit" name="run" value="{html.escape(query.name)}">Run</button></form>'
+            '<button type="submit">Run</button></form>'
         )
     parts.append(
         '<h2>Free SPARQL</h2><form method="get" action="/sparql"><input type="hidden" name="format" value="html">'

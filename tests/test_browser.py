@@ -1,0 +1,97 @@
+"""The home page and an entity page in headless Chromium (Debian chromium + chromium-driver,
+driven by Selenium): a canned query run from the form renders its table. Screenshots go to
+test-output/ for a person to look at."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from conftest import ROOT, run_kg
+from serve_process import kg_serve
+
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+OUTPUT = ROOT / "test-output"
+
+pytestmark = pytest.mark.browser
+
+if CHROMIUM is None or DRIVER is None:
+    from virtuoso_server import required
+
+    if required():
+        raise RuntimeError("CI must run the browser test: install chromium and chromium-driver")
+    pytest.skip("Debian chromium / chromium-driver not installed", allow_module_level=True)
+
+from selenium import webdriver  # noqa: E402 - only once we know a browser is there
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    dist = tmp_path_factory.mktemp("browser") / "dist"
+    assert run_kg("build", "--dist", str(dist)).code == 0
+    yield from kg_serve(dist)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    # No network beyond loopback here: keep Chromium from calling home.
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1600",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(DRIVER)))
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_home_page_runs_a_canned_query_from_the_form(
+    server: str, browser: webdriver.Chrome
+) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    browser.get(f"{server}/")
+    assert "Ganzhou" in browser.title
+    places = browser.find_elements(By.CSS_SELECTOR, "ul.places a")
+    assert any(a.text == "Xinfeng County" for a in places)
+    browser.save_screenshot(str(OUTPUT / "home.png"))
+    browser.find_element(By.CSS_SELECTOR, 'form[action="/api/queries/travel-times"] button').click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.results tbody tr")
+    cells = [[td.text for td in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+    assert [
+        "Ganzhou-Shenzhen High-Speed Railway",
+        "Xinfeng County",
+        "Shenzhen",
+        "5.5",
+        "1.5",
+        "4.0",
+    ] in cells
+    browser.save_screenshot(str(OUTPUT / "travel-times.png"))
+
+
+def test_entity_page_shows_names_links_and_quotes(server: str, browser: webdriver.Chrome) -> None:
+    browser.get(f"{server}/id/project/ganshen-hsr")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Ganzhou-Shenzhen High-Speed Railway"
+    assert browser.find_element(By.CSS_SELECTOR, "p.zh").text == "赣深高速铁路"
+    links = {a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "table.out a")}
+    assert f"{server}/id/place/xinfeng" in links
+    assert "steel dragon" in browser.find_element(By.TAG_NAME, "body").text
+    browser.save_screenshot(str(OUTPUT / "ganshen-hsr.png"))
+    browser.find_element(By.LINK_TEXT, "Xinfeng County").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Xinfeng County"
