@@ -1,0 +1,113 @@
+"""Load on `kg serve`: 50 concurrent clients mixing canned queries and page views for a fixed
+time, against a server started here on loopback. Reports throughput, p50/p99 latency, errors.
+
+    .venv/bin/python benchmarks/serve_load.py [--clients 50] [--seconds 20] [--dist dist]
+
+Not a timed test: it prints figures (the README quotes them). Requests go to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+PATHS = [
+    "/api/queries/travel-times",
+    "/api/queries/people-and-roles",
+    "/api/queries/agreements",
+    "/api/queries/search-by-name?q=Ganzhou",
+    "/api/queries/figures-about-place",
+    "/id/place/ganzhou",
+    "/id/project/ganshen-hsr",
+    "/sparql?query=SELECT%20(COUNT(*)%20AS%20%3Fn)%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--dist", type=Path, default=Path("dist"))
+    args = parser.parse_args()
+    port = _free_port()
+    kg = str(Path(sys.executable).parent / "kg")
+    server = subprocess.Popen(  # noqa: S603 - our own console script
+        [kg, "serve", "--port", str(port), "--dist", str(args.dist)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if requests.get(base + "/api/queries", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        stop = time.monotonic() + args.seconds
+
+        def client(seed: int) -> None:
+            session = requests.Session()
+            rng = random.Random(seed)  # noqa: S311 - a request mix, not cryptography
+            while time.monotonic() < stop:
+                path = rng.choice(PATHS)
+                start = time.perf_counter()
+                try:
+                    status = session.get(base + path, timeout=30).status_code
+                    failure = None if status == 200 else f"HTTP {status} {path}"
+                except requests.RequestException as exc:
+                    failure = f"{type(exc).__name__} {path}"
+                took = time.perf_counter() - start
+                with lock:
+                    latencies.append(took)
+                    if failure:
+                        errors.append(failure)
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+        began = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    ordered = sorted(latencies)
+    p99 = ordered[int(len(ordered) * 0.99) - 1] if ordered else float("nan")
+    print(
+        f"{args.clients} clients, {elapsed:.1f} s, {len(latencies)} requests "
+        f"({len(PATHS)} kinds: canned queries, pages, free SPARQL)"
+    )
+    print(
+        f"throughput {len(latencies) / elapsed:.0f} requests/s; "
+        f"latency p50 {statistics.median(ordered) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms; "
+        f"errors {len(errors)}"
+    )
+    for error in sorted(set(errors))[:10]:
+        print("  ", error)
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
