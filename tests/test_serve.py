@@ -223,11 +223,18 @@ def test_resources_dereference_with_content_negotiation(server: str) -> None:
     assert requests.get(f"{server}/id/place/atlantis", timeout=10).status_code == 404
 
 
+def test_interactive_api_docs(server: str) -> None:
+    page = requests.get(f"{server}/docs", timeout=10)
+    assert page.status_code == 200
+    assert 'action="/api/queries/projects-in-place"' in page.text and "Try it" in page.text
+
+
 def test_home_page_describes_the_dataset(server: str) -> None:
     page = requests.get(f"{server}/", timeout=10)
     assert page.status_code == 200
     assert "Ganzhou" in page.text and 'action="/api/queries/travel-times"' in page.text
-    assert "赣州" in page.text and "Ontology" in page.text
+    assert "赣州" in page.text and "Ontology: Classes" in page.text
+    assert "Ontology: Object properties" in page.text and "直属于" in page.text
     table = requests.get(
         f"{server}/api/queries/travel-times", params={"format": "html"}, timeout=10
     )

@@ -173,6 +173,9 @@ def create_app(settings: Settings) -> Starlette:
     async def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document(catalog, public))
 
+    async def docs(request: Request) -> Response:
+        return HTMLResponse(pages.api_docs(openapi_document(catalog, public)))
+
     async def home(request: Request) -> Response:
         return HTMLResponse(pages.home(store, catalog, local, settings.base))
 
@@ -225,6 +228,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/api/queries", guarded(list_queries)),
         Route("/api/queries/{name}", guarded(canned)),
         Route("/openapi.json", guarded(openapi)),
+        Route("/docs", guarded(docs)),
         Route("/{rest:path}", guarded(resource)),
     ]
     middleware = [

@@ -183,7 +183,9 @@ def home(store: ox.Store, catalog: Mapping[str, CannedQuery], link: Link, base: 
         )
         + "</ul>"
     )
-    parts.append("<h2>Ask a question</h2>")
+    parts.append(
+        '<h2>Ask a question</h2><p>Also as a web API: <a href="/docs">API documentation</a>.</p>'
+    )
     for query in catalog.values():
         if query.is_violation:
             continue
@@ -203,18 +205,57 @@ def home(store: ox.Store, catalog: Mapping[str, CannedQuery], link: Link, base: 
         '<textarea name="query" rows="6" cols="90">SELECT ?s ?label WHERE { ?s &lt;http://www.w3.org/2000/01/rdf-schema#label&gt; ?label } LIMIT 20</textarea>'
         '<br><button type="submit">Run</button></form>'
     )
-    classes = sorted(
+    parts.append(_ontology_table(store, link, "Classes", OWL_CLASS))
+    for kind in ("ObjectProperty", "DatatypeProperty"):
+        parts.append(
+            _ontology_table(
+                store,
+                link,
+                kind.replace("Property", " properties").capitalize(),
+                ox.NamedNode(f"http://www.w3.org/2002/07/owl#{kind}"),
+            )
+        )
+    return wrap(title, "\n".join(parts))
+
+
+def _ontology_table(store: ox.Store, link: Link, heading: str, kind: ox.NamedNode) -> str:
+    terms = sorted(
         (_name(store, q.subject), q.subject)
-        for q in store.quads_for_pattern(None, TYPE, OWL_CLASS)
+        for q in store.quads_for_pattern(None, TYPE, kind)
         if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(GBA)
     )
-    parts.append(
-        '<h2>Ontology</h2><table class="ontology"><tbody>'
-        + "".join(
-            f'<tr><td>{_value(store, c, link)}</td><td lang="zh">{html.escape(labels(store, c).get("zh", ""))}</td>'
-            f"<td>{''.join(_value(store, d.object, link) + ' ' for d in store.quads_for_pattern(c, DEFINITION, None))}</td></tr>"
-            for _, c in classes
-        )
-        + "</tbody></table>"
+    rows = "".join(
+        f'<tr><td>{_value(store, t, link)}</td><td lang="zh">{html.escape(labels(store, t).get("zh", ""))}</td>'
+        f"<td>{' '.join(_value(store, d.object, link) for d in store.quads_for_pattern(t, DEFINITION, None))}</td></tr>"
+        for _, t in terms
     )
-    return wrap(title, "\n".join(parts))
+    return f'<h2>Ontology: {html.escape(heading)}</h2><table class="ontology"><tbody>{rows}</tbody></table>'
+
+
+def api_docs(document: Mapping[str, object]) -> str:
+    """An interactive page for the OpenAPI document: every operation as a form to try."""
+    parts = [
+        '<h1>API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3).</p>'
+    ]
+    paths = document.get("paths", {})
+    for path, operations in paths.items() if isinstance(paths, dict) else []:
+        operation = operations["get"]
+        fields = "".join(
+            f'<label>{html.escape(p["name"])} <input name="{html.escape(p["name"])}" '
+            f'value="{html.escape(str(p["schema"].get("default", "")))}" size="50" '
+            f'title="{html.escape(p.get("description", ""))}"></label> '
+            for p in operation.get("parameters", [])
+        )
+        formats = "".join(
+            f'<option value="{f}">{f}</option>'
+            for f in ("html", "json", "csv", "tsv", "xml", "turtle", "jsonld")
+        )
+        parts.append(
+            f'<section class="operation"><h2><code>GET {html.escape(path)}</code></h2>'
+            f"<p>{html.escape(str(operation.get('summary', '')))}</p>"
+            f"<p>{html.escape(str(operation.get('description', '')))}</p>"
+            f'<form method="get" action="{html.escape(path)}">{fields}'
+            f'<label>format <select name="format">{formats}</select></label> '
+            '<button type="submit">Try it</button></form></section>'
+        )
+    return wrap("API", "\n".join(parts))
