@@ -214,6 +214,9 @@ def test_resources_dereference_with_content_negotiation(server: str) -> None:
         f"{server}/id/place/xinfeng", headers={"Accept": "application/ld+json"}, timeout=10
     )
     assert isomorphic(Graph().parse(data=jsonld.text, format="json-ld"), graph)
+    project = requests.get(f"{server}/id/project/ganshen-hsr", timeout=10)
+    assert 'class="figures"' in project.text and "466000" in project.text  # figures, quoted
+    assert "466,000 passengers are expected to be sent" in project.text
     figure = requests.get(f"{server}/id/figure/ganshen-hsr-xinfeng-shenzhen-before", timeout=10)
     assert "reduced from 5.5 hours" in figure.text  # figures show their source quote
     term = requests.get(

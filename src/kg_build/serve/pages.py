@@ -121,6 +121,14 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
             )
     if quotes:
         parts.append("<h2>Source quotes</h2>" + "".join(sorted(quotes)))
+    figures = _figures_about(store, node, link)
+    if figures:
+        parts.append(
+            '<h2>Figures</h2><table class="figures"><thead><tr><th>measure</th><th>value</th>'
+            "<th>period</th><th>quote</th></tr></thead><tbody>"
+            + "".join(figures)
+            + "</tbody></table>"
+        )
     rows = sorted(
         (_name(store, q.predicate), _value(store, q.predicate, link), _value(store, q.object, link))
         for q in store.quads_for_pattern(node, None, None)
@@ -259,3 +267,36 @@ def api_docs(document: Mapping[str, object]) -> str:
             '<button type="submit">Try it</button></form></section>'
         )
     return wrap("API", "\n".join(parts))
+
+
+def _first(store: ox.Store, node: object, predicate: str) -> object | None:
+    for quad in store.quads_for_pattern(node, ox.NamedNode(predicate), None):  # type: ignore[arg-type]
+        return quad.object
+    return None
+
+
+def _figures_about(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]:
+    """One row per figure stated about the resource: measure, value with unit, period, quote."""
+    rows = []
+    for quad in store.quads_for_pattern(None, ox.NamedNode(GBA + "about"), node):
+        figure = quad.subject
+        measure = _first(store, figure, GBA + "measure")
+        value = _first(store, figure, "https://schema.org/value")
+        unit = _first(store, figure, "https://schema.org/currency") or _first(
+            store, figure, "https://schema.org/unitCode"
+        )
+        comparator = _first(store, figure, GBA + "comparator")
+        period = _first(store, figure, GBA + "referencePeriod")
+        attestation = _first(store, figure, GBA + "attestedBy")
+        quote = _first(store, attestation, GBA + "quote") if attestation else None
+        shown = " ".join(
+            html.escape(_name(store, x))
+            for x in (comparator, value, unit)
+            if x is not None and not (isinstance(x, ox.NamedNode) and x.value.endswith("/exactly"))
+        )
+        rows.append(
+            f"<tr><td>{_value(store, figure, link)}<br><small>{html.escape(_name(store, measure))}</small></td>"
+            f"<td>{shown}</td><td>{html.escape(_name(store, period)) if period else ''}</td>"
+            f"<td><blockquote>{html.escape(_name(store, quote)) if quote else ''}</blockquote></td></tr>"
+        )
+    return sorted(rows)
