@@ -153,7 +153,7 @@ def test_cors_headers_let_browsers_call_it(server: str) -> None:
 
 
 def test_row_cap_is_flagged_and_timeout_is_503(dist: Path) -> None:
-    for url in kg_serve(dist, "--max-rows", "5", "--timeout", "0.05"):
+    for url in kg_serve(dist, "--max-rows", "5", "--timeout", "1"):
         capped = requests.get(
             f"{url}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 50"}, timeout=10
         )

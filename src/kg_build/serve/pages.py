@@ -20,6 +20,7 @@ QUOTE = ox.NamedNode("https://w3id.org/ganzhou-gba/def/quote")
 QUOTED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasQuotedFrom")
 OWL_CLASS = ox.NamedNode("http://www.w3.org/2002/07/owl#Class")
 GBA = "https://w3id.org/ganzhou-gba/def/"
+UNIT_NAMES = {"HUR": "hours", "C62": "", "P1": "%"}  # UN/CEFACT codes, as people write them
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem}
 table{border-collapse:collapse}
@@ -290,10 +291,10 @@ def _figures_about(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]
         attestation = _first(store, figure, GBA + "attestedBy")
         quote = _first(store, attestation, GBA + "quote") if attestation else None
         shown = " ".join(
-            html.escape(_name(store, x))
+            html.escape(UNIT_NAMES.get(_name(store, x), _name(store, x)))
             for x in (comparator, value, unit)
             if x is not None and not (isinstance(x, ox.NamedNode) and x.value.endswith("/exactly"))
-        )
+        ).strip()
         rows.append(
             f"<tr><td>{_value(store, figure, link)}<br><small>{html.escape(_name(store, measure))}</small></td>"
             f"<td>{shown}</td><td>{html.escape(_name(store, period)) if period else ''}</td>"
