@@ -9,17 +9,16 @@ Not a timed test: it prints figures (the README quotes them). Requests go to 127
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 import requests
+
+from kg_build.serve.background import running_server
 
 PATHS = [
     "/api/queries/travel-times",
@@ -33,34 +32,13 @@ PATHS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--dist", type=Path, default=Path("dist"))
     args = parser.parse_args()
-    port = _free_port()
-    kg = str(Path(sys.executable).parent / "kg")
-    server = subprocess.Popen(  # noqa: S603 - our own console script
-        [kg, "serve", "--port", str(port), "--dist", str(args.dist)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if requests.get(base + "/api/queries", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
+    with running_server(args.dist) as base:
         latencies: list[float] = []
         errors: list[str] = []
         lock = threading.Lock()
@@ -90,9 +68,6 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - began
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     ordered = sorted(latencies)
     p99 = ordered[int(len(ordered) * 0.99) - 1] if ordered else float("nan")
     print(

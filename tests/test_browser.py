@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import ROOT, run_kg
-from serve_process import kg_serve
+
+from kg_build.serve.background import running_server
 
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
@@ -33,7 +34,8 @@ from selenium.webdriver.common.by import By  # noqa: E402
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     dist = tmp_path_factory.mktemp("browser") / "dist"
     assert run_kg("build", "--dist", str(dist)).code == 0
-    yield from kg_serve(dist)
+    with running_server(dist, cwd=ROOT) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

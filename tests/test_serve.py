@@ -14,10 +14,10 @@ from golden_results import GOLDEN, same, to_document
 from openapi_spec_validator import validate as validate_openapi
 from rdflib import Graph
 from rdflib.compare import isomorphic
-from serve_process import kg_serve
 
 from kg_build.query.catalog import load_catalog
 from kg_build.query.engines import from_sparql_json
+from kg_build.serve.background import running_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 30"
@@ -33,7 +33,8 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(dist: Path) -> Iterator[str]:
-    yield from kg_serve(dist)
+    with running_server(dist, cwd=ROOT) as url:
+        yield url
 
 
 def _count(url: str) -> int:
@@ -153,7 +154,7 @@ def test_cors_headers_let_browsers_call_it(server: str) -> None:
 
 
 def test_row_cap_is_flagged_and_timeout_is_503(dist: Path) -> None:
-    for url in kg_serve(dist, "--max-rows", "5", "--timeout", "1"):
+    with running_server(dist, "--max-rows", "5", "--timeout", "1", cwd=ROOT) as url:
         capped = requests.get(
             f"{url}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 50"}, timeout=10
         )

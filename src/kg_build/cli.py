@@ -80,6 +80,27 @@ def _config_options(func: F) -> F:
     return func
 
 
+def _published_options(func: F) -> F:
+    """Options of the commands that use a published release: where it is and its settings."""
+    options = [
+        click.option(
+            "--dist",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Published release to use (default: dist/).",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Configuration file (default: ./kg.toml if present).",
+        ),
+        click.option("--base", help="Base IRI of the published resources."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def _config(config_path: Path | None, **overrides: Any) -> Config:
     return load_config(config_path).with_overrides(**overrides)
 
@@ -225,23 +246,12 @@ def stats(config_path: Path | None, fmt: str, **options: Any) -> None:
     help="Local engine: the embedded Oxigraph store dist/store, or rdflib over the dumps.",
 )
 @click.option(
-    "--dist",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Published dataset to query (default: dist/).",
-)
-@click.option(
     "--queries",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of canned queries (default: queries/).",
 )
 @click.option("--show-query", is_flag=True, help="Print the query text instead of running it.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file (default: ./kg.toml if present).",
-)
-@click.option("--base", help="Base IRI of the published resources.")
+@_published_options
 @_handles_input_errors
 def query_command(
     name: str | None,
@@ -360,18 +370,7 @@ def _list_queries(catalog: Mapping[str, CannedQuery]) -> None:
     show_default=True,
     help="Retries with exponential backoff on connection errors and HTTP 429/502/503/504.",
 )
-@click.option(
-    "--dist",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Published dataset to load (default: dist/).",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file (default: ./kg.toml if present).",
-)
-@click.option("--base", help="Base IRI of the published resources.")
+@_published_options
 @_handles_input_errors
 def load_command(
     endpoint: str,
@@ -424,11 +423,6 @@ def load_command(
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="KG_SERVE_HOST")
 @click.option("--port", default=8000, show_default=True, type=int, envvar="KG_SERVE_PORT")
 @click.option(
-    "--dist",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Published dataset whose embedded store to serve (default: dist/).",
-)
-@click.option(
     "--public-base",
     envvar="KG_PUBLIC_BASE",
     help="Base under which clients reach this server, when not the dataset's own "
@@ -463,13 +457,7 @@ def load_command(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of canned queries (default: queries/).",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file (default: ./kg.toml if present).",
-)
-@click.option("--base", help="Base IRI of the published resources.")
+@_published_options
 @_handles_input_errors
 def serve_command(
     host: str,

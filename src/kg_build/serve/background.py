@@ -1,4 +1,4 @@
-"""Start `kg serve` as its own process on a free loopback port, as a user would run it."""
+"""Run `kg serve` as a child process on a free loopback port (tests, benchmarks, scripts)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -21,27 +20,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def kg_serve(dist: Path, *options: str) -> Iterator[str]:
-    """Yield the server's URL while it runs; stop it afterwards."""
+@contextmanager
+def running_server(dist: Path, *options: str, cwd: Path | None = None) -> Iterator[str]:
+    """Start `kg serve` on the release in `dist`; yield its URL once it answers; stop it."""
     port = free_port()
-    exe = str(Path(sys.executable).parent / "kg")
-    process = subprocess.Popen(  # noqa: S603 - our own console script
-        [exe, "serve", "--port", str(port), "--dist", str(dist), *options],
-        cwd=ROOT,
+    kg = str(Path(sys.executable).parent / "kg")
+    process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
+        [kg, "serve", "--port", str(port), "--dist", str(dist), *options],
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=dict(os.environ),
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(300):
+            if process.poll() is not None:
+                raise RuntimeError(f"kg serve exited with {process.returncode}")
             try:
                 if requests.get(f"{url}/api/queries", timeout=1).ok:
                     break
             except requests.RequestException:
                 time.sleep(0.1)
         else:
-            raise RuntimeError("kg serve did not start")
+            raise RuntimeError("kg serve did not answer within 30 s")
         yield url
     finally:
         process.terminate()
