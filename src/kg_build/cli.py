@@ -18,9 +18,12 @@ import click
 from kg_build import __version__
 from kg_build.config import Config, load_config
 from kg_build.errors import InputError, Problem
+from kg_build.link.check import check_links
+from kg_build.link.gazetteer import load_gazetteer
+from kg_build.link.suggest import review_table, suggest_links
 from kg_build.namespaces import data_prefixes
 from kg_build.pipeline import check, release
-from kg_build.publish.write import publish_files
+from kg_build.publish.write import publish_files, write_atomic
 from kg_build.query.catalog import CannedQuery, load_catalog
 from kg_build.query.engines import (
     Engine,
@@ -491,6 +494,72 @@ def serve_command(
     app = create_app(settings)
     _err(f"serving {config.dist / 'store'} on http://{host}:{port}/ (SPARQL at /sparql)")
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@main.group(name="link")
+def link_group() -> None:
+    """Links to other datasets: check them against a gazetteer, or suggest new ones."""
+
+
+def _gazetteer_option(func: F) -> F:
+    return click.option(
+        "--gazetteer",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Gazetteer CSV of administrative divisions [default: `gazetteer` in kg.toml].",
+    )(func)
+
+
+def _gazetteer_path(config: Config, given: Path | None) -> Path:
+    path = given or config.gazetteer
+    if path is None:
+        _fail(EXIT_USAGE, "error: give --gazetteer CSV (or `gazetteer` in kg.toml)")
+    return path
+
+
+@link_group.command(name="check")
+@_gazetteer_option
+@_config_options
+@_handles_input_errors
+def link_check(config_path: Path | None, gazetteer: Path | None, **options: Any) -> None:
+    """Check every division code, parent and Wikidata item against the gazetteer.
+
+    Exit 1 lists each disagreement with its file, line and field.
+    """
+    config = _config(config_path, **options)
+    table = load_gazetteer(_gazetteer_path(config, gazetteer))
+    corpus = check(config).corpus
+    problems = check_links(corpus, table)
+    if problems:
+        _fail(EXIT_NONCONFORMING, f"{len(problems)} link problem(s):", problems)
+    places = sum(1 for _ in corpus.of_kind("places"))
+    _err(f"links agree with {table.path.name} ({len(table)} divisions) for {places} places")
+
+
+@link_group.command(name="suggest")
+@_gazetteer_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the review table (TSV) here instead of standard output.",
+)
+@_config_options
+@_handles_input_errors
+def link_suggest(
+    config_path: Path | None, gazetteer: Path | None, out: Path | None, **options: Any
+) -> None:
+    """Reconcile the places against the gazetteer: candidates scored by name (Chinese, English,
+    pinyin), level and parent, in accept / review / reject bands. A name several divisions
+    share goes to review unless the parent tells them apart."""
+    config = _config(config_path, **options)
+    table = load_gazetteer(_gazetteer_path(config, gazetteer))
+    suggestions = suggest_links(check(config).corpus, table)
+    text = review_table(suggestions)
+    if out:
+        write_atomic(out, text.encode("utf-8"))
+        bands = {b: sum(s.band == b for s in suggestions) for b in ("accept", "review", "reject")}
+        _err(f"wrote {out}: " + ", ".join(f"{n} {b}" for b, n in bands.items()))
+    else:
+        click.echo(text, nl=False)
 
 
 def _progress_printer() -> Callable[[int, int], None]:

@@ -23,6 +23,7 @@ class Config:
     shapes: Path = Path("shapes")
     dist: Path = Path("dist")
     queries: Path = Path("queries")
+    gazetteer: Path | None = None  # reference CSV for `kg link`; optional, never required
     # Where source texts are looked up for the quote check; missing folders are fine.
     texts: tuple[Path, ...] = field(default_factory=tuple)
 
@@ -50,7 +51,7 @@ def load_config(path: Path | None) -> Config:
             [Problem(str(path), 0, "", f"cannot read configuration: {exc}", "")]
         ) from exc
     section = data.get(SECTION, {})
-    known = {"base", "facts", "ontology", "shapes", "dist", "queries", "texts"}
+    known = {"base", "facts", "ontology", "shapes", "dist", "queries", "texts", "gazetteer"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise InputError(
@@ -78,5 +79,6 @@ def load_config(path: Path | None) -> Config:
         shapes=resolve(section.get("shapes", "shapes")),
         dist=resolve(section.get("dist", "dist")),
         queries=resolve(section.get("queries", "queries")),
+        gazetteer=resolve(section["gazetteer"]) if "gazetteer" in section else None,
         texts=tuple(resolve(t) for t in section.get("texts", [])),
     )

@@ -18,6 +18,8 @@ from kg_build.config import Config
 from kg_build.errors import Problem
 from kg_build.facts.load import Corpus, load_corpus
 from kg_build.facts.quotes import QuoteCheck, check_quotes
+from kg_build.link.check import check_links
+from kg_build.link.gazetteer import load_gazetteer
 from kg_build.namespaces import bind_prefixes
 from kg_build.ontology import load_ontology, vocabulary_of
 from kg_build.publish import serialize
@@ -72,9 +74,9 @@ class _Timer:
         return result
 
 
-def check(config: Config, progress: Progress = _silent, total_steps: int = 5) -> Checked:
+def check(config: Config, progress: Progress = _silent, total_steps: int = 0) -> Checked:
     """Read facts, build the graph, check quotes and SHACL. Raises InputError on bad input."""
-    timer = _Timer(progress, total_steps)
+    timer = _Timer(progress, total_steps or _check_steps(config))
     ontology = load_ontology(config.ontology)
     corpus = timer.run(
         "facts",
@@ -100,13 +102,28 @@ def check(config: Config, progress: Progress = _silent, total_steps: int = 5) ->
         lambda: validate_graph(built, shapes, ontology),
         lambda v: f"{len(v)} violations",
     )
+    links: list[Problem] = []
+    if config.gazetteer is not None:
+        links = timer.run(
+            "links",
+            lambda: _check_links(config, corpus),
+            lambda found: f"{len(found)} disagreements with the gazetteer",
+        )
     catalog = load_catalog(config.queries) if config.queries.is_dir() else {}
     quality = timer.run(
         "quality",
         lambda: run_violation_queries(catalog, _quality_engine(built, ontology), built),
         lambda q: f"{sum(c.is_violation for c in catalog.values())} checks, {len(q)} failed",
     )
-    return Checked(ontology, corpus, built, quotes, violations, quality)
+    return Checked(ontology, corpus, built, quotes, violations, quality + links)
+
+
+def _check_links(config: Config, corpus: Corpus) -> list[Problem]:
+    """Division codes, parents and Wikidata items against the gazetteer, when it is at hand
+    (the project must build without ../shared, so a missing file only skips the check)."""
+    if config.gazetteer is None or not config.gazetteer.is_file():
+        return []
+    return check_links(corpus, load_gazetteer(config.gazetteer))
 
 
 def _quality_engine(built: Built, ontology: Graph) -> OxigraphEngine:
@@ -115,11 +132,16 @@ def _quality_engine(built: Built, ontology: Graph) -> OxigraphEngine:
     return OxigraphEngine(oxigraph_from_graphs(graphs))
 
 
+def _check_steps(config: Config) -> int:
+    return 5 + (config.gazetteer is not None)
+
+
 def release(config: Config, progress: Progress = _silent, with_reasoning: bool = True) -> Release:
     """The whole pipeline in memory. Callers check `checked.problems` before publishing."""
-    checked = check(config, progress, total_steps=7 if with_reasoning else 6)
-    timer = _Timer(progress, 7 if with_reasoning else 6)
-    timer.step = 5
+    steps = _check_steps(config) + 1 + with_reasoning
+    checked = check(config, progress, total_steps=steps)
+    timer = _Timer(progress, steps)
+    timer.step = _check_steps(config)
     built = checked.built
     data = built.union()
     reasoning: Reasoning | None = None

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
 from kg_build.build.graph import Built
@@ -25,6 +25,10 @@ DESCRIPTION_ZH = (
     "每条均以原文引文关联出处。"
 )
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+# Other datasets we link to: name -> (IRI prefix of their items, the dataset itself).
+LINK_TARGETS = {
+    "wikidata": ("http://www.wikidata.org/entity/", URIRef("https://www.wikidata.org/")),
+}
 EXAMPLES = ("place/ganzhou", "project/ganshen-hsr", "agreement/gba-project-signing-2021")
 
 # File name -> media type of each published distribution.
@@ -101,6 +105,16 @@ def describe(built: Built, data: Graph, corpus: Corpus) -> Graph:
         add((dist, DCAT.mediaType, Literal(media_type)))
         add((dist, DCTERMS.title, Literal(name)))
     add((dataset, VOID.dataDump, URIRef(f"{base}dist/ganzhou-gba.nt")))
+    for name, (prefix, target) in LINK_TARGETS.items():
+        links = sum(1 for o in data.objects(None, OWL.sameAs) if str(o).startswith(prefix))
+        if links:
+            linkset = URIRef(f"{base}dataset/linkset/{name}")
+            add((dataset, VOID.subset, linkset))
+            add((linkset, RDF.type, VOID.Linkset))
+            add((linkset, VOID.subjectsTarget, dataset))
+            add((linkset, VOID.objectsTarget, target))
+            add((linkset, VOID.linkPredicate, OWL.sameAs))
+            add((linkset, VOID.triples, Literal(links, datatype=XSD.integer)))
     add((dataset, DCTERMS.conformsTo, URIRef(str(GBA))))
     return g
 

@@ -1,0 +1,1 @@
+"""Linking with other datasets: official division codes, Wikidata items; checks and suggestions."""
