@@ -414,7 +414,12 @@ def load_command(
         data = ntriples_of(path)
         _err(f"loading {path.name} ({len(data) / 1e6:.1f} MB) into <{iri}> at {endpoint}")
         try:
-            done = put_graph(target, data, retries=retries, progress=_progress_printer())
+            done = put_graph(
+                target,
+                data,
+                retries=retries,
+                progress=_tenths(5_000_000, lambda s, t: f"sent {s / 1e6:.1f} of {t / 1e6:.1f} MB"),
+            )
         except LoadError as exc:
             _fail(EXIT_USAGE, f"error: {exc}; the server's previous graph is unchanged")
         _err(
@@ -552,7 +557,9 @@ def link_suggest(
     share goes to review unless the parent tells them apart."""
     config = _config(config_path, **options)
     table = load_gazetteer(_gazetteer_path(config, gazetteer))
-    suggestions = suggest_links(check(config).corpus, table)
+    suggestions = suggest_links(
+        check(config).corpus, table, progress=_tenths(100, lambda d, t: f"{d} of {t} places")
+    )
     text = review_table(suggestions)
     if out:
         write_atomic(out, text.encode("utf-8"))
@@ -562,15 +569,15 @@ def link_suggest(
         click.echo(text, nl=False)
 
 
-def _progress_printer() -> Callable[[int, int], None]:
-    """Report every tenth of a large upload; small ones are done before a report would help."""
+def _tenths(threshold: int, describe: Callable[[int, int], str]) -> Callable[[int, int], None]:
+    """Progress for long work: one line per tenth done, once the total is over `threshold`."""
     shown = [-1]
 
-    def report(sent: int, total: int) -> None:
-        tenth = sent * 10 // max(total, 1)
-        if total > 5_000_000 and tenth != shown[0]:
+    def report(done: int, total: int) -> None:
+        tenth = done * 10 // max(total, 1)
+        if total > threshold and tenth != shown[0]:
             shown[0] = tenth
-            _err(f"  sent {sent / 1e6:.1f} of {total / 1e6:.1f} MB ({tenth * 10}%)")
+            _err(f"  {describe(done, total)} ({tenth * 10}%)")
 
     return report
 
