@@ -60,6 +60,15 @@ def shipped_release(shared_texts: tuple[Path, ...]) -> Release:
     return release(project_config())
 
 
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory, shared_texts: tuple[Path, ...]) -> Path:
+    """One full `kg build` of the shipped facts, for tests that only read the release."""
+    out = tmp_path_factory.mktemp("published") / "dist"
+    result = run_kg("build", "--dist", str(out), *texts_args())
+    assert result.code == 0, result.err
+    return out
+
+
 @dataclass
 class Run:
     code: int

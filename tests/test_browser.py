@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_kg
+from conftest import ROOT
 
 from kg_build.serve.background import running_server
 
@@ -31,10 +32,8 @@ from selenium.webdriver.common.by import By  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    dist = tmp_path_factory.mktemp("browser") / "dist"
-    assert run_kg("build", "--dist", str(dist)).code == 0
-    with running_server(dist, cwd=ROOT) as url:
+def server(published: Path) -> Iterator[str]:
+    with running_server(published, cwd=ROOT) as url:
         yield url
 
 

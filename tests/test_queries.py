@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BASE, ROOT, run_kg, texts_args
+from conftest import BASE, ROOT, run_kg
 from golden_results import GOLDEN, same, to_document, write
 from rdflib import Literal, URIRef, Variable
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -34,11 +34,8 @@ ANSWERS = [q for q in CATALOG.values() if not q.is_violation]
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory, shared_texts: object) -> Path:
-    out = tmp_path_factory.mktemp("queries") / "dist"
-    result = run_kg("build", "--dist", str(out), *texts_args())
-    assert result.code == 0, result.err
-    return out
+def dist(published: Path) -> Path:
+    return published
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import ROOT, run_kg
+from conftest import ROOT
 from golden_results import GOLDEN, same, to_document
 from openapi_spec_validator import validate as validate_openapi
 from rdflib import Graph
@@ -25,10 +25,8 @@ CATALOG = load_catalog(ROOT / "queries")
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("serve") / "dist"
-    assert run_kg("build", "--dist", str(out)).code == 0
-    return out
+def dist(published: Path) -> Path:
+    return published
 
 
 @pytest.fixture(scope="module")

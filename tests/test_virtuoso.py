@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASE, run_kg, texts_args
+from conftest import BASE, run_kg
 from golden_results import GOLDEN, same, to_document
 from virtuoso_server import SERVER, Virtuoso, required, running_virtuoso
 
@@ -32,11 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory, shared_texts: object) -> Path:
-    out = tmp_path_factory.mktemp("virtuoso-release") / "dist"
-    result = run_kg("build", "--dist", str(out), *texts_args())
-    assert result.code == 0, result.err
-    return out
+def dist(published: Path) -> Path:
+    return published
 
 
 @pytest.fixture(scope="module")
