@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from conftest import BASE, SHARED, run_kg
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import VOID, XSD
+from sparql_endpoint import serve
+from wikidata_extract import wikidata_extract
 
-from kg_build.facts.load import Corpus
+from kg_build.facts.load import Corpus, Entry, Origin
+from kg_build.facts.model import Place
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import Gazetteer, load_gazetteer
-from kg_build.link.suggest import suggest_links
+from kg_build.link.suggest import COLUMNS, GazetteerPlaces, suggest_links
+from kg_build.link.wikidata import WikidataEndpoint
 from kg_build.pipeline import Checked
 
 GAZETTEER_CSV = SHARED / "reference" / "cn-admin-divisions.csv"
@@ -68,24 +74,19 @@ def test_kg_link_check_passes_on_the_shipped_data() -> None:
 def test_suggestions_accept_the_right_division_and_never_an_ambiguous_one(
     checked: Checked, gazetteer: Gazetteer
 ) -> None:
-    suggestions = suggest_links(checked.corpus, gazetteer)
-    accepted = {(s.place, s.code) for s in suggestions if s.band == "accept"}
+    suggestions = suggest_links(checked.corpus, GazetteerPlaces(gazetteer))
+    accepted = {(s.id, s.code) for s in suggestions if s.band == "accept"}
     assert ("xinfeng", "360722") in accepted and ("ganzhou", "360700") in accepted
     # 新丰县 (Guangdong) shares Xinfeng's pinyin: offered for review, not accepted
     assert not any(
-        s.place == "xinfeng" and s.code == "440233" and s.band == "accept" for s in suggestions
+        s.id == "xinfeng" and s.code == "440233" and s.band == "accept" for s in suggestions
     )
     # every accepted code is the curated one
     codes = {e.record.id: e.record.code for e in checked.corpus.of_kind("places")}  # type: ignore[attr-defined]
     assert all(codes[p] == c for p, c in accepted)
 
 
-def test_a_name_shared_by_several_divisions_lands_in_review(
-    checked: Checked, gazetteer: Gazetteer
-) -> None:
-    from kg_build.facts.load import Entry, Origin
-    from kg_build.facts.model import Place
-
+def _chaoyang_entry() -> Entry:
     chaoyang = Place.model_validate(
         {
             "id": "chaoyang",
@@ -95,11 +96,14 @@ def test_a_name_shared_by_several_divisions_lands_in_review(
             "name": {"en": "Chaoyang District", "zh": "朝阳区", "pinyin": "Chaoyang"},
         }
     )
-    corpus = Corpus(
-        checked.corpus.sources,
-        {"chaoyang": Entry(chaoyang, "places", "cn-admin-divisions", Origin("x", 1))},
-    )
-    suggestions = suggest_links(corpus, gazetteer)
+    return Entry(chaoyang, "places", "cn-admin-divisions", Origin("x", 1))
+
+
+def test_a_name_shared_by_several_divisions_lands_in_review(
+    checked: Checked, gazetteer: Gazetteer
+) -> None:
+    corpus = Corpus(checked.corpus.sources, {"chaoyang": _chaoyang_entry()})
+    suggestions = suggest_links(corpus, GazetteerPlaces(gazetteer))
     assert len({s.code for s in suggestions}) >= 2  # Beijing's and Changchun's
     assert {s.band for s in suggestions} <= {"review", "reject"}
     assert sum(s.band == "review" for s in suggestions) >= 2
@@ -110,7 +114,7 @@ def test_kg_link_suggest_writes_a_review_file(tmp_path: Path) -> None:
     result = run_kg("link", "suggest", "--gazetteer", str(GAZETTEER_CSV), "--out", str(out))
     assert result.code == 0, result.err
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
-    assert rows[0][:4] == ["place", "band", "score", "code"]
+    assert tuple(rows[0]) == COLUMNS
     assert ["xinfeng", "accept", "1.000", "360722"] in [r[:4] for r in rows]
 
 
@@ -125,3 +129,136 @@ def test_the_description_has_a_linkset_per_target(shipped_release: object) -> No
     )
     assert description.value(linkset, VOID.triples) == Literal(same_as, datatype=XSD.integer)
     assert same_as >= 24
+
+
+# ---- against a Wikidata-compatible SPARQL endpoint (local, generated from the gazetteer) ------
+
+
+@pytest.fixture(scope="module")
+def wikidata_endpoint() -> Iterator[tuple[str, list[str]]]:
+    store = ox.Store()
+    store.extend(wikidata_extract(GAZETTEER_CSV))
+    with serve(store) as (url, received):
+        yield url, received
+
+
+def test_the_endpoint_agrees_with_the_gazetteer(
+    checked: Checked, gazetteer: Gazetteer, wikidata_endpoint: tuple[str, list[str]]
+) -> None:
+    url, received = wikidata_endpoint
+    source = WikidataEndpoint(url)
+    remote = suggest_links(checked.corpus, source)
+    local = suggest_links(checked.corpus, GazetteerPlaces(gazetteer))
+    assert received, "no query reached the endpoint"
+    accepted = {(s.id, s.code, s.wikidata) for s in remote if s.band == "accept"}
+    assert ("xinfeng", "360722", "Q1356667") in accepted
+    assert ("ganzhou", "360700", gazetteer.by_code["360700"].wikidata) in accepted
+    # the gazetteer's accepted links that have an item are found through the endpoint too
+    assert {(s.id, s.code) for s in local if s.band == "accept" and s.wikidata} <= {
+        (p, c) for p, c, _ in accepted
+    }
+    # 新丰县 in Guangdong: same pinyin, other province -> review, never accept
+    assert [s.band for s in remote if s.id == "xinfeng" and s.code == "440233"] == ["review"]
+    places = {e.record.id: e.record for e in checked.corpus.of_kind("places")}
+    for place, code, qid in accepted:
+        assert places[place].code == code and places[place].wikidata == qid  # type: ignore[attr-defined]
+    assert all(s.evidence.startswith(url) for s in remote)
+
+
+def test_the_endpoint_puts_a_shared_name_in_review(
+    checked: Checked, wikidata_endpoint: tuple[str, list[str]]
+) -> None:
+    corpus = Corpus(checked.corpus.sources, {"chaoyang": _chaoyang_entry()})
+    suggestions = suggest_links(corpus, WikidataEndpoint(wikidata_endpoint[0]))
+    assert len({s.code for s in suggestions}) >= 2
+    assert {s.band for s in suggestions} <= {"review", "reject"}
+
+
+def test_organisations_are_reconciled_by_name_class_and_seat(
+    checked: Checked, wikidata_endpoint: tuple[str, list[str]]
+) -> None:
+    source = WikidataEndpoint(wikidata_endpoint[0])
+    suggestions = [
+        s
+        for s in suggest_links(checked.corpus, source, source)
+        if s.id in ("huawei", "ping-an-bank", "skyworth")
+    ]
+    bands = {(s.id, s.wikidata): s.band for s in suggestions}
+    assert bands[("huawei", "Q900000001")] == "accept"
+    assert bands[("huawei", "Q900000002")] in ("review", "reject")
+    # two banks of that name: the one seated in Shenzhen, as the facts say, is accepted
+    assert bands[("ping-an-bank", "Q900000003")] == "accept"
+    assert bands[("ping-an-bank", "Q900000004")] == "review"
+    # right name, wrong city, not an organisation: not accepted
+    assert bands[("skyworth", "Q900000005")] != "accept"
+
+
+def test_suggest_then_accept_writes_the_links_into_the_facts(
+    facts_copy: Path, tmp_path: Path, wikidata_endpoint: tuple[str, list[str]]
+) -> None:
+    places = facts_copy / "places.yaml"
+    shipped = places.read_text(encoding="utf-8")
+    unlinked = shipped.replace('    code: "360722"\n    point', "    point", 1).replace(
+        "    wikidata: Q1356667\n", "", 1
+    )
+    assert unlinked.count("\n") == shipped.count("\n") - 2
+    places.write_text(unlinked, encoding="utf-8")
+    review = tmp_path / "review.tsv"
+    facts = ("--facts", str(facts_copy))
+    result = run_kg(
+        "link", "suggest", "--endpoint", wikidata_endpoint[0], "--out", str(review), *facts
+    )
+    assert result.code == 0, result.err
+    assert "accept" in result.err
+
+    result = run_kg("link", "accept", str(review), *facts)
+    assert result.code == 0, result.err
+    text = places.read_text(encoding="utf-8")
+    record = text[text.index("  - id: xinfeng\n") :].split("\n\n")[0]
+    assert (
+        '    code: "360722"\n    wikidata: Q1356667\n    link_evidence: "kg link suggest' in record
+    )
+    assert wikidata_endpoint[0] in record
+    # the organisation accepted through the endpoint got its item too
+    orgs = facts_copy / "sources" / "cns-2022-02-17-ganzhou-bay-area" / "organisations.yaml"
+    assert "wikidata: Q900000001" in orgs.read_text(encoding="utf-8")
+    result = run_kg("link", "check", "--gazetteer", str(GAZETTEER_CSV), *facts)
+    assert result.code == 0, result.err
+    # accepting again changes nothing
+    result = run_kg("link", "accept", str(review), *facts)
+    assert result.code == 0 and places.read_text(encoding="utf-8") == text
+
+
+def test_accept_refuses_to_overwrite_a_different_identifier(
+    facts_copy: Path, tmp_path: Path
+) -> None:
+    review = tmp_path / "review.tsv"
+    header = "\t".join(COLUMNS)
+    row = "xinfeng\taccept\t0.550\t440233\t新丰县\tQ1346606\t360722\tQ1356667\tpinyin\tmanual"
+    review.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    before = (facts_copy / "places.yaml").read_text(encoding="utf-8")
+    line = before[: before.index('    code: "360722"')].count("\n") + 1
+    result = run_kg("link", "accept", str(review), "--facts", str(facts_copy))
+    assert result.code == 2
+    assert f"places.yaml:{line} [code]" in result.err
+    assert "edit the fact file by hand" in result.err
+    assert (facts_copy / "places.yaml").read_text(encoding="utf-8") == before
+
+
+def test_accept_names_the_line_of_a_bad_review_file(facts_copy: Path, tmp_path: Path) -> None:
+    review = tmp_path / "review.tsv"
+    header = "\t".join(COLUMNS)
+    good = "xinfeng\taccept\t1.000\t360722\t信丰县\tQ1356667\t\t\tname\tmanual"
+    review.write_text(f"{header}\n{good}\nxinfeng\tmaybe\t1\t\t\t\t\t\t\t\n", encoding="utf-8")
+    result = run_kg("link", "accept", str(review), "--facts", str(facts_copy))
+    assert result.code == 2
+    assert f"{review}:3 [band]" in result.err
+    review.write_text("place\tband\n", encoding="utf-8")
+    result = run_kg("link", "accept", str(review), "--facts", str(facts_copy))
+    assert result.code == 2 and f"{review}:1" in result.err
+
+
+def test_an_unreachable_endpoint_is_a_usage_error() -> None:
+    result = run_kg("link", "suggest", "--endpoint", "http://127.0.0.1:9/sparql", "--timeout", "5")
+    assert result.code == 2
+    assert "127.0.0.1:9" in result.err and "Traceback" not in result.err

@@ -18,9 +18,11 @@ import click
 from kg_build import __version__
 from kg_build.config import Config, load_config
 from kg_build.errors import InputError, Problem
+from kg_build.link.accept import Insertion, apply_insertions, plan_insertions, read_review
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
-from kg_build.link.suggest import review_table, suggest_links
+from kg_build.link.suggest import GazetteerPlaces, review_table, suggest_links
+from kg_build.link.wikidata import LinkEndpointError, WikidataEndpoint
 from kg_build.namespaces import data_prefixes
 from kg_build.pipeline import check, release
 from kg_build.publish.write import publish_files, write_atomic
@@ -543,6 +545,13 @@ def link_check(config_path: Path | None, gazetteer: Path | None, **options: Any)
 @link_group.command(name="suggest")
 @_gazetteer_option
 @click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Reconcile against this Wikidata-compatible SPARQL endpoint instead of the gazetteer "
+    "(places by label and P442 code, organisations by label, P31 and P159/P131).",
+)
+@click.option("--timeout", default=60, show_default=True, help="Seconds per endpoint request.")
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the review table (TSV) here instead of standard output.",
@@ -550,16 +559,29 @@ def link_check(config_path: Path | None, gazetteer: Path | None, **options: Any)
 @_config_options
 @_handles_input_errors
 def link_suggest(
-    config_path: Path | None, gazetteer: Path | None, out: Path | None, **options: Any
+    config_path: Path | None,
+    gazetteer: Path | None,
+    endpoint: str | None,
+    timeout: int,
+    out: Path | None,
+    **options: Any,
 ) -> None:
-    """Reconcile the places against the gazetteer: candidates scored by name (Chinese, English,
-    pinyin), level and parent, in accept / review / reject bands. A name several divisions
-    share goes to review unless the parent tells them apart."""
+    """Reconcile the places (and, against an endpoint, the organisations): candidates scored
+    by name (Chinese, English, pinyin), type and parent, in accept / review / reject bands.
+    A name several candidates share goes to review unless the parent tells them apart.
+    Edit the bands if you like, then `kg link accept` writes the accepted rows into the facts."""
     config = _config(config_path, **options)
-    table = load_gazetteer(_gazetteer_path(config, gazetteer))
-    suggestions = suggest_links(
-        check(config).corpus, table, progress=_tenths(100, lambda d, t: f"{d} of {t} places")
-    )
+    corpus = check(config).corpus
+    progress = _tenths(100, lambda d, t: f"{d} of {t} records")
+    if endpoint:
+        source = WikidataEndpoint(endpoint, timeout)
+        try:
+            suggestions = suggest_links(corpus, source, source, progress=progress)
+        except LinkEndpointError as exc:
+            _fail(EXIT_USAGE, f"error: {exc}")
+    else:
+        table = load_gazetteer(_gazetteer_path(config, gazetteer))
+        suggestions = suggest_links(corpus, GazetteerPlaces(table), progress=progress)
     text = review_table(suggestions)
     if out:
         write_atomic(out, text.encode("utf-8"))
@@ -567,6 +589,45 @@ def link_suggest(
         _err(f"wrote {out}: " + ", ".join(f"{n} {b}" for b, n in bands.items()))
     else:
         click.echo(text, nl=False)
+
+
+@link_group.command(name="accept")
+@click.argument("review", type=click.Path(dir_okay=False, path_type=Path))
+@_config_options
+@_handles_input_errors
+def link_accept(config_path: Path | None, review: Path, **options: Any) -> None:
+    """Write the rows of REVIEW (a `kg link suggest` file) whose band is `accept` into the
+    curated facts: `code`, `wikidata` and `link_evidence` lines in each record. A record that
+    already has a different identifier is reported, not overwritten. The facts are checked
+    again afterwards and restored if they no longer load."""
+    config = _config(config_path, **options)
+    corpus = check(config).corpus
+    plan = plan_insertions(corpus, read_review(review), review)
+    by_file: dict[str, list[Insertion]] = {}
+    for insertion in plan:
+        by_file.setdefault(insertion.file, []).append(insertion)
+    paths = {shown: _fact_path(config, shown) for shown in by_file}
+    before = {shown: path.read_bytes() for shown, path in paths.items()}
+    after = {
+        shown: apply_insertions(before[shown].decode("utf-8"), edits, shown).encode("utf-8")
+        for shown, edits in by_file.items()
+    }
+    for shown, data in after.items():
+        write_atomic(paths[shown], data)
+    try:
+        check(config)
+    except InputError:
+        for shown, data in before.items():
+            write_atomic(paths[shown], data)
+        _err("the facts did not load after the edit; restored them")
+        raise
+    fields = sum(len(i.lines) - 1 for i in plan)
+    _err(f"wrote {fields} identifier(s) into {len(plan)} record(s) in {len(after)} file(s)")
+
+
+def _fact_path(config: Config, shown: str) -> Path:
+    path = Path(shown)
+    return path if path.is_absolute() else config.root / path
 
 
 def _tenths(threshold: int, describe: Callable[[int, int], str]) -> Callable[[int, int], None]:

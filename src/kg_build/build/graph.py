@@ -357,6 +357,8 @@ class GraphBuilder:
             self._ref(w, GBA.subOrganisationOf, [r.sub_organisation_of], "sub_organisation_of")
         self._ref(w, GBA.industry, r.industries, "industries")
         self._ref(w, GBA.presentIn, r.present_in, "present_in")
+        if r.wikidata:
+            w.add(OWL.sameAs, WD[r.wikidata], "wikidata")
 
     def _person(self, w: _Writer, r: Person, entry: Entry) -> None:
         w.add(RDF.type, GBA.Person)

@@ -90,6 +90,9 @@ class NamedRecord(Record):
     name: Names
 
 
+QID = Annotated[str, StringConstraints(pattern=r"^Q[1-9]\d*$")]
+
+
 class PlaceType(StrEnum):
     country = "country"
     province = "province"
@@ -114,7 +117,8 @@ class Place(NamedRecord):
     part_of: list[Slug] = []
     code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
     point: Point | None = None
-    wikidata: Annotated[str, StringConstraints(pattern=r"^Q[1-9]\d*$")] | None = None
+    wikidata: QID | None = None
+    link_evidence: str | None = None  # which run or reference proposed code / wikidata
 
 
 class OrganisationType(StrEnum):
@@ -135,6 +139,8 @@ class Organisation(NamedRecord):
     sub_organisation_of: Slug | None = None
     industries: list[Slug] = []
     present_in: list[Slug] = []  # places where it has invested or operates
+    wikidata: QID | None = None
+    link_evidence: str | None = None
 
 
 class Role(Strict):

@@ -4,6 +4,7 @@ item, point), read from a CSV file the user points at; nothing is fetched."""
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,11 @@ class Division:
 
 
 class Gazetteer:
-    def __init__(self, path: Path, divisions: list[Division]) -> None:
+    def __init__(self, path: Path, divisions: list[Division], digest: str = "") -> None:
         self.path = path
+        # what a link taken from this file cites: the file and its content, since the
+        # gazetteer carries no version of its own
+        self.evidence = f"{path.name} sha256:{digest[:16]}"
         self.by_code = {d.code: d for d in divisions}
         self.by_name: dict[str, list[Division]] = defaultdict(list)
         for d in divisions:
@@ -73,4 +77,4 @@ def load_gazetteer(path: Path) -> Gazetteer:
             )
             for r in reader
         ]
-    return Gazetteer(path, rows)
+    return Gazetteer(path, rows, hashlib.sha256(path.read_bytes()).hexdigest())
