@@ -24,10 +24,10 @@ from kg_build.namespaces import bind_prefixes
 from kg_build.ontology import load_ontology, vocabulary_of
 from kg_build.publish import serialize
 from kg_build.query.catalog import load_catalog
-from kg_build.query.engines import OxigraphEngine, oxigraph_from_graphs
+from kg_build.query.engines import OxigraphEngine
 from kg_build.query.violations import run_violation_queries
 from kg_build.reason.owl import Reasoning, reason
-from kg_build.validate.shacl import Violation, load_shapes, validate_graph
+from kg_build.validate.shacl import Violation, data_store, load_shapes, validate_graph
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -97,9 +97,10 @@ def check(config: Config, progress: Progress = _silent, total_steps: int = 0) ->
         ),
     )
     shapes = load_shapes(config.shapes)
+    store = data_store(built, ontology)  # for SPARQL constraints and the quality queries
     violations = timer.run(
         "shacl",
-        lambda: validate_graph(built, shapes, ontology),
+        lambda: validate_graph(built, shapes, ontology, store),
         lambda v: f"{len(v)} violations",
     )
     links: list[Problem] = []
@@ -112,7 +113,7 @@ def check(config: Config, progress: Progress = _silent, total_steps: int = 0) ->
     catalog = load_catalog(config.queries) if config.queries.is_dir() else {}
     quality = timer.run(
         "quality",
-        lambda: run_violation_queries(catalog, _quality_engine(built, ontology), built),
+        lambda: run_violation_queries(catalog, OxigraphEngine(store), built),
         lambda q: f"{sum(c.is_violation for c in catalog.values())} checks, {len(q)} failed",
     )
     return Checked(ontology, corpus, built, quotes, violations, quality + links)
@@ -124,12 +125,6 @@ def _check_links(config: Config, corpus: Corpus) -> list[Problem]:
     if config.gazetteer is None or not config.gazetteer.is_file():
         return []
     return check_links(corpus, load_gazetteer(config.gazetteer))
-
-
-def _quality_engine(built: Built, ontology: Graph) -> OxigraphEngine:
-    graphs = serialize.dataset_graphs(built.dataset)
-    graphs.append((URIRef(f"{built.base}graph/ontology"), ontology))
-    return OxigraphEngine(oxigraph_from_graphs(graphs))
 
 
 def _check_steps(config: Config) -> int:

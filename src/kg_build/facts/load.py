@@ -190,7 +190,7 @@ def _load_source(
                 "rename the folder or the id so that they agree",
             )
         )
-    corpus.sources[source.id] = (source, Origin(shown, 1, _field_lines(located, ())))
+    corpus.sources[source.id] = (source, Origin(shown, 1, located.fields_under(())))
     return source.id
 
 
@@ -237,7 +237,7 @@ def _load_fact_file(
             if not isinstance(record, Record):  # every model in FACT_FILES is a Record
                 raise TypeError(f"{models[key].__name__} is not a Record model")
             origin = Origin(
-                shown, located.line_of((key, index)), _field_lines(located, (key, index))
+                shown, located.line_of((key, index)), located.fields_under((key, index))
             )
             source = record.source or folder_source
             if source is None:
@@ -329,15 +329,6 @@ def _validate(
                 Problem(shown, located.line_of(prefix + loc), fields or "(record)", message, hint)
             )
         return None
-
-
-def _field_lines(located: Located, prefix: Path_) -> dict[str, int]:
-    n = len(prefix)
-    return {
-        ".".join(str(p) for p in path[n:]): line
-        for path, line in located.lines.items()
-        if path[:n] == prefix and len(path) > n
-    }
 
 
 # Which kinds of record each reference may point at.

@@ -4,7 +4,7 @@ and give the answer in one shape whatever ran it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -252,15 +252,3 @@ def rdflib_from_dist(dist: Path, base: str) -> Dataset:
     dataset.parse(trig, format="trig")
     dataset.graph(URIRef(f"{base}graph/ontology")).parse(ontology, format="turtle")
     return dataset
-
-
-def oxigraph_from_graphs(graphs: Sequence[tuple[URIRef, Graph]]) -> ox.Store:
-    """An in-memory store of graphs held by the pipeline (used for the build's quality checks)."""
-    store = ox.Store()
-    quads = []
-    for name, graph in graphs:
-        g = ox.NamedNode(str(name))
-        for s, p, o in graph:
-            quads.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g))  # type: ignore[arg-type]
-    store.extend(quads)
-    return store

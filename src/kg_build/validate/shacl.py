@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -13,6 +14,8 @@ from rdflib.term import Node
 from kg_build.build.graph import Built, Location
 from kg_build.errors import InputError, Problem, field_named_in
 from kg_build.namespaces import SH
+from kg_build.query.engines import to_oxigraph
+from kg_build.validate.sparql_constraints import run_bulk, split_shapes
 
 
 @dataclass(frozen=True, order=True)
@@ -49,31 +52,75 @@ def load_shapes(shapes_dir: Path) -> Graph:
     return graph
 
 
-def validate_graph(built: Built, shapes: Graph, ontology: Graph) -> list[Violation]:
-    """Run every shape over the facts (with the ontology's class hierarchy); [] means conforms."""
+def validate_graph(
+    built: Built, shapes: Graph, ontology: Graph, store: ox.Store | None = None
+) -> list[Violation]:
+    """Run every shape over the facts (with the ontology's class hierarchy); [] means conforms.
+
+    SPARQL constraints that can be run once over all their targets go to Oxigraph (`store`
+    holds the data and the ontology; built here when not given), the rest to pyshacl."""
+    core, bulk = split_shapes(shapes)
     conforms, results, _ = validate(
         built.union(),
-        shacl_graph=shapes,
+        shacl_graph=core,
         ont_graph=ontology,
         inference="none",
         allow_warnings=False,
     )
     if not isinstance(results, Graph):
         raise TypeError("pyshacl returned no results graph")
-    found = results.subjects(RDF.type, SH.ValidationResult)
-    violations = [_violation(built, results, r) for r in found]
+    violations = [
+        _from_results(built, results, r) for r in results.subjects(RDF.type, SH.ValidationResult)
+    ]
     if not conforms and not violations:  # pragma: no cover - pyshacl always reports results
         raise RuntimeError("pyshacl reported non-conformance without results")
+    if bulk:
+        if store is None:
+            store = data_store(built, ontology)
+        for row in run_bulk(bulk, store):
+            c = row.constraint
+            violations.append(
+                _violation(built, row.focus, row.path, row.value, c.message, c.severity)
+            )
     return sorted(set(violations))
 
 
-def _violation(built: Built, results: Graph, result: Node) -> Violation:
-    focus = results.value(result, SH.focusNode)
-    path = results.value(result, SH.resultPath)
-    value = results.value(result, SH.value)
+def data_store(built: Built, ontology: Graph) -> ox.Store:
+    """The facts and the ontology merged into the default graph of an in-memory Oxigraph store.
+    Merged, not one named graph per source: Oxigraph 0.5 answers joins over the union of a
+    hundred named graphs a thousand times slower than over one graph (IntervalShape took 86 s
+    instead of 0.01 s on a 100-source corpus)."""
+    store = ox.Store()
+    default = ox.DefaultGraph()
+    quads = [
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), default)  # type: ignore[arg-type]
+        for graph in (*built.dataset.graphs(), ontology)
+        for s, p, o in graph
+    ]
+    store.extend(quads)
+    return store
+
+
+def _from_results(built: Built, results: Graph, result: Node) -> Violation:
     messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
-    severity = results.value(result, SH.resultSeverity)
-    message = messages[0] if messages else "does not conform"
+    return _violation(
+        built,
+        results.value(result, SH.focusNode),
+        results.value(result, SH.resultPath),
+        results.value(result, SH.value),
+        messages[0] if messages else "does not conform",
+        results.value(result, SH.resultSeverity),
+    )
+
+
+def _violation(
+    built: Built,
+    focus: Node | None,
+    path: Node | None,
+    value: Node | None,
+    message: str,
+    severity: Node | None,
+) -> Violation:
     location = built.origins.locate(focus, path) if focus is not None else None
     named = field_named_in(message)
     if focus is not None and named and (location is None or not location.field):
