@@ -23,6 +23,8 @@ class Behaviour:
     puts: int = 0
     user: str | None = None  # when set, PUT needs HTTP basic auth with this user and password
     password: str = ""
+    # like `oxigraph serve --union-default-graph`; off for stores that hold the union already
+    union_default_graph: bool = True
 
 
 def _handler(
@@ -35,7 +37,9 @@ def _handler(
         def _answer(self, query: str) -> None:
             received.append(query)
             try:
-                result = store.query(query, use_default_graph_as_union=True)
+                result = store.query(
+                    query, use_default_graph_as_union=behaviour.union_default_graph
+                )
             except SyntaxError as exc:
                 self._send(400, "text/plain", str(exc).encode())
                 return

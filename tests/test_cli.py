@@ -37,7 +37,7 @@ def test_stats_counts_classes_sources_and_languages() -> None:
     assert stats["classes"]["gba:Person"] == 10
     assert stats["sources"]["cns-2022-02-17-ganzhou-bay-area"]["records"] > 100
     assert stats["languages"]["en"] > 100 and stats["languages"]["zh"] > 100
-    assert stats["languages"]["zh-Latn-pinyin"] >= 29
+    assert stats["languages"]["zh-latn-pinyin"] >= 29
     text = run_kg("stats")
     assert "entities per class" in text.out and "labels per language" in text.out
 

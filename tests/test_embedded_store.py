@@ -24,8 +24,17 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_build_writes_a_store_holding_the_release(release: Path) -> None:
     store = open_store(release)
     dump = ox.Dataset(ox.parse(path=str(release / "ganzhou-gba.trig"), format=ox.RdfFormat.TRIG))
-    ontology = len(list(ox.parse(path=str(release / "ontology.ttl"), format=ox.RdfFormat.TURTLE)))
-    assert len(store) == len(dump) + ontology
+    ontology = list(ox.parse(path=str(release / "ontology.ttl"), format=ox.RdfFormat.TURTLE))
+    named = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]
+    assert len(named) == len(dump) + len(ontology)
+    # the default graph is the union of the named graphs, each triple once
+    union = {(q.subject, q.predicate, q.object) for q in named}
+    default = [
+        (q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    ]
+    assert len(default) == len(set(default)) == len(union)
+    assert set(default) == union
     assert (release / "store").is_symlink()
 
 
@@ -78,3 +87,19 @@ def test_damaged_store_says_how_to_fix_it(tmp_path: Path, release: Path) -> None
     result = run_kg("query", "travel-times", "--dist", str(tmp_path))
     assert result.code == 2, result.err
     assert "cannot be opened" in result.err and "kg build" in result.err
+
+
+def test_a_triple_in_several_graphs_answers_once(tmp_path: Path) -> None:
+    """Sources share triples (a day, a place's label). Queries read the default graph, which
+    holds the union once; Oxigraph's union-default-graph mode would multiply the rows."""
+    trig = b"""
+    <urn:g1> { <urn:s> <urn:p> "a" . <urn:s> <urn:q> "b" . }
+    <urn:g2> { <urn:s> <urn:p> "a" . <urn:s> <urn:q> "b" . }
+    """
+    write_store(tmp_path, trig, b"", BASE)
+    store = open_store(tmp_path)
+    query = "SELECT ?a ?b WHERE { <urn:s> <urn:p> ?a . <urn:s> <urn:q> ?b }"
+    assert len(list(store.query(query))) == 1
+    assert len(list(store.query(query, use_default_graph_as_union=True))) > 1
+    graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { <urn:s> <urn:p> ?a } }"
+    assert len(list(store.query(graphs))) == 2

@@ -113,7 +113,9 @@ SOURCE_CLASSES = {
 }
 FIGURE_CLASSES = {"hour": GBA.Duration, "percent": GBA.Percentage, "rank": GBA.Rank}
 
-PINYIN = "zh-Latn-pinyin"
+# lower case: the case Oxigraph writes and stores (tags are case-insensitive), so every dump
+# and store spells it alike
+PINYIN = "zh-latn-pinyin"
 RecordT = TypeVar("RecordT", bound=Record)
 
 

@@ -18,6 +18,9 @@ from rdflib.term import Identifier, Node
 from kg_build.errors import InputError, Problem
 from kg_build.query.catalog import CannedQuery
 from kg_build.query.inject import with_values
+from kg_build.store.embedded import add_union_default_graph
+from kg_build.terms import canonical as _canonical
+from kg_build.terms import from_oxigraph
 
 Row = tuple[Node | None, ...]
 
@@ -70,37 +73,6 @@ class RdflibEngine:
 # ---- Oxigraph ------------------------------------------------------------------------------
 
 
-def from_oxigraph(term: Any) -> Node | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return _canonical(
-            Literal(term.value, datatype=None if datatype == str(XSD.string) else datatype)
-        )
-    raise QueryError(f"unsupported term {term!r}")
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise QueryError(f"unsupported term {term!r}")
-
-
 class OxigraphEngine:
     name = "oxigraph"
 
@@ -111,10 +83,8 @@ class OxigraphEngine:
         # Oxigraph's own `substitutions` only take variables of the SELECT projection, and a
         # parameter is not one; the bound terms go in as a VALUES block instead (inject.py).
         try:
-            answer = self.store.query(
-                with_values(query.text, bindings, codepoints_safe=True),
-                use_default_graph_as_union=True,
-            )
+            # the default graph holds the union of the release (store/embedded.py)
+            answer = self.store.query(with_values(query.text, bindings, codepoints_safe=True))
         except (SyntaxError, OSError, ValueError) as exc:
             raise QueryError(f"{query.name}: {exc}") from exc
         if isinstance(answer, ox.QueryBoolean):
@@ -205,22 +175,6 @@ def _from_json_term(term: dict[str, str] | None) -> Node | None:
     return _canonical(Literal(term["value"], lang=lang, datatype=None if lang else datatype))
 
 
-def _canonical(term: Node | None) -> Node | None:
-    """Engines write some terms differently: computed numbers ("5" vs "5.0" for a decimal),
-    language tags (BCP 47 tags are case-insensitive; Oxigraph lower-cases them)."""
-    if isinstance(term, Literal) and term.language:
-        return Literal(str(term), lang=term.language.lower())
-    if isinstance(term, Literal) and term.datatype in (XSD.decimal, XSD.double, XSD.float):
-        value = term.toPython()
-        if term.datatype == XSD.decimal and not term.ill_typed:
-            text = format(value.normalize(), "f")
-            return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
-    if isinstance(term, Literal) and term.datatype is not None and term.datatype != XSD.decimal:
-        if term.datatype in (XSD.integer, XSD.int, XSD.long) and not term.ill_typed:
-            return Literal(str(int(term.toPython())), datatype=XSD.integer)
-    return term
-
-
 # ---- the published dataset, loaded for querying --------------------------------------------
 
 
@@ -243,6 +197,7 @@ def oxigraph_from_dist(dist: Path, base: str) -> ox.Store:
         format=ox.RdfFormat.TURTLE,
         to_graph=ox.NamedNode(f"{base}graph/ontology"),
     )
+    add_union_default_graph(store)
     return store
 
 

@@ -182,7 +182,7 @@ def create_app(settings: Settings) -> Starlette:
     async def resource(request: Request) -> Response:
         iri = settings.base + request.url.path.lstrip("/")
         node = ox.NamedNode(iri)
-        if not any(True for _ in store.quads_for_pattern(node, None, None)):
+        if not any(True for _ in store.quads_for_pattern(node, None, None, ox.DefaultGraph())):
             raise ClientError(404, f"nothing is known about <{iri}>")
         offered = [
             "text/html",

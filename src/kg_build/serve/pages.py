@@ -4,7 +4,7 @@ Chinese, types, every link out and in, quotes, and links to other datasets."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import pyoxigraph as ox
 
@@ -29,6 +29,17 @@ td,th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-
 blockquote{border-left:3px solid #aaa;margin:.3rem 0;padding-left:.6rem}"""
 
 
+def _quads(
+    store: ox.Store,
+    subject: ox.NamedNode | ox.BlankNode | ox.Triple | None,
+    predicate: ox.NamedNode | None,
+    obj: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None,
+) -> Iterator[ox.Quad]:
+    """Statements of the default graph, which holds each published triple once (the named
+    graphs per source repeat shared ones; see store/embedded.py)."""
+    return store.quads_for_pattern(subject, predicate, obj, ox.DefaultGraph())
+
+
 def wrap(title: str, body: str) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
@@ -39,7 +50,7 @@ def wrap(title: str, body: str) -> str:
 
 def labels(store: ox.Store, node: ox.NamedNode) -> dict[str, str]:
     out: dict[str, str] = {}
-    for quad in store.quads_for_pattern(node, RDFS_LABEL, None):
+    for quad in _quads(store, node, RDFS_LABEL, None):
         term = quad.object
         if isinstance(term, ox.Literal):
             out.setdefault((term.language or "").lower(), term.value)
@@ -72,14 +83,14 @@ def description(store: ox.Store, node: ox.NamedNode) -> list[ox.Triple]:
     def add(t: ox.Triple) -> None:
         seen.setdefault(str(t), t)
 
-    for q in store.quads_for_pattern(node, None, None):
+    for q in _quads(store, node, None, None):
         add(ox.Triple(q.subject, q.predicate, q.object))
         if isinstance(q.object, ox.NamedNode):
-            for label in store.quads_for_pattern(q.object, RDFS_LABEL, None):
+            for label in _quads(store, q.object, RDFS_LABEL, None):
                 add(ox.Triple(label.subject, label.predicate, label.object))
-    for q in store.quads_for_pattern(None, None, node):
+    for q in _quads(store, None, None, node):
         add(ox.Triple(q.subject, q.predicate, q.object))
-        for label in store.quads_for_pattern(q.subject, RDFS_LABEL, None):
+        for label in _quads(store, q.subject, RDFS_LABEL, None):
             add(ox.Triple(label.subject, label.predicate, label.object))
     return [seen[k] for k in sorted(seen)]
 
@@ -91,16 +102,14 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
     if "zh" in names:
         parts.append(f'<p class="zh" lang="zh">{html.escape(names["zh"])}</p>')
     parts.append(f"<p><code>{html.escape(node.value)}</code></p>")
-    types = sorted(
-        {_value(store, q.object, link) for q in store.quads_for_pattern(node, TYPE, None)}
-    )
+    types = sorted({_value(store, q.object, link) for q in _quads(store, node, TYPE, None)})
     if types:
         parts.append("<p>Type: " + ", ".join(types) + "</p>")
-    for quad in store.quads_for_pattern(node, DEFINITION, None):
+    for quad in _quads(store, node, DEFINITION, None):
         parts.append(f"<p>{_value(store, quad.object, link)}</p>")
     external = sorted(
         q.object.value
-        for q in store.quads_for_pattern(node, SAME_AS, None)
+        for q in _quads(store, node, SAME_AS, None)
         if isinstance(q.object, ox.NamedNode)
     )
     if external:
@@ -113,9 +122,9 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
             + "</ul>"
         )
     quotes = []
-    for att in store.quads_for_pattern(node, ATTESTED, None):
-        for q in store.quads_for_pattern(att.object, QUOTE, None):  # type: ignore[arg-type]
-            sources = [s.object for s in store.quads_for_pattern(att.object, QUOTED_FROM, None)]  # type: ignore[arg-type]
+    for att in _quads(store, node, ATTESTED, None):
+        for q in _quads(store, att.object, QUOTE, None):  # type: ignore[arg-type]
+            sources = [s.object for s in _quads(store, att.object, QUOTED_FROM, None)]  # type: ignore[arg-type]
             source = _value(store, sources[0], link) if sources else ""
             quotes.append(
                 f"<blockquote>{html.escape(_name(store, q.object))}</blockquote><p>— {source}</p>"
@@ -132,7 +141,7 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
         )
     rows = sorted(
         (_name(store, q.predicate), _value(store, q.predicate, link), _value(store, q.object, link))
-        for q in store.quads_for_pattern(node, None, None)
+        for q in _quads(store, node, None, None)
         if q.predicate not in (TYPE, ATTESTED)
     )
     parts.append(
@@ -142,7 +151,7 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
     )
     incoming = sorted(
         (_name(store, q.subject), _value(store, q.subject, link), _value(store, q.predicate, link))
-        for q in store.quads_for_pattern(None, None, node)
+        for q in _quads(store, None, None, node)
     )
     if incoming:
         parts.append(
@@ -161,15 +170,10 @@ def home(store: ox.Store, catalog: Mapping[str, CannedQuery], link: Link, base: 
     dataset = ox.NamedNode(f"{base}dataset")
     title = labels(store, dataset).get("en") or "Ganzhou – Greater Bay Area knowledge graph"
     dcterms = "http://purl.org/dc/terms/"
-    about = [
-        q.object
-        for q in store.quads_for_pattern(dataset, ox.NamedNode(dcterms + "description"), None)
-    ]
+    about = [q.object for q in _quads(store, dataset, ox.NamedNode(dcterms + "description"), None)]
     void_triples = [
         q.object
-        for q in store.quads_for_pattern(
-            dataset, ox.NamedNode("http://rdfs.org/ns/void#triples"), None
-        )
+        for q in _quads(store, dataset, ox.NamedNode("http://rdfs.org/ns/void#triples"), None)
     ]
     parts = [f"<h1>{html.escape(title)}</h1>"]
     parts += [f"<p>{_value(store, d, link)}</p>" for d in sorted(about, key=str)]
@@ -180,7 +184,7 @@ def home(store: ox.Store, catalog: Mapping[str, CannedQuery], link: Link, base: 
         )
     places = sorted(
         (_name(store, q.subject), q.subject.value)
-        for q in store.quads_for_pattern(None, ox.NamedNode(GBA + "directlyPartOf"), None)
+        for q in _quads(store, None, ox.NamedNode(GBA + "directlyPartOf"), None)
         if isinstance(q.subject, ox.NamedNode)
     )
     unique = dict(places)
@@ -230,12 +234,12 @@ def home(store: ox.Store, catalog: Mapping[str, CannedQuery], link: Link, base: 
 def _ontology_table(store: ox.Store, link: Link, heading: str, kind: ox.NamedNode) -> str:
     terms = sorted(
         (_name(store, q.subject), q.subject)
-        for q in store.quads_for_pattern(None, TYPE, kind)
+        for q in _quads(store, None, TYPE, kind)
         if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(GBA)
     )
     rows = "".join(
         f'<tr><td>{_value(store, t, link)}</td><td lang="zh">{html.escape(labels(store, t).get("zh", ""))}</td>'
-        f"<td>{' '.join(_value(store, d.object, link) for d in store.quads_for_pattern(t, DEFINITION, None))}</td></tr>"
+        f"<td>{' '.join(_value(store, d.object, link) for d in _quads(store, t, DEFINITION, None))}</td></tr>"
         for _, t in terms
     )
     return f'<h2>Ontology: {html.escape(heading)}</h2><table class="ontology"><tbody>{rows}</tbody></table>'
@@ -271,7 +275,7 @@ def api_docs(document: Mapping[str, object]) -> str:
 
 
 def _first(store: ox.Store, node: object, predicate: str) -> object | None:
-    for quad in store.quads_for_pattern(node, ox.NamedNode(predicate), None):  # type: ignore[arg-type]
+    for quad in _quads(store, node, ox.NamedNode(predicate), None):  # type: ignore[arg-type]
         return quad.object
     return None
 
@@ -279,7 +283,7 @@ def _first(store: ox.Store, node: object, predicate: str) -> object | None:
 def _figures_about(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]:
     """One row per figure stated about the resource: measure, value with unit, period, quote."""
     rows = []
-    for quad in store.quads_for_pattern(None, ox.NamedNode(GBA + "about"), node):
+    for quad in _quads(store, None, ox.NamedNode(GBA + "about"), node):
         figure = quad.subject
         measure = _first(store, figure, GBA + "measure")
         value = _first(store, figure, "https://schema.org/value")

@@ -11,8 +11,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from kg_build.query.engines import Result, from_oxigraph
+from kg_build.query.engines import Result
 from kg_build.query.formats import render
+from kg_build.terms import from_oxigraph
 
 SELECT_TYPES = {
     "application/sparql-results+json": "json",
@@ -49,7 +50,7 @@ def evaluate(store: ox.Store, text: str, limit: int, default_graphs: list[str]) 
     if default_graphs:
         answer = store.query(text, default_graph=[ox.NamedNode(g) for g in default_graphs])
     else:
-        answer = store.query(text, use_default_graph_as_union=True)
+        answer = store.query(text)  # the default graph holds the union (store/embedded.py)
     if isinstance(answer, ox.QueryBoolean):
         return Answer("ask", [], [], [], bool(answer), False)
     if isinstance(answer, ox.QueryTriples):

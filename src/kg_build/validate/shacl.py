@@ -14,7 +14,7 @@ from rdflib.term import Node
 from kg_build.build.graph import Built, Location
 from kg_build.errors import InputError, Problem, field_named_in
 from kg_build.namespaces import SH
-from kg_build.query.engines import to_oxigraph
+from kg_build.terms import oxigraph_triple
 from kg_build.validate.sparql_constraints import run_bulk, split_shapes
 
 
@@ -93,9 +93,9 @@ def data_store(built: Built, ontology: Graph) -> ox.Store:
     store = ox.Store()
     default = ox.DefaultGraph()
     quads = [
-        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), default)  # type: ignore[arg-type]
+        ox.Quad(t.subject, t.predicate, t.object, default)
         for graph in (*built.dataset.graphs(), ontology)
-        for s, p, o in graph
+        for t in (oxigraph_triple(s, p, o) for s, p, o in graph)
     ]
     store.extend(quads)
     return store

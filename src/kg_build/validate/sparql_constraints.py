@@ -129,7 +129,7 @@ def _rewrite(select: str, classes: tuple[URIRef, ...]) -> str:
 def run_bulk(constraints: list[BulkConstraint], store: ox.Store) -> list[Row]:
     """Every result of every constraint; `store` holds the data and the ontology in its default
     graph (see shacl.data_store)."""
-    from kg_build.query.engines import from_oxigraph
+    from kg_build.terms import from_oxigraph
 
     rows = []
     for constraint in constraints:

@@ -1,0 +1,627 @@
+"""Every pipeline stage timed at 100, 1,000 and 10,000 generated sources, side by side with a
+naive baseline run by the same script on the same corpus, and written to benchmarks/RESULTS.md
+with one plot per stage (time against size).
+
+    .venv/bin/pip install -e '.[bench]' && .venv/bin/python benchmarks/scale.py
+        [--sizes 100,1000,10000] [--timeout 600] [--out benchmarks/RESULTS.md]
+
+Our stages run one after another in a child process, reporting each as it finishes; baselines
+run one child process each, so a baseline that cannot finish within --timeout seconds is
+stopped and reported as such. Peak memory is the child's high-water mark (ru_maxrss) after the
+stage, so it includes what earlier stages of that process hold.
+
+Baselines, as plain as a first version would be: PyYAML's pure-Python loader for the facts,
+an rdflib Graph filled triple by triple, pyshacl over the whole graph with every shape,
+owlready2/HermiT over the whole ABox, rdflib's own serialisers, rdflib's Graph as the store,
+rdflib's SPARQL engine for the canned queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate_corpus import DEFAULT_GAZETTEER, generate  # noqa: E402
+
+Report = dict[str, Any]  # stage, seconds, triples, peak_mb, note
+# Stages whose naive version is what we run: no second run to compare with.
+SAME_AS_BASELINE = {
+    "quote check": "no baseline: a substring search per quote is already the plain way",
+    "OWL reasoning": "no baseline: ours is owlready2/HermiT over the whole ABox, the naive way",
+}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _config(corpus: Path) -> Any:
+    from kg_build.config import load_config
+
+    return load_config(corpus / "kg.toml")
+
+
+# ---- ours: one child process runs the stages in order -----------------------------------------
+
+
+def _ours(corpus: Path, out: Connection) -> None:
+    from kg_build.build.graph import build_dataset
+    from kg_build.facts.load import load_corpus
+    from kg_build.facts.quotes import check_quotes
+    from kg_build.ontology import load_ontology, vocabulary_of
+    from kg_build.publish import serialize
+    from kg_build.query.catalog import load_catalog
+    from kg_build.query.engines import OxigraphEngine
+    from kg_build.query.params import bind
+    from kg_build.reason.owl import reason
+    from kg_build.validate.shacl import load_shapes, validate_graph
+
+    config = _config(corpus)
+
+    def stage(name: str, work: Callable[[], Any], triples: int = 0) -> Any:
+        gc.collect()
+        start = time.perf_counter()
+        result = work()
+        seconds = time.perf_counter() - start
+        out.send({"stage": name, "seconds": seconds, "triples": triples, "peak_mb": _peak_mb()})
+        return result
+
+    ontology = load_ontology(config.ontology)
+    facts = stage(
+        "load facts", lambda: load_corpus(config.facts, vocabulary_of(ontology), config.root)
+    )
+    built = stage("build graph", lambda: build_dataset(facts, ontology, config.base))
+    data = built.union()
+    n = len(data)
+    stage("quote check", lambda: check_quotes(facts, config.texts), n)
+    shapes = load_shapes(config.shapes)
+    violations = stage("SHACL validation", lambda: validate_graph(built, shapes, ontology), n)
+    if violations:
+        raise SystemExit(f"the generated corpus does not conform: {violations[:3]}")
+    stage("write Turtle", lambda: serialize.turtle(data, config.base), n)
+    stage("write N-Triples", lambda: serialize.ntriples(data), n)
+    stage("write JSON-LD", lambda: serialize.jsonld(data, config.base), n)
+    graphs = serialize.dataset_graphs(built.dataset)
+    trig = stage("write TriG", lambda: serialize.trig(graphs, config.base), n)
+    import pyoxigraph as ox
+
+    def load_store() -> ox.Store:
+        store = ox.Store(tempfile.mkdtemp(prefix="kg-bench-store-"))
+        store.load(trig, format=ox.RdfFormat.TRIG)
+        store.flush()
+        return store
+
+    store = stage("load embedded store", load_store, n)
+    engine = OxigraphEngine(store)
+    for name, query in sorted(load_catalog(config.queries).items()):
+        if query.name.endswith("-violation") or query.form != "SELECT":
+            continue
+        try:
+            bindings = bind(query, {})
+        except ValueError:  # a required parameter without default: not a canned question here
+            continue
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            engine.run(query, bindings)
+            times.append(time.perf_counter() - start)
+        out.send(
+            {"stage": f"query {name}", "seconds": statistics.median(times), "peak_mb": _peak_mb()}
+        )
+    # the reference for writing: pyoxigraph's own serialisers over the same triples, no sorting
+    quads = list(store)
+    for fmt, label in ((ox.RdfFormat.N_TRIPLES, "N-Triples"), (ox.RdfFormat.TURTLE, "Turtle")):
+        stage(
+            f"reference: pyoxigraph writes {label}",
+            lambda fmt=fmt: ox.serialize(
+                (ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=fmt
+            ),
+            n,
+        )
+    # last: HermiT may not finish on the largest corpus, and everything else is measured by then
+    stage("OWL reasoning", lambda: reason(ontology, data, config.base), n)
+    out.send({"done": True})
+
+
+# ---- baselines: one child process each -------------------------------------------------------
+
+
+def _prepared(corpus: Path) -> tuple[Any, Any, Any]:
+    """Facts, ontology and a plain rdflib Graph of the data, built untimed."""
+    from rdflib import Graph
+
+    from kg_build.build.graph import build_dataset
+    from kg_build.facts.load import load_corpus
+    from kg_build.ontology import load_ontology, vocabulary_of
+
+    config = _config(corpus)
+    ontology = load_ontology(config.ontology)
+    facts = load_corpus(config.facts, vocabulary_of(ontology), config.root)
+    data = Graph()
+    for triple in build_dataset(facts, ontology, config.base).union():
+        data.add(triple)
+    return config, ontology, data
+
+
+def _baseline(corpus: Path, stage: str, names: list[str] | None, out: Connection) -> None:
+    import yaml
+    from rdflib import Dataset, Graph, URIRef
+
+    config, ontology, data = _prepared(corpus)
+    n = len(data)
+    gc.collect()
+    start = time.perf_counter()
+    if stage == "load facts":
+        for path in sorted(config.facts.rglob("*.yaml")):
+            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)  # noqa: S506
+    elif stage == "build graph":
+        fresh = Graph()
+        for triple in data:
+            fresh.add(triple)
+    elif stage == "SHACL validation":
+        from pyshacl import validate
+
+        from kg_build.validate.shacl import load_shapes
+
+        validate(data, shacl_graph=load_shapes(config.shapes), ont_graph=ontology, inference="none")
+    elif stage.startswith("write "):
+        fmt = {"Turtle": "turtle", "N-Triples": "nt", "JSON-LD": "json-ld", "TriG": "trig"}
+        target: Graph = data
+        if stage == "write TriG":
+            target = Dataset()
+            target.graph().__iadd__(data)
+        target.serialize(format=fmt[stage.removeprefix("write ")])
+    elif stage == "load embedded store":
+        nt = data.serialize(format="nt")
+        Graph().parse(data=nt, format="nt")
+    elif stage == "queries":
+        from kg_build.query.catalog import load_catalog
+        from kg_build.query.engines import RdflibEngine
+        from kg_build.query.params import bind
+
+        dataset = Dataset(default_union=True)
+        dataset.graph(URIRef("urn:x-bench:data")).__iadd__(data)
+        engine = RdflibEngine(dataset)
+        catalog = load_catalog(config.queries)
+        for name in names or []:
+            query = catalog[name.removeprefix("query ")]
+            start = time.perf_counter()
+            engine.run(query, bind(query, {}))
+            out.send({"stage": name, "seconds": time.perf_counter() - start, "peak_mb": _peak_mb()})
+        out.send({"done": True})
+        return
+    else:
+        raise SystemExit(f"no baseline for {stage}")
+    seconds = time.perf_counter() - start
+    out.send({"stage": stage, "seconds": seconds, "peak_mb": _peak_mb(),
+              "triples": 0 if stage.startswith("query ") else n})  # fmt: skip
+
+
+# ---- running children with a time limit ------------------------------------------------------
+
+
+def _children(
+    target: Callable[..., None], args: tuple[Any, ...], timeout: float
+) -> Iterator[Report]:
+    """Reports of a child process as they come; a stage silent for `timeout` s ends it."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=target, args=(*args, send))
+    child.start()
+    send.close()
+    try:
+        while True:
+            if not receive.poll(timeout):
+                yield {"timeout": True}
+                return
+            try:
+                report = receive.recv()
+            except EOFError:
+                yield {"failed": f"exit code {child.exitcode}"}
+                return
+            if report.get("done"):
+                return
+            yield report
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def run_size(corpus: Path, timeout: float, progress: Callable[[str], None]) -> dict[str, Report]:
+    results: dict[str, Report] = {}
+    for report in _children(_ours, (corpus,), timeout):
+        if "stage" not in report:
+            results["(ours)"] = report
+            break
+        progress(f"  ours     {report['stage']:<34} {report['seconds']:9.3f} s")
+        results[report["stage"]] = {"ours": report}
+    queries = [s for s in results if s.startswith("query ")]
+    for report in _children(_baseline, (corpus, "queries", queries), timeout):
+        if "stage" not in report:
+            break
+        results[report["stage"]]["baseline"] = report
+        progress(f"  baseline {report['stage']:<34} {report['seconds']:9.3f} s")
+    for name in queries:  # the ones the baseline did not reach before the time limit
+        results[name].setdefault("baseline", {"timeout": True})
+    for stage in list(results):
+        if stage.startswith(("(", "query ", "reference")) or stage in SAME_AS_BASELINE:
+            continue
+        reports = list(_children(_baseline, (corpus, stage, None), timeout))
+        report = reports[0] if reports else {"failed": "no report"}
+        results[stage]["baseline"] = report
+        shown = f"{report['seconds']:9.3f} s" if "seconds" in report else "did not finish"
+        progress(f"  baseline {stage:<34} {shown}")
+    return results
+
+
+def full_build(corpus: Path, timeout: float) -> Report:
+    """`kg build` as a user runs it: wall time and the child's peak memory."""
+    kg = Path(sys.executable).parent / "kg"
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(  # noqa: S603 - our own console script
+            [str(kg), "build", "--config", str(corpus / "kg.toml")],
+            capture_output=True, text=True, timeout=timeout * 3,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return {"timeout": True}
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if done.returncode != 0:
+        return {"failed": done.stderr[-500:]}
+    return {"seconds": seconds, "peak_mb": peak}
+
+
+SIMPLE_PATHS = [
+    "/api/queries/count-by-class",
+    "/api/queries/sources",
+    "/api/queries/search-by-name?q=Hengda",
+    "/id/place/china",
+]
+
+
+def http_throughput(dist: Path, clients: int = 50, seconds: float = 15) -> Report:
+    from serve_load import hammer
+
+    from kg_build.serve.background import running_server
+
+    with running_server(dist) as base:
+        return hammer(base, SIMPLE_PATHS, clients, seconds)
+
+
+def virtuoso_load(dist: Path) -> Report:
+    """PUT the N-Triples dump into a throwaway Virtuoso (Debian's virtuoso-opensource)."""
+    sys.path.insert(0, str(PROJECT / "tests"))
+    import virtuoso_server
+
+    from kg_build.store.graph_store import Target, put_graph
+
+    if virtuoso_server.SERVER is None or virtuoso_server.ISQL is None:
+        return {"failed": "virtuoso-opensource is not installed"}
+    data = (dist / "ganzhou-gba.nt").read_bytes()
+    with tempfile.TemporaryDirectory(prefix="kg-bench-virtuoso-") as folder:
+        with virtuoso_server.running_virtuoso(Path(folder)) as server:
+            target = Target(
+                server.graph_store,
+                "https://w3id.org/ganzhou-gba/graph/all",
+                server.user,
+                server.password,
+                query_endpoint=server.sparql,
+            )
+            start = time.perf_counter()
+            loaded = put_graph(target, data, timeout=3600)
+            seconds = time.perf_counter() - start
+    return {"seconds": seconds, "triples": loaded.triples, "peak_mb": 0.0}
+
+
+# ---- the report --------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    from importlib.metadata import version
+
+    libs = ", ".join(
+        f"{p} {version(p)}" for p in ("rdflib", "pyoxigraph", "pyshacl", "owlready2", "PyYAML")
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}; {libs}"
+    )
+
+
+def _cell(report: Report | None) -> str:
+    if report is None:
+        return "–"
+    if report.get("timeout"):
+        return "did not finish"
+    if "failed" in report:
+        return "failed"
+    seconds = report["seconds"]
+    text = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+    if report.get("triples"):
+        text += f", {report['triples'] / max(seconds, 1e-9):,.0f} t/s"
+    return text + f", {report['peak_mb']:,.0f} MB"
+
+
+def _ratio(name: str, stage: dict[str, Report]) -> str:
+    if name in SAME_AS_BASELINE:
+        return SAME_AS_BASELINE[name]
+    ours, base = stage.get("ours", {}), stage.get("baseline", {})
+    if "seconds" not in ours:
+        return "–"
+    if base.get("timeout"):
+        return "baseline did not finish"
+    if "seconds" not in base:
+        return "–"
+    return f"{base['seconds'] / max(ours['seconds'], 1e-9):.1f}×"
+
+
+def _seconds(report: Report | None) -> float | None:
+    return report.get("seconds") if report and "seconds" in report else None
+
+
+def _pipeline_sums(stages: dict[str, dict[str, Report]]) -> tuple[float, float, bool]:
+    """Our and the baseline's time over the stages both ran (queries and references aside);
+    the flag says a baseline was stopped, so its sum is a lower bound."""
+    ours = base = 0.0
+    stopped = False
+    for name, stage in stages.items():
+        if name.startswith(("(", "query ", "reference")) or name in SAME_AS_BASELINE:
+            continue
+        o, b = _seconds(stage.get("ours")), _seconds(stage.get("baseline"))
+        if o is None:
+            continue
+        if b is None:
+            stopped = stopped or bool(stage.get("baseline", {}).get("timeout"))
+            continue
+        ours, base = ours + o, base + b
+    return ours, base, stopped
+
+
+def goals(all_results: dict[int, dict[str, Any]]) -> list[str]:
+    size = max(all_results)
+    results = all_results[size]
+    stages = results["stages"]
+    lines = [f"## Goals, at {size:,} sources", ""]
+    build = results.get("kg build", {})
+    if "seconds" in build:
+        met = build["seconds"] <= 90 and build["peak_mb"] <= 4096
+        lines.append(
+            f"- Full `kg build` ≤ 90 s and ≤ 4 GiB: {build['seconds']:.0f} s, "
+            f"{build['peak_mb'] / 1024:.1f} GiB: **{'met' if met else 'missed'}**"
+            + ("" if met else f" ({build['seconds'] / 90:.1f}× the time budget)")
+            + "."
+        )
+    else:
+        lines.append("- Full `kg build` ≤ 90 s and ≤ 4 GiB: **missed** (did not finish).")
+    ours, base, stopped = _pipeline_sums(stages)
+    if ours:
+        ratio = base / ours
+        bound = "at least " if stopped else ""
+        lines.append(
+            f"- At least 10× faster than the naive baseline over the stages both ran: "
+            f"{bound}{ratio:.1f}× ({base:.0f} s against {ours:.0f} s"
+            + (", some baselines stopped at the time limit" if stopped else "")
+            + f"): **{'met' if ratio >= 10 else 'missed'}**."
+        )
+    for fmt in ("N-Triples", "Turtle"):
+        ours_w = _seconds(stages.get(f"write {fmt}", {}).get("ours"))
+        raw = _seconds(stages.get(f"reference: pyoxigraph writes {fmt}", {}).get("ours"))
+        if ours_w and raw:
+            factor = ours_w / raw
+            lines.append(
+                f"- Writing {fmt} within 3× of pyoxigraph's raw rate: {factor:.1f}× "
+                f"its time: **{'met' if factor <= 3 else 'missed'}**."
+            )
+    queries = {n: _seconds(st.get("ours")) for n, st in stages.items() if n.startswith("query ")}
+    slow = sorted(((t, n) for n, t in queries.items() if t is not None and t > 0.1), reverse=True)
+    lines.append(
+        "- Every canned query's median ≤ 100 ms on the embedded store: "
+        + (
+            "**met**."
+            if not slow
+            else f"**missed** by {len(slow)} of {len(queries)}: "
+            + ", ".join(f"{n.removeprefix('query ')} {t * 1000:.0f} ms" for t, n in slow)
+            + "."
+        )
+    )
+    http = results.get("http", {})
+    if "throughput" in http:
+        met = http["throughput"] >= 200 and http["errors"] == 0
+        lines.append(
+            f"- HTTP ≥ 200 requests/s with 50 clients and 0 errors: {http['throughput']:.0f}/s, "
+            f"{http['errors']:.0f} errors: **{'met' if met else 'missed'}**."
+        )
+    return lines + [""]
+
+
+def markdown(all_results: dict[int, dict[str, Any]], timeout: float) -> str:
+    sizes = sorted(all_results)
+    lines = [
+        "# Scale benchmarks",
+        "",
+        "Regenerate: `.venv/bin/pip install -e '.[bench]' && .venv/bin/python "
+        f"benchmarks/scale.py` (sizes {', '.join(map(str, sizes))}; run "
+        f"{dt.date.today().isoformat()}). Corpora from `benchmarks/generate_corpus.py`, seed 7.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "Each cell: wall time, throughput in triples per second where it applies, and the",
+        "process's peak memory after the stage. Ratio = baseline time / our time (above 1: we",
+        f"are faster). A baseline that did not finish within {timeout:.0f} s was stopped.",
+        "Baselines are described at the top of benchmarks/scale.py. Plots: `plot-*.png` here.",
+        "",
+        *goals(all_results),
+    ]
+    for size in sizes:
+        results = all_results[size]
+        stages = results["stages"]
+        triples = max((s.get("ours", {}).get("triples") or 0 for s in stages.values()), default=0)
+        lines += [f"## {size:,} sources ({triples:,} triples)", ""]
+        build = results.get("kg build", {})
+        if "seconds" in build:
+            lines.append(
+                f"- Full `kg build` (CLI: every check, reasoning, every dump, the embedded "
+                f"store): {build['seconds']:.1f} s, peak {build['peak_mb']:,.0f} MB."
+            )
+        else:
+            state = "did not finish" if build.get("timeout") else "failed"
+            lines.append(f"- Full `kg build`: {state}.")
+        http = results.get("http", {})
+        if "throughput" in http:
+            lines.append(
+                f"- HTTP, 50 clients, simple canned queries and a page: "
+                f"{http['throughput']:.0f} requests/s, p50 {http['p50'] * 1000:.0f} ms, "
+                f"p99 {http['p99'] * 1000:.0f} ms, {http['errors']:.0f} errors."
+            )
+        virtuoso = results.get("virtuoso", {})
+        if "seconds" in virtuoso:
+            lines.append(
+                f"- Virtuoso 7 (Graph Store PUT of the N-Triples dump, count verified): "
+                f"{virtuoso['seconds']:.1f} s, "
+                f"{virtuoso['triples'] / virtuoso['seconds']:,.0f} triples/s."
+            )
+        elif virtuoso:
+            lines.append(f"- Virtuoso: {virtuoso.get('failed', 'not run')}.")
+        lines += ["", "| stage | ours | naive baseline | ratio |", "|---|---|---|---|"]
+        for name, stage in stages.items():
+            if name.startswith("("):
+                continue
+            ours, base = _cell(stage.get("ours")), _cell(stage.get("baseline"))
+            lines.append(f"| {name} | {ours} | {base} | {_ratio(name, stage)} |")
+        if "(ours)" in stages:
+            lines += ["", f"Our stages stopped early: {stages['(ours)']}."]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plots(all_results: dict[int, dict[str, Any]], folder: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names: list[str] = []
+    for results in all_results.values():
+        names += [
+            n
+            for n in results["stages"]
+            if n not in names and not n.startswith(("(", "query ", "reference"))
+        ]
+    written = []
+    for name in names:
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+        for who, style in (("ours", "o-"), ("baseline", "s--")):
+            points = [
+                (size, r["stages"][name][who]["seconds"])
+                for size, r in sorted(all_results.items())
+                if name in r["stages"] and "seconds" in r["stages"][name].get(who, {})
+            ]
+            if points:
+                ax.plot(*zip(*points, strict=True), style, label=who)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("sources")
+        ax.set_ylabel("seconds")
+        ax.set_title(name)
+        ax.legend()
+        fig.tight_layout()
+        path = folder / f"plot-{''.join(c if c.isalnum() else '-' for c in name.lower())}.png"
+        fig.savefig(path, dpi=80)
+        plt.close(fig)
+        written.append(path)
+    # the canned queries in one plot: the slowest and the median query at each size
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for who, style in (("ours", "-"), ("baseline", "--")):
+        for label, pick in (("slowest", max), ("median", statistics.median)):
+            points = []
+            for size, r in sorted(all_results.items()):
+                times = [
+                    st[who]["seconds"]
+                    for n, st in r["stages"].items()
+                    if n.startswith("query ") and "seconds" in st.get(who, {})
+                ]
+                if times:
+                    points.append((size, pick(times)))
+            if points:
+                ax.plot(*zip(*points, strict=True), "o" + style, label=f"{who}, {label} query")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("sources")
+    ax.set_ylabel("seconds")
+    ax.set_title("canned queries")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    path = folder / "plot-canned-queries.png"
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    return [*written, path]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--gazetteer", type=Path, default=DEFAULT_GAZETTEER)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-scale")
+    args = parser.parse_args()
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    all_results: dict[int, dict[str, Any]] = {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        corpus = args.work / f"corpus-{size}"
+        say(f"{size} sources: generating {corpus}")
+        generate(corpus, size, 7, args.gazetteer)
+        stages = run_size(corpus, args.timeout, say)
+        say("  kg build (full, CLI)")
+        build = full_build(corpus, args.timeout)
+        all_results[size] = {"stages": stages, "kg build": build}
+        if "seconds" in build:
+            say("  HTTP: 50 clients, simple canned queries")
+            all_results[size]["http"] = http_throughput(corpus / "dist")
+            say("  Virtuoso: load the N-Triples dump")
+            try:
+                all_results[size]["virtuoso"] = virtuoso_load(corpus / "dist")
+            except Exception as exc:  # noqa: BLE001 - reported in the table, not fatal
+                all_results[size]["virtuoso"] = {"failed": str(exc)[:300]}
+        (args.work / "results.json").write_text(json.dumps(all_results, indent=1))
+        args.out.write_text(markdown(all_results, args.timeout), encoding="utf-8")
+    for path in plots(all_results, args.out.parent):
+        say(f"wrote {path}")
+    say(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

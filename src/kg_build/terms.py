@@ -1,0 +1,64 @@
+"""One RDF term in rdflib's and in pyoxigraph's classes, converted both ways; and the one
+spelling of a term that every engine's answers are compared in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+
+def from_oxigraph(term: Any) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return canonical(
+            Literal(term.value, datatype=None if datatype == str(XSD.string) else datatype)
+        )
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def canonical(term: Node | None) -> Node | None:
+    """Engines write some terms differently: computed numbers ("5" vs "5.0" for a decimal),
+    language tags (BCP 47 tags are case-insensitive; Oxigraph lower-cases them)."""
+    if isinstance(term, Literal) and term.language:
+        return Literal(str(term), lang=term.language.lower())
+    if isinstance(term, Literal) and term.datatype in (XSD.decimal, XSD.double, XSD.float):
+        value = term.toPython()
+        if term.datatype == XSD.decimal and not term.ill_typed:
+            text = format(value.normalize(), "f")
+            return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+    if isinstance(term, Literal) and term.datatype is not None and term.datatype != XSD.decimal:
+        if term.datatype in (XSD.integer, XSD.int, XSD.long) and not term.ill_typed:
+            return Literal(str(int(term.toPython())), datatype=XSD.integer)
+    return term
+
+
+def oxigraph_triple(s: Node, p: Node, o: Node) -> ox.Triple:
+    """An rdflib triple as pyoxigraph's; rdflib's types do not say subject and predicate
+    cannot be literals, so the check is pyoxigraph's own (TypeError)."""
+    return ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
