@@ -46,6 +46,7 @@ from kg_build.namespaces import (
     bind_prefixes,
 )
 from kg_build.ontology import label
+from kg_build.progress import bar
 
 PLACE_CLASSES = {
     "country": GBA.Country,
@@ -224,7 +225,8 @@ class GraphBuilder:
     def build(self) -> Built:
         for source, origin in self.corpus.sources.values():
             self._source(source, origin)
-        for entry in self.corpus.entries.values():
+        entries = self.corpus.entries.values()
+        for entry in bar(entries, len(entries), "building records"):
             self._entry(entry)
         bind_prefixes(self.dataset, self.base)
         return Built(self.dataset, self.origins, self.iris)

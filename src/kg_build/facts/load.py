@@ -38,6 +38,7 @@ from kg_build.facts.model import (
     Source,
 )
 from kg_build.facts.yaml_positions import DuplicateKeyError, Located, Path_, load_located
+from kg_build.progress import bar
 
 SHARED_FILES = ("places.yaml",)
 
@@ -99,7 +100,8 @@ def load_corpus(facts_dir: Path, vocabulary: Vocabulary, root: Path | None = Non
         if path.exists():
             _load_fact_file(path, None, corpus, problems, root)
     sources_dir = facts_dir / "sources"
-    for source_dir in sorted(p for p in sources_dir.glob("*") if p.is_dir()):
+    source_dirs = sorted(p for p in sources_dir.glob("*") if p.is_dir())
+    for source_dir in bar(source_dirs, len(source_dirs), "reading sources"):
         source = _load_source(source_dir, corpus, problems, root)
         for path in sorted(source_dir.iterdir()):
             if path.name == SOURCE_FILE:

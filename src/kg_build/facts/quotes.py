@@ -14,6 +14,7 @@ from pathlib import Path
 from kg_build.errors import Problem
 from kg_build.facts.load import Corpus, Entry
 from kg_build.facts.model import Person, Project
+from kg_build.progress import bar
 
 _SPACE = re.compile(r"\s+")
 
@@ -50,7 +51,8 @@ def check_quotes(corpus: Corpus, text_dirs: Sequence[Path]) -> QuoteCheck:
             result.unchecked[source.id] = f"{source.text} not found in {shown}"
             continue
         texts[source.id] = _fold(path.read_text(encoding="utf-8"))
-    for entry in corpus.entries.values():
+    entries = corpus.entries.values()
+    for entry in bar(entries, len(entries), "checking quotes"):
         text = texts.get(entry.source)
         if text is None:
             continue

@@ -3,20 +3,22 @@
 Turtle, N-Triples and TriG are written by pyoxigraph from triples sorted here (by their
 N-Triples form; TriG by graph name first): its writers keep the order they are given and
 group a subject's statements, and they write 10-40 times faster than rdflib's
-(benchmarks/RESULTS.md). JSON-LD is rdflib's, re-emitted with sorted nodes and keys.
+(benchmarks/RESULTS.md). JSON-LD is written here, one sorted node object per subject.
 There are no blank nodes in our data, so no labels can drift.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
-from kg_build.namespaces import bind_prefixes, data_prefixes
+from kg_build.namespaces import data_prefixes
 from kg_build.terms import oxigraph_triple
 
 
@@ -56,16 +58,47 @@ def context_document(base: str) -> bytes:
 
 
 def jsonld(graph: Graph, base: str) -> bytes:
+    """One node object per subject, in IRI order, with keys and values sorted; IRIs written
+    as prefix:local where one of our prefixes covers them. Written here rather than by
+    rdflib's JSON-LD serializer, which was ten times slower than its Turtle writer at scale
+    and whose output had to be re-sorted anyway."""
     context = jsonld_context(base)
-    text = _rebound(graph, base).serialize(format="json-ld", context=context, auto_compact=True)
-    document = json.loads(text)
-    nodes = document.get("@graph", [document] if "@id" in document else [])
-    for node in nodes:
-        for key, value in node.items():
-            if isinstance(value, list):
-                node[key] = sorted(value, key=_sort_key)
-    out = {"@context": context, "@graph": sorted(nodes, key=lambda n: str(n.get("@id", "")))}
+    namespaces = sorted(((ns, prefix) for prefix, ns in context.items()), key=lambda x: -len(x[0]))
+
+    def compact(iri: str) -> str:
+        for namespace, prefix in namespaces:
+            if iri.startswith(namespace):
+                local = iri[len(namespace) :]
+                if local and not any(c in local for c in "/#:?"):
+                    return f"{prefix}:{local}"
+        return iri
+
+    nodes: dict[str, dict[str, list[Any]]] = {}
+    for s, p, o in graph:
+        properties = nodes.setdefault(str(s), {})
+        if p == RDF.type:
+            properties.setdefault("@type", []).append(compact(str(o)))
+        else:
+            properties.setdefault(compact(str(p)), []).append(_jsonld_value(o, compact))
+    document = []
+    for subject in sorted(nodes):
+        node: dict[str, Any] = {"@id": compact(subject)}
+        for key, values in nodes[subject].items():
+            values.sort(key=_sort_key)
+            node[key] = values[0] if len(values) == 1 else values
+        document.append(node)
+    out = {"@context": context, "@graph": document}
     return (json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _jsonld_value(term: Node, compact: Callable[[str], str]) -> Any:
+    if isinstance(term, Literal):
+        if term.language:
+            return {"@language": term.language, "@value": str(term)}
+        if term.datatype is not None and term.datatype != XSD.string:
+            return {"@type": compact(str(term.datatype)), "@value": str(term)}
+        return str(term)
+    return {"@id": compact(str(term))}
 
 
 def trig(graphs: Iterable[tuple[URIRef, Graph]], base: str) -> bytes:
@@ -84,14 +117,6 @@ def dataset_graphs(dataset: Dataset) -> list[tuple[URIRef, Graph]]:
         if isinstance(context.identifier, URIRef) and len(context):
             out.append((context.identifier, context))
     return out
-
-
-def _rebound(graph: Graph, base: str) -> Graph:
-    """A copy with exactly our prefixes, so output does not depend on how the graph was made."""
-    g = bind_prefixes(Graph(bind_namespaces="none"), base)
-    for triple in graph:
-        g.add(triple)
-    return g
 
 
 def _sort_key(value: Any) -> str:
