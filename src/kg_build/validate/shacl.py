@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,27 +55,21 @@ def load_shapes(shapes_dir: Path) -> Graph:
 
 
 def validate_graph(
-    built: Built, shapes: Graph, ontology: Graph, store: ox.Store | None = None
+    built: Built,
+    shapes: Graph,
+    ontology: Graph,
+    store: ox.Store | None = None,
+    workers: int | None = None,
 ) -> list[Violation]:
     """Run every shape over the facts (with the ontology's class hierarchy); [] means conforms.
 
     SPARQL constraints that can be run once over all their targets go to Oxigraph (`store`
-    holds the data and the ontology; built here when not given), the rest to pyshacl."""
+    holds the data and the ontology; built here when not given), the rest to pyshacl, split
+    over `workers` processes on large graphs (default: the machine's cores)."""
     core, bulk = split_shapes(shapes)
-    conforms, results, _ = validate(
-        built.union(),
-        shacl_graph=core,
-        ont_graph=ontology,
-        inference="none",
-        allow_warnings=False,
-    )
-    if not isinstance(results, Graph):
-        raise TypeError("pyshacl returned no results graph")
     violations = [
-        _from_results(built, results, r) for r in results.subjects(RDF.type, SH.ValidationResult)
+        _violation(built, *raw) for raw in core_results(built.union(), core, ontology, workers)
     ]
-    if not conforms and not violations:  # pragma: no cover - pyshacl always reports results
-        raise RuntimeError("pyshacl reported non-conformance without results")
     if bulk:
         if store is None:
             store = data_store(built, ontology)
@@ -101,10 +97,79 @@ def data_store(built: Built, ontology: Graph) -> ox.Store:
     return store
 
 
-def _from_results(built: Built, results: Graph, result: Node) -> Violation:
+Raw = tuple[Node | None, Node | None, Node | None, str, Node | None]  # focus, path, value, ...
+PARALLEL_MIN_TRIPLES = 50_000  # below this, starting processes costs more than it saves
+_SHARED: tuple[Graph, Graph, Graph, list[list[URIRef | str]]] | None = (
+    None  # read by forked workers
+)
+
+
+def core_results(
+    data: Graph,
+    core: Graph,
+    ontology: Graph,
+    workers: int | None,
+    min_triples: int = PARALLEL_MIN_TRIPLES,
+) -> list[Raw]:
+    """pyshacl's results for the core shapes. `data` is ours to change (pyshacl mixes the
+    ontology into it in place, which saves copying the graph). On a large graph the node
+    shapes are dealt round-robin to forked processes, each validating its shapes over the
+    whole graph. (Splitting by focus node does not work: pyshacl then checks the given nodes
+    against every shape, targeted or not.)"""
+    global _SHARED
+    workers = workers or os.cpu_count() or 1
+    shapes = sorted(
+        (s for s in set(core.subjects(RDF.type, SH.NodeShape)) if isinstance(s, URIRef)), key=str
+    )
+    parallel = (
+        workers > 1
+        and len(shapes) > 1
+        and len(data) >= min_triples
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    if not parallel:
+        return _pyshacl(data, core, ontology, None)
+    shares: list[list[URIRef | str]] = [list(shapes[i::workers]) for i in range(workers)]
+    _SHARED = (data, core, ontology, shares)
+    try:
+        # fork: the workers inherit the graphs instead of receiving them pickled
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_validate_share, range(workers))
+    finally:
+        _SHARED = None
+    return [raw for part in parts for raw in part]
+
+
+def _validate_share(index: int) -> list[Raw]:
+    if _SHARED is None:  # pragma: no cover - set before the pool forks
+        raise RuntimeError("no graphs shared with the worker")
+    data, core, ontology, shares = _SHARED
+    return _pyshacl(data, core, ontology, shares[index])
+
+
+def _pyshacl(
+    data: Graph, core: Graph, ontology: Graph, shapes: list[URIRef | str] | None
+) -> list[Raw]:
+    conforms, results, _ = validate(
+        data,
+        shacl_graph=core,
+        ont_graph=ontology,
+        inference="none",
+        allow_warnings=False,
+        inplace=True,
+        use_shapes=shapes,
+    )
+    if not isinstance(results, Graph):
+        raise TypeError("pyshacl returned no results graph")
+    raws = [_raw(results, r) for r in results.subjects(RDF.type, SH.ValidationResult)]
+    if not conforms and not raws:  # pragma: no cover - pyshacl always reports results
+        raise RuntimeError("pyshacl reported non-conformance without results")
+    return raws
+
+
+def _raw(results: Graph, result: Node) -> Raw:
     messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
-    return _violation(
-        built,
+    return (
         results.value(result, SH.focusNode),
         results.value(result, SH.resultPath),
         results.value(result, SH.value),
