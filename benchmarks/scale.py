@@ -329,9 +329,9 @@ def full_build(corpus: Path, timeout: float) -> Report:
 
 
 # simple: a handful of rows or one resource, whatever the size of the graph
-PROJECT = "https%3A%2F%2Fw3id.org%2Fganzhou-gba%2Fid%2Fproject%2Fgen-00001-project"
+GEN_PROJECT = "https%3A%2F%2Fw3id.org%2Fganzhou-gba%2Fid%2Fproject%2Fgen-00001-project"
 SIMPLE_PATHS = [
-    f"/api/queries/describe-entity?entity={PROJECT}",
+    f"/api/queries/describe-entity?entity={GEN_PROJECT}",
     "/api/queries/industries",
     "/id/project/gen-00001-project",
     "/id/organisation/gen-00001-company",
@@ -371,6 +371,13 @@ def virtuoso_load(dist: Path) -> Report:
             loaded = put_graph(target, data, timeout=3600)
             seconds = time.perf_counter() - start
     return {"seconds": seconds, "triples": loaded.triples, "peak_mb": 0.0}
+
+
+def _virtuoso_or_why(dist: Path) -> Report:
+    try:
+        return virtuoso_load(dist)
+    except Exception as exc:  # noqa: BLE001 - reported in the table, not fatal
+        return {"failed": f"{type(exc).__name__}: {exc}"[:300]}
 
 
 # ---- the report --------------------------------------------------------------------------------
@@ -634,10 +641,12 @@ def main() -> None:
     parser.add_argument("--gazetteer", type=Path, default=DEFAULT_GAZETTEER)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-scale")
     parser.add_argument(
-        "--requery",
-        action="store_true",
-        help="only measure the canned queries and reference writes again, on the corpora and "
-        "builds of an earlier run (--work), and rewrite the report",
+        "--again",
+        default="",
+        metavar="PARTS",
+        help="only measure these again on the corpora and builds of an earlier run (--work), "
+        "comma-separated: queries (canned queries, reference writes), http, virtuoso; then "
+        "rewrite the report",
     )
     args = parser.parse_args()
 
@@ -645,12 +654,19 @@ def main() -> None:
         print(text, file=sys.stderr, flush=True)
 
     all_results: dict[int, dict[str, Any]] = {}
-    if args.requery:
+    if args.again:
+        parts = set(args.again.split(","))
         saved = json.loads((args.work / "results.json").read_text())
         all_results = {int(size): results for size, results in saved.items()}
         for size, results in sorted(all_results.items()):
-            say(f"{size} sources: queries on {args.work / f'corpus-{size}' / 'dist'}")
-            measure_published(args.work / f"corpus-{size}", results["stages"], args.timeout, say)
+            corpus = args.work / f"corpus-{size}"
+            say(f"{size} sources: {', '.join(sorted(parts))} again on {corpus / 'dist'}")
+            if "queries" in parts:
+                measure_published(corpus, results["stages"], args.timeout, say)
+            if "http" in parts:
+                results["http"] = http_throughput(corpus / "dist")
+            if "virtuoso" in parts:
+                results["virtuoso"] = _virtuoso_or_why(corpus / "dist")
         finish(all_results, args, say)
         return
     for size in (int(s) for s in args.sizes.split(",")):
@@ -667,10 +683,7 @@ def main() -> None:
             say("  HTTP: 50 clients, simple canned queries")
             all_results[size]["http"] = http_throughput(corpus / "dist")
             say("  Virtuoso: load the N-Triples dump")
-            try:
-                all_results[size]["virtuoso"] = virtuoso_load(corpus / "dist")
-            except Exception as exc:  # noqa: BLE001 - reported in the table, not fatal
-                all_results[size]["virtuoso"] = {"failed": str(exc)[:300]}
+            all_results[size]["virtuoso"] = _virtuoso_or_why(corpus / "dist")
         (args.work / "results.json").write_text(json.dumps(all_results, indent=1))
         args.out.write_text(markdown(all_results, args.timeout), encoding="utf-8")
     finish(all_results, args, say)
