@@ -29,6 +29,7 @@ if CHROMIUM is None or DRIVER is None:
 from selenium import webdriver  # noqa: E402 - only once we know a browser is there
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,10 @@ def test_home_page_runs_a_canned_query_from_the_form(
     assert any(a.text == "Xinfeng County" for a in places)
     browser.save_screenshot(str(OUTPUT / "home.png"))
     browser.find_element(By.CSS_SELECTOR, 'form[action="/api/queries/travel-times"] button').click()
-    rows = browser.find_elements(By.CSS_SELECTOR, "table.results tbody tr")
+    # a click submits the form and returns at once: wait for the results page to arrive
+    rows = WebDriverWait(browser, 30).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "table.results tbody tr")
+    )
     cells = [[td.text for td in row.find_elements(By.TAG_NAME, "td")] for row in rows]
     assert [
         "Ganzhou-Shenzhen High-Speed Railway",
@@ -95,4 +99,5 @@ def test_entity_page_shows_names_links_and_quotes(server: str, browser: webdrive
     assert "steel dragon" in browser.find_element(By.TAG_NAME, "body").text
     browser.save_screenshot(str(OUTPUT / "ganshen-hsr.png"))
     browser.find_element(By.LINK_TEXT, "Xinfeng County").click()
+    WebDriverWait(browser, 30).until(lambda b: "/id/place/xinfeng" in b.current_url)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Xinfeng County"
