@@ -19,8 +19,7 @@ from kg_build.errors import InputError, Problem
 from kg_build.query.catalog import CannedQuery
 from kg_build.query.inject import with_values
 from kg_build.store.embedded import add_union_default_graph
-from kg_build.terms import canonical as _canonical
-from kg_build.terms import from_oxigraph
+from kg_build.terms import canonical, from_oxigraph
 
 Row = tuple[Node | None, ...]
 
@@ -66,7 +65,7 @@ class RdflibEngine:
                 graph.add(triple)  # type: ignore[arg-type]
             return Result("graph", graph=graph)
         variables = [str(v) for v in answer.vars or []]
-        rows = [tuple(_canonical(row[i]) for i in range(len(variables))) for row in answer]  # type: ignore[index]
+        rows = [tuple(canonical(row[i]) for i in range(len(variables))) for row in answer]  # type: ignore[index]
         return Result("select", variables, rows)
 
 
@@ -172,7 +171,7 @@ def _from_json_term(term: dict[str, str] | None) -> Node | None:
     datatype = term.get("datatype")
     if datatype == str(XSD.string):
         datatype = None
-    return _canonical(Literal(term["value"], lang=lang, datatype=None if lang else datatype))
+    return canonical(Literal(term["value"], lang=lang, datatype=None if lang else datatype))
 
 
 # ---- the published dataset, loaded for querying --------------------------------------------
