@@ -177,14 +177,19 @@ def _baseline(corpus: Path, stage: str, out: Connection) -> None:
 # ---- on the published release: canned queries, and pyoxigraph's raw writing rate ----------
 
 
-def _canned(config: Any) -> list[Any]:
+def _canned(config: Any) -> Iterator[tuple[Any, Any]]:
+    """The SELECT questions with their default parameters (queries that need a value given
+    are left out: there is no canned answer to time)."""
     from kg_build.query.catalog import load_catalog
+    from kg_build.query.params import bind
 
-    return [
-        q
-        for name, q in sorted(load_catalog(config.queries).items())
-        if not name.endswith("-violation") and q.form == "SELECT"
-    ]
+    for name, query in sorted(load_catalog(config.queries).items()):
+        if name.endswith("-violation") or query.form != "SELECT":
+            continue
+        try:
+            yield query, bind(query, {})
+        except ValueError:
+            continue
 
 
 def _published_ours(corpus: Path, out: Connection) -> None:
@@ -193,16 +198,11 @@ def _published_ours(corpus: Path, out: Connection) -> None:
     import pyoxigraph as ox
 
     from kg_build.query.engines import OxigraphEngine
-    from kg_build.query.params import bind
     from kg_build.store.embedded import open_store
 
     config = _config(corpus)
     engine = OxigraphEngine(open_store(config.dist))
-    for query in _canned(config):
-        try:
-            bindings = bind(query, {})
-        except ValueError:  # a required parameter without default
-            continue
+    for query, bindings in _canned(config):
         times = []
         for _ in range(5):
             start = time.perf_counter()
@@ -224,15 +224,10 @@ def _published_ours(corpus: Path, out: Connection) -> None:
 def _published_baseline(corpus: Path, out: Connection) -> None:
     """Each canned query once with rdflib's engine over the same release (TriG + ontology)."""
     from kg_build.query.engines import RdflibEngine, rdflib_from_dist
-    from kg_build.query.params import bind
 
     config = _config(corpus)
     engine = RdflibEngine(rdflib_from_dist(config.dist, config.base))
-    for query in _canned(config):
-        try:
-            bindings = bind(query, {})
-        except ValueError:
-            continue
+    for query, bindings in _canned(config):
         start = time.perf_counter()
         engine.run(query, bindings)
         out.send({"stage": f"query {query.name}", "seconds": time.perf_counter() - start,
@@ -594,17 +589,7 @@ def plots(all_results: dict[int, dict[str, Any]], folder: Path) -> list[Path]:
             ]
             if points:
                 ax.plot(*zip(*points, strict=True), style, label=who)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("sources")
-        ax.set_ylabel("seconds")
-        ax.set_title(name)
-        ax.legend()
-        fig.tight_layout()
-        path = folder / f"plot-{''.join(c if c.isalnum() else '-' for c in name.lower())}.png"
-        fig.savefig(path, dpi=80)
-        plt.close(fig)
-        written.append(path)
+        written.append(_save(fig, ax, name, folder))
     # the canned queries in one plot: the slowest and the median query at each size
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for who, style in (("ours", "-"), ("baseline", "--")):
@@ -620,17 +605,24 @@ def plots(all_results: dict[int, dict[str, Any]], folder: Path) -> list[Path]:
                     points.append((size, pick(times)))
             if points:
                 ax.plot(*zip(*points, strict=True), "o" + style, label=f"{who}, {label} query")
+    return [*written, _save(fig, ax, "canned queries", folder)]
+
+
+def _save(fig: Any, ax: Any, title: str, folder: Path) -> Path:
+    """Log-log axes, labels, legend; written as plot-<title>.png."""
+    import matplotlib.pyplot as plt
+
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("sources")
     ax.set_ylabel("seconds")
-    ax.set_title("canned queries")
+    ax.set_title(title)
     ax.legend(fontsize="small")
     fig.tight_layout()
-    path = folder / "plot-canned-queries.png"
+    path = folder / f"plot-{''.join(c if c.isalnum() else '-' for c in title.lower())}.png"
     fig.savefig(path, dpi=80)
     plt.close(fig)
-    return [*written, path]
+    return path
 
 
 def main() -> None:
