@@ -20,6 +20,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared"))
 TEXTS = (SHARED / "sources", SHARED / "reference")
 BASE = "https://w3id.org/ganzhou-gba/"
+# What `kg build` publishes in dist/ (besides the store and the incremental build's state).
+PUBLISHED_FILES = (
+    "ganzhou-gba.ttl",
+    "ganzhou-gba.nt",
+    "ganzhou-gba.jsonld",
+    "ganzhou-gba.trig",
+    "context.jsonld",
+    "void.ttl",
+    "ontology.ttl",
+    "SHA256SUMS",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

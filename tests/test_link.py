@@ -121,7 +121,7 @@ def test_kg_link_suggest_writes_a_review_file(tmp_path: Path) -> None:
 def test_the_description_has_a_linkset_per_target(shipped_release: object) -> None:
     description: Graph = shipped_release.description  # type: ignore[attr-defined]
     linkset = URIRef(f"{BASE}dataset/linkset/wikidata")
-    data = shipped_release.data  # type: ignore[attr-defined]
+    data = shipped_release.graph()  # type: ignore[attr-defined]
     same_as = sum(
         1
         for o in data.objects(None, URIRef("http://www.w3.org/2002/07/owl#sameAs"))

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import owlready2
+import pyoxigraph
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -108,10 +109,11 @@ def test_controlled_vocabularies_cover_the_issue(ontology: Graph) -> None:
 
 @pytest.mark.slow
 def test_ontology_loads_in_owlready2_and_is_consistent_under_hermit(ontology: Graph) -> None:
-    graph, _ = reasoner_input(ontology, Graph())
+    triples, _ = reasoner_input(ontology, Graph())
     world = owlready2.World()
+    payload = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
     onto = world.get_ontology("urn:test:ontology").load(
-        fileobj=io.BytesIO(graph.serialize(format="nt", encoding="utf-8")), format="ntriples"
+        fileobj=io.BytesIO(payload), format="ntriples"
     )
     assert len(list(onto.classes())) > 60
     owlready2.sync_reasoner_hermit(world, debug=0)  # raises if inconsistent

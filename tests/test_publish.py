@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from conftest import BASE, run_kg, texts_args
+from conftest import BASE, PUBLISHED_FILES, run_kg, texts_args
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, VOID, XSD
@@ -16,16 +16,7 @@ from rdflib.namespace import RDF, VOID, XSD
 from kg_build.namespaces import GBA
 from kg_build.pipeline import Release
 
-FILES = {
-    "ganzhou-gba.ttl",
-    "ganzhou-gba.nt",
-    "ganzhou-gba.jsonld",
-    "ganzhou-gba.trig",
-    "context.jsonld",
-    "void.ttl",
-    "ontology.ttl",
-    "SHA256SUMS",
-}
+FILES = set(PUBLISHED_FILES)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +30,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory, shared_texts: object) -> Path
 
 def test_build_publishes_every_format(dist: Path) -> None:
     stores = {p.name for p in dist.iterdir() if p.name.startswith("store-")}
-    assert {p.name for p in dist.iterdir()} - stores == FILES | {"store"}
+    assert {p.name for p in dist.iterdir()} - stores == FILES | {"store", ".kg-build"}
     assert len(stores) == 1
     for line in (dist / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split("  ")
@@ -126,7 +117,7 @@ def test_jsonld_has_a_context(dist: Path) -> None:
 
 
 def test_stable_readable_iris_and_inferred_part_of(shipped_release: Release) -> None:
-    data = shipped_release.data
+    data = shipped_release.graph()
     xinfeng, jiangxi = URIRef(f"{BASE}id/place/xinfeng"), URIRef(f"{BASE}id/place/jiangxi")
     assert (xinfeng, GBA.directlyPartOf, URIRef(f"{BASE}id/place/ganzhou")) in data
     assert (xinfeng, GBA.partOf, jiangxi) in data  # only the reasoner says so

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 from conftest import BASE
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 
+from kg_build.build.chunks import sorted_triples
 from kg_build.namespaces import GBA
 from kg_build.pipeline import Checked
-from kg_build.reason.owl import InconsistentError, reason, reasoner_input
+from kg_build.reason import owl
+from kg_build.reason.owl import (
+    InconsistentError,
+    _hermit,
+    check_modules,
+    infer,
+    modules,
+    part_of_slice,
+    reason,
+    reasoner_input,
+)
+from kg_build.validate.shacl import data_store
 
 pytestmark = pytest.mark.slow
 
@@ -30,9 +44,45 @@ def test_a_contradiction_is_reported(checked: Checked) -> None:
         reason(checked.ontology, data, BASE)
 
 
+def test_the_closure_follows_from_the_part_of_statements_alone(checked: Checked) -> None:
+    """Builds reason over the part-of slice (cheap, and cached between incremental builds);
+    HermiT over all the data must conclude exactly the same part-of values."""
+    data = sorted_triples(checked.built.union())
+    world = _hermit(checked.ontology, data)
+    whole = {
+        (s, o)
+        for s, p, o in world.as_rdflib_graph()
+        if p == GBA.partOf and str(s).startswith(BASE) and str(o).startswith(BASE)
+    }
+    world.close()
+    stated = {(s, o) for s, _, o in checked.built.union().triples((None, GBA.directlyPartOf, None))}
+    from_slice = infer(checked.ontology, part_of_slice(data), BASE)
+    assert {(s, o) for s, _, o in from_slice} == whole | stated
+    assert len(whole) > 20
+
+
 def test_non_owl2_literals_are_kept_from_hermit(checked: Checked) -> None:
-    graph, skipped = reasoner_input(checked.ontology, checked.built.union())
+    triples, skipped = reasoner_input(checked.ontology, checked.built.union())
     assert skipped > 0
-    datatypes = {o.datatype for o in graph.objects() if isinstance(o, Literal) and o.datatype}
-    assert not any("date" == str(d).rsplit("#", 1)[-1] or "wktLiteral" in str(d) for d in datatypes)
-    assert isinstance(graph, Graph)
+    datatypes = {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
+    assert not any(d.rsplit("#", 1)[-1] == "date" or "wktLiteral" in d for d in datatypes)
+    assert str(XSD.string) in datatypes
+
+
+def test_modules_find_the_contradiction_a_single_run_finds(
+    checked: Checked, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Builds check consistency module by module (reason/owl.py says why that is exact here)."""
+    monkeypatch.setattr(owl, "MODULE_SUBJECTS", 100)  # several modules, even on this small graph
+    data = sorted_triples(checked.built.union())
+    store = data_store([data], checked.ontology)
+    subjects = {t.subject for t in data}
+    parts = modules(store, subjects, part_of_slice(data))
+    assert len(parts) >= 3
+    assert {t.subject for part in parts for t in part} >= subjects  # every subject is checked
+    check_modules(checked.ontology, parts)  # the shipped data is consistent
+    ganzhou = ox.NamedNode(f"{BASE}id/place/ganzhou")
+    code = ox.NamedNode(str(GBA.divisionCode))
+    store.add(ox.Quad(ganzhou, code, ox.Literal("360701"), ox.DefaultGraph()))
+    with pytest.raises(InconsistentError, match="inconsistent"):
+        check_modules(checked.ontology, modules(store, subjects, part_of_slice(data)))

@@ -18,13 +18,14 @@ import click
 from kg_build import __version__
 from kg_build.config import Config, load_config
 from kg_build.errors import InputError, Problem
+from kg_build.incremental.state import dump_state, global_key, load_state, state_path
 from kg_build.link.accept import Insertion, apply_insertions, plan_insertions, read_review
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
 from kg_build.link.suggest import GazetteerPlaces, review_table, suggest_links
 from kg_build.link.wikidata import LinkEndpointError, WikidataEndpoint
 from kg_build.namespaces import data_prefixes
-from kg_build.pipeline import check, release
+from kg_build.pipeline import check, release, state_of, store_change
 from kg_build.publish.write import publish_files, write_atomic
 from kg_build.query.catalog import CannedQuery, load_catalog
 from kg_build.query.engines import (
@@ -142,17 +143,32 @@ def main() -> None:
     help="Output folder (default: dist/).",
 )
 @click.option("--no-reason", is_flag=True, help="Skip the OWL reasoner (HermiT needs Java).")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Build from nothing, ignoring what the last build left in dist/.kg-build/.",
+)
 @_handles_input_errors
-def build(config_path: Path | None, dist: Path | None, no_reason: bool, **options: Any) -> None:
+def build(
+    config_path: Path | None, dist: Path | None, no_reason: bool, full: bool, **options: Any
+) -> None:
     """Run the whole pipeline and publish to dist/.
 
     facts -> RDF -> quote check -> SHACL -> OWL reasoning (HermiT) -> Turtle, N-Triples,
     JSON-LD, TriG, VoID/DCAT description and the ontology, each written atomically.
     Nothing is written unless every check passes, so a failed build leaves dist/ as it was.
+
+    After a successful build, the next one re-reads and re-checks only what changed (its
+    facts, the graphs made from them, SHACL and reasoning around them); the outputs are
+    the same bytes a full build gives. --full ignores that.
     """
     config = _config(config_path, dist=dist, **options)
+    key = global_key(config)
+    previous = None if full else load_state(config.dist, key)
+    if previous is not None:
+        _err(f"incremental: building on the release in {config.dist} (--full to start over)")
     try:
-        rel = release(config, progress=_err, with_reasoning=not no_reason)
+        rel = release(config, progress=_err, with_reasoning=not no_reason, previous=previous)
     except InconsistentError as exc:
         _fail(EXIT_NONCONFORMING, f"error: {exc}")
     except ReasonerUnavailableError as exc:
@@ -164,10 +180,11 @@ def build(config_path: Path | None, dist: Path | None, no_reason: bool, **option
             f"error: the data does not conform ({len(problems)} problem(s)); dist/ left unchanged:",
             problems,
         )
-    store = write_store(
-        config.dist, rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"], config.base
-    )
-    publish_files(config.dist, rel.files)
+    trig, ontology = rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"]
+    store = write_store(config.dist, trig, ontology, config.base, store_change(rel, config))
+    manifest = publish_files(config.dist, rel.files)
+    state = state_of(rel, key, manifest, store.name)
+    write_atomic(state_path(config.dist), dump_state(state))
     _err(f"published {len(rel.files)} files and SHA256SUMS to {config.dist}")
     _err(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")
 

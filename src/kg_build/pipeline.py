@@ -5,19 +5,33 @@ Functions here return graphs and bytes; only the command line writes files.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import RDF
 
+from kg_build.build.chunks import (
+    Triples,
+    chunks_of,
+    from_nquads,
+    graph_keys,
+    sort_triples,
+    sorted_triples,
+    to_nquads,
+)
 from kg_build.build.describe import describe
-from kg_build.build.graph import Built, build_dataset
+from kg_build.build.graph import Built, build_dataset, note_records
+from kg_build.build.iris import Iris
 from kg_build.config import Config
 from kg_build.errors import Problem
 from kg_build.facts.load import Corpus, load_corpus
 from kg_build.facts.quotes import QuoteCheck, check_quotes
+from kg_build.incremental.state import BuildState, folder_digests
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
 from kg_build.namespaces import bind_prefixes
@@ -26,8 +40,11 @@ from kg_build.publish import serialize
 from kg_build.query.catalog import load_catalog
 from kg_build.query.engines import OxigraphEngine
 from kg_build.query.violations import run_violation_queries
-from kg_build.reason.owl import Reasoning, reason
-from kg_build.validate.shacl import Violation, data_store, load_shapes, validate_graph
+from kg_build.reason.owl import Reasoning, check_modules, infer, modules, part_of_slice
+from kg_build.store.embedded import StoreChange
+from kg_build.terms import rdflib_triple
+from kg_build.validate.neighbourhood import Node, affected, changed_subjects
+from kg_build.validate.shacl import Violation, add_to_store, load_shapes, validate_graph
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -41,10 +58,17 @@ def _silent(_: str) -> None:
 class Checked:
     ontology: Graph
     corpus: Corpus
-    built: Built
+    built: Built  # the graphs built by this run: all of them, or those whose inputs changed
+    graphs: dict[str, Triples]  # every source's graph (IRI -> sorted triples)
     quotes: QuoteCheck
     violations: list[Violation]
     quality: list[Problem] = field(default_factory=list)  # rows of *-violation.rq queries
+    folders: dict[str, str] = field(default_factory=dict)  # fact file/folder -> digest
+    graph_keys: dict[str, str] = field(default_factory=dict)
+    previous: BuildState | None = None  # the last release's state, when this run built on it
+    changed: set[str] = field(default_factory=set)  # graphs rebuilt or removed by this run
+    store: ox.Store | None = None  # all facts and the ontology, in one default graph
+    focus: set[Node] = field(default_factory=set)  # what an incremental run re-checked
 
     @property
     def problems(self) -> list[Problem]:
@@ -56,9 +80,17 @@ class Checked:
 class Release:
     checked: Checked
     reasoning: Reasoning | None
-    data: Graph
+    data: Triples  # the published union: every fact once, and the inferences; sorted
     description: Graph
     files: dict[str, bytes] = field(default_factory=dict)
+    inferred_key: str | None = None
+
+    def graph(self) -> Graph:
+        """The published union as an rdflib graph (for callers that want one)."""
+        graph = Graph(bind_namespaces="none")
+        for t in self.data:
+            graph.add(rdflib_triple(t))
+        return graph
 
 
 class _Timer:
@@ -74,20 +106,64 @@ class _Timer:
         return result
 
 
-def check(config: Config, progress: Progress = _silent, total_steps: int = 0) -> Checked:
-    """Read facts, build the graph, check quotes and SHACL. Raises InputError on bad input."""
+def check(
+    config: Config,
+    progress: Progress = _silent,
+    total_steps: int = 0,
+    previous: BuildState | None = None,
+) -> Checked:
+    """Read facts, build the graph, check quotes and SHACL. Raises InputError on bad input.
+
+    With `previous` (the last release's state), unchanged fact folders are not parsed again,
+    graphs whose inputs did not change are reused, and SHACL re-checks only the nodes the
+    changes can affect; the outcome is the same as without it."""
     timer = _Timer(progress, total_steps or _check_steps(config))
     ontology = load_ontology(config.ontology)
-    corpus = timer.run(
+
+    def read() -> tuple[dict[str, str], Corpus]:
+        folders = folder_digests(config.facts) if config.facts.is_dir() else {}
+        reuse = {}
+        if previous is not None:
+            reuse = {
+                name: previous.parts[name]
+                for name, digest in folders.items()
+                if previous.folders.get(name) == digest and name in previous.parts
+            }
+        return folders, load_corpus(config.facts, vocabulary_of(ontology), config.root, reuse)
+
+    folders, corpus = timer.run(
         "facts",
-        lambda: load_corpus(config.facts, vocabulary_of(ontology), config.root),
-        lambda c: f"{len(c.entries)} records from {len(c.sources)} sources",
+        read,
+        lambda fc: f"{len(fc[1].entries)} records from {len(fc[1].sources)} sources",
     )
+    iris = Iris(config.base, corpus)
+    keys = graph_keys(corpus, {sid: str(iris.graph(sid)) for sid in corpus.sources})
+    old = from_nquads(previous.graphs) if previous is not None else {}
+    rebuild = None
+    if previous is not None:
+        rebuild = {
+            sid
+            for sid in corpus.sources
+            if previous.graph_keys.get(str(iris.graph(sid))) != keys[str(iris.graph(sid))]
+        }
     built = timer.run(
         "build",
-        lambda: build_dataset(corpus, ontology, config.base),
-        lambda b: f"{len(b.dataset)} triples",
+        lambda: build_dataset(corpus, ontology, config.base, rebuild),
+        lambda b: (
+            f"{len(b.dataset)} triples"
+            + (f" in {len(rebuild)} of {len(keys)} graphs rebuilt" if rebuild is not None else "")
+        ),
     )
+    made = chunks_of(built)
+    if rebuild is not None:
+        note_records(built.origins, corpus, iris, set(corpus.sources) - rebuild)
+    graphs: dict[str, Triples] = {}
+    for sid in corpus.sources:
+        name = str(iris.graph(sid))
+        graphs[name] = made.get(name, []) if rebuild is None or sid in rebuild else old[name]
+    changed: set[str] = set()
+    if rebuild is not None:
+        changed = {str(iris.graph(sid)) for sid in rebuild} | (set(old) - set(graphs))
     quotes = timer.run(
         "quotes",
         lambda: check_quotes(corpus, config.texts),
@@ -97,11 +173,25 @@ def check(config: Config, progress: Progress = _silent, total_steps: int = 0) ->
         ),
     )
     shapes = load_shapes(config.shapes)
-    store = data_store(built, ontology)  # for SPARQL constraints and the quality queries
+    # The data store serves the SPARQL constraints, the quality queries and the neighbourhoods.
+    store = ox.Store()
+    focus: set[Node] | None = None
+    if previous is None:
+        add_to_store(store, [*graphs.values(), ontology])
+    else:
+        add_to_store(store, [graphs[g] for g in graphs if g not in changed])
+        before = [t for g in changed for t in old.get(g, [])]
+        after = [t for g in changed for t in graphs.get(g, [])]
+        subjects = changed_subjects(before, after, store)
+        add_to_store(store, [*(graphs[g] for g in changed if g in graphs), ontology])
+        focus = affected(store, subjects)
     violations = timer.run(
         "shacl",
-        lambda: validate_graph(built, shapes, ontology, store),
-        lambda v: f"{len(v)} violations",
+        lambda: validate_graph(built, shapes, ontology, store, focus=focus),
+        lambda v: (
+            f"{len(v)} violations"
+            + (f" ({len(focus)} nodes re-checked)" if focus is not None else "")
+        ),
     )
     links: list[Problem] = []
     if config.gazetteer is not None:
@@ -116,7 +206,21 @@ def check(config: Config, progress: Progress = _silent, total_steps: int = 0) ->
         lambda: run_violation_queries(catalog, OxigraphEngine(store), built),
         lambda q: f"{sum(c.is_violation for c in catalog.values())} checks, {len(q)} failed",
     )
-    return Checked(ontology, corpus, built, quotes, violations, quality + links)
+    return Checked(
+        ontology,
+        corpus,
+        built,
+        graphs,
+        quotes,
+        violations,
+        quality + links,
+        folders,
+        keys,
+        previous,
+        changed,
+        store,
+        focus or set(),
+    )
 
 
 def _check_links(config: Config, corpus: Corpus) -> list[Problem]:
@@ -131,38 +235,67 @@ def _check_steps(config: Config) -> int:
     return 5 + (config.gazetteer is not None)
 
 
-def release(config: Config, progress: Progress = _silent, with_reasoning: bool = True) -> Release:
+def release(
+    config: Config,
+    progress: Progress = _silent,
+    with_reasoning: bool = True,
+    previous: BuildState | None = None,
+) -> Release:
     """The whole pipeline in memory. Callers check `checked.problems` before publishing."""
     steps = _check_steps(config) + 1 + with_reasoning
-    checked = check(config, progress, total_steps=steps)
+    checked = check(config, progress, total_steps=steps, previous=previous)
     timer = _Timer(progress, steps)
     timer.step = _check_steps(config)
-    built = checked.built
-    data = built.union()
-    reasoning: Reasoning | None = None
     if checked.problems:
-        return Release(checked, None, data, Graph())
+        return Release(checked, None, [], Graph())
+    facts: set[ox.Triple] = set()
+    for triples in checked.graphs.values():
+        facts.update(triples)
+    reasoning: Reasoning | None = None
+    inferred_key: str | None = None
     if with_reasoning:
-        result = timer.run(
+        reasoning, inferred_key = timer.run(
             "reason",
-            lambda: reason(checked.ontology, data, built.base),
-            lambda r: f"consistent (HermiT); {len(r.inferred)} part-of inferences",
+            lambda: _reason(checked, sort_triples(facts), config.base),
+            lambda r: f"consistent (HermiT); {len(r[0].inferred)} part-of inferences",
         )
-        reasoning = result
-        for triple in reasoning.inferred:
-            data.add(triple)
-    description = describe(built, data, checked.corpus)
-    rel = Release(checked, reasoning, data, description)
+        facts.update(sorted_triples(reasoning.inferred))
+    data = sort_triples(facts)
+    description = describe(Iris(config.base, checked.corpus), data, checked.corpus)
+    rel = Release(checked, reasoning, data, description, inferred_key=inferred_key)
     timer.run("publish", lambda: _serialise(rel, config), lambda f: f"{len(f)} files")
     return rel
 
 
+def _reason(checked: Checked, facts: Triples, base: str) -> tuple[Reasoning, str]:
+    """Consistency of everything a change can affect (all of it on a full build), and the
+    part-of closure, which follows from the part-of statements alone and is reused while
+    they stay the same."""
+    previous = checked.previous
+    part_of = sort_triples(part_of_slice(facts))
+    if checked.store is None:  # pragma: no cover - check() always makes the store
+        raise RuntimeError("no data store to reason over")
+    if previous is None or previous.inferred_key is None:  # the last release was not reasoned
+        subjects = {t.subject for t in facts if not isinstance(t.subject, ox.Triple)}
+        check_modules(checked.ontology, modules(checked.store, subjects, part_of))
+    elif checked.focus:
+        check_modules(checked.ontology, modules(checked.store, checked.focus, part_of))
+    key = hashlib.sha256(serialize.ntriples(part_of)).hexdigest()
+    if previous is not None and previous.inferred_key == key:
+        inferred = Graph(bind_namespaces="none")
+        inferred.parse(data=previous.inferred, format="nt")
+    else:
+        inferred = infer(checked.ontology, part_of, base)
+    individuals = len({t.subject for t in facts if t.predicate.value == str(RDF.type)})
+    return Reasoning(inferred, individuals, 0), key
+
+
 def _serialise(rel: Release, config: Config) -> dict[str, bytes]:
     base = config.base
-    graphs = serialize.dataset_graphs(rel.checked.built.dataset)
+    graphs: dict[str, Triples | Graph] = {g: t for g, t in rel.checked.graphs.items() if t}
     if rel.reasoning is not None:
-        graphs.append((URIRef(f"{base}graph/inferred"), rel.reasoning.inferred))
-    graphs.append((URIRef(f"{base}graph/description"), rel.description))
+        graphs[f"{base}graph/inferred"] = rel.reasoning.inferred
+    graphs[f"{base}graph/description"] = rel.description
     ontology = bind_prefixes(Graph(bind_namespaces="none"), base)
     for triple in rel.checked.ontology:
         ontology.add(triple)
@@ -176,3 +309,35 @@ def _serialise(rel: Release, config: Config) -> dict[str, bytes]:
         "ontology.ttl": serialize.turtle(ontology, base),
     }
     return rel.files
+
+
+def state_of(rel: Release, key: str, manifest: bytes, store: str) -> BuildState:
+    """What the next build needs to build on this release (see incremental/state.py)."""
+    checked = rel.checked
+    inferred = b""
+    if rel.reasoning is not None:
+        inferred = serialize.ntriples(rel.reasoning.inferred)
+    return BuildState(
+        key=key,
+        folders=checked.folders,
+        parts=checked.corpus.parts,
+        graph_keys=checked.graph_keys,
+        graphs=to_nquads(checked.graphs),
+        inferred_key=rel.inferred_key,
+        inferred=inferred,
+        manifest=manifest,
+        store=store,
+    )
+
+
+def store_change(rel: Release, config: Config) -> StoreChange | None:
+    """The graphs of the embedded store that differ from the last release's, if any."""
+    previous = rel.checked.previous
+    if previous is None:
+        return None
+    base = config.base
+    graphs: dict[str, Triples] = {g: rel.checked.graphs.get(g, []) for g in rel.checked.changed}
+    inferred = rel.reasoning.inferred if rel.reasoning is not None else Graph()
+    graphs[f"{base}graph/inferred"] = sorted_triples(inferred)
+    graphs[f"{base}graph/description"] = sorted_triples(rel.description)
+    return StoreChange(previous.store, graphs)

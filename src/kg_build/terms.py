@@ -62,3 +62,17 @@ def oxigraph_triple(s: Node, p: Node, o: Node) -> ox.Triple:
     """An rdflib triple as pyoxigraph's; rdflib's types do not say subject and predicate
     cannot be literals, so the check is pyoxigraph's own (TypeError)."""
     return ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+
+
+def rdflib_triple(t: ox.Triple) -> tuple[Node, Node, Node]:
+    s, p, o = from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)
+    if s is None or p is None or o is None:  # pragma: no cover - triples have all three
+        raise TypeError(f"incomplete triple {t!r}")
+    return s, p, o
+
+
+def value_of(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """An IRI, a blank node's label or a literal's lexical form (our data has no RDF-star)."""
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"unexpected triple term {term}")
+    return term.value

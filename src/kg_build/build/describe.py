@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
-from kg_build.build.graph import Built
+from kg_build.build.iris import Iris
 from kg_build.facts.load import Corpus
 from kg_build.namespaces import GBA, PREFIXES, bind_prefixes
+from kg_build.terms import value_of
 
 TITLE_EN = "Ganzhou – Greater Bay Area knowledge graph"
 TITLE_ZH = "赣州—粤港澳大湾区知识图谱"
@@ -43,9 +45,9 @@ DISTRIBUTIONS: Mapping[str, str] = {
 }
 
 
-def describe(built: Built, data: Graph, corpus: Corpus) -> Graph:
-    """VoID + DCAT for `data` (the published union graph, inferences included)."""
-    base = built.base
+def describe(iris: Iris, data: Iterable[ox.Triple], corpus: Corpus) -> Graph:
+    """VoID + DCAT for `data` (the published union, inferences included, each triple once)."""
+    base = iris.base
     dataset = URIRef(f"{base}dataset")
     g = bind_prefixes(Graph(bind_namespaces="none"), base)
     g.bind("foaf", FOAF)
@@ -58,24 +60,37 @@ def describe(built: Built, data: Graph, corpus: Corpus) -> Graph:
     add((dataset, DCTERMS.description, Literal(DESCRIPTION_ZH, lang="zh")))
     add((dataset, DCTERMS.license, LICENSE))
     add((dataset, VOID.uriSpace, Literal(f"{base}id/")))
-    add((dataset, VOID.triples, Literal(len(data), datatype=XSD.integer)))
-    subjects = set(data.subjects())
+    triples, subjects, objects, typed = 0, set(), set(), set()
+    classes: Counter[str] = Counter()
+    properties: Counter[str] = Counter()
+    same_as: list[str] = []
+    rdf_type, owl_same_as = str(RDF.type), str(OWL.sameAs)
+    for t in data:
+        triples += 1
+        subjects.add(t.subject)
+        objects.add(t.object)
+        predicate = t.predicate.value
+        properties[predicate] += 1
+        if predicate == rdf_type:
+            typed.add(t.subject)
+            classes[value_of(t.object)] += 1
+        elif predicate == owl_same_as:
+            same_as.append(value_of(t.object))
+    add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
     add((dataset, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
-    add((dataset, VOID.distinctObjects, Literal(len(set(data.objects())), datatype=XSD.integer)))
-    add((dataset, VOID.entities, Literal(len(set(data.subjects(RDF.type))), datatype=XSD.integer)))
-    classes = Counter(o for _, o in data.subject_objects(RDF.type))
-    properties = Counter(p for _, p, _ in data)
+    add((dataset, VOID.distinctObjects, Literal(len(objects), datatype=XSD.integer)))
+    add((dataset, VOID.entities, Literal(len(typed), datatype=XSD.integer)))
     add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     add((dataset, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
     for cls, count in classes.items():
-        part = URIRef(f"{base}dataset/class/{_local(cls)}")
+        part = URIRef(f"{base}dataset/class/{_local(URIRef(cls))}")
         add((dataset, VOID.classPartition, part))
-        add((part, VOID["class"], cls))
+        add((part, VOID["class"], URIRef(cls)))
         add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
     for prop, count in properties.items():
-        part = URIRef(f"{base}dataset/property/{_local(prop)}")
+        part = URIRef(f"{base}dataset/property/{_local(URIRef(prop))}")
         add((dataset, VOID.propertyPartition, part))
-        add((part, VOID.property, prop))
+        add((part, VOID.property, URIRef(prop)))
         add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
     used = {str(ns) for ns in PREFIXES.values()}
     for namespace in sorted(used):
@@ -86,9 +101,9 @@ def describe(built: Built, data: Graph, corpus: Corpus) -> Graph:
     for example in EXAMPLES:
         add((dataset, VOID.exampleResource, URIRef(f"{base}id/{example}")))
     for source, _ in corpus.sources.values():
-        source_iri = built.iris.source(source.id)
+        source_iri = iris.source(source.id)
         add((dataset, DCTERMS.source, source_iri))
-        graph = built.iris.graph(source.id)
+        graph = iris.graph(source.id)
         add((dataset, VOID.subset, graph))
         add((graph, RDF.type, VOID.Dataset))
         add((graph, RDFS.label, Literal(f"Facts from {source.id}", lang="en")))
@@ -106,7 +121,7 @@ def describe(built: Built, data: Graph, corpus: Corpus) -> Graph:
         add((dist, DCTERMS.title, Literal(name)))
     add((dataset, VOID.dataDump, URIRef(f"{base}dist/ganzhou-gba.nt")))
     for name, (prefix, target) in LINK_TARGETS.items():
-        links = sum(1 for o in data.objects(None, OWL.sameAs) if str(o).startswith(prefix))
+        links = sum(1 for o in same_as if o.startswith(prefix))
         if links:
             linkset = URIRef(f"{base}dataset/linkset/{name}")
             add((dataset, VOID.subset, linkset))

@@ -5,7 +5,7 @@ This module only builds graphs; writing files is the command line's job.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
@@ -136,11 +136,17 @@ class Origins:
     nodes: dict[Node, Location] = field(default_factory=dict)
     pairs: dict[tuple[Node, Node], Location] = field(default_factory=dict)
     records: dict[Node, tuple[Origin, str]] = field(default_factory=dict)
+    # Record id -> its record's line, for nodes of graphs an incremental build reused: a part
+    # of a record (milestone, role assignment, geometry) is named after the record, first.
+    by_id: dict[str, Location] = field(default_factory=dict)
 
     def locate(self, node: Node, predicate: Node | None = None) -> Location | None:
         if predicate is not None and (node, predicate) in self.pairs:
             return self.pairs[(node, predicate)]
-        return self.nodes.get(node)
+        found = self.nodes.get(node)
+        if found is None and self.by_id and isinstance(node, URIRef):
+            found = self.by_id.get(str(node).rsplit("/", 1)[-1].split("--")[0])
+        return found
 
     def locate_field(self, node: Node, path: str) -> Location | None:
         """Where field `path` of the record that made `node` is, or would go if it is missing."""
@@ -214,8 +220,11 @@ def decimal_literal(value: Decimal) -> Literal:
 
 
 class GraphBuilder:
-    def __init__(self, corpus: Corpus, ontology: Graph, base: str) -> None:
+    def __init__(
+        self, corpus: Corpus, ontology: Graph, base: str, only: Collection[str] | None = None
+    ) -> None:
         self.corpus = corpus
+        self.only = only
         self.ontology = ontology
         self.iris = Iris(base, corpus)
         self.dataset = Dataset(default_union=False)
@@ -223,9 +232,11 @@ class GraphBuilder:
         self.base = base
 
     def build(self) -> Built:
+        only = self.only
         for source, origin in self.corpus.sources.values():
-            self._source(source, origin)
-        entries = self.corpus.entries.values()
+            if only is None or source.id in only:
+                self._source(source, origin)
+        entries = [e for e in self.corpus.entries.values() if only is None or e.source in only]
         for entry in bar(entries, len(entries), "building records"):
             self._entry(entry)
         bind_prefixes(self.dataset, self.base)
@@ -502,6 +513,28 @@ class GraphBuilder:
         w.add(RDFS.label, Literal("，".join(zh) + f"（{when_zh}）", lang="zh"))
 
 
-def build_dataset(corpus: Corpus, ontology: Graph, base: str) -> Built:
-    """Turn a checked corpus into RDF: one named graph per source, no blank nodes."""
-    return GraphBuilder(corpus, ontology, base).build()
+def note_records(origins: Origins, corpus: Corpus, iris: Iris, sources: Collection[str]) -> None:
+    """Where the records of `sources` were written, for graphs reused rather than built (their
+    nodes then point at the record, if not at the field)."""
+    for source_id in sources:
+        if source_id in corpus.sources:
+            node = iris.source(source_id)
+            origin = corpus.sources[source_id][1]
+            origins.nodes.setdefault(node, Location(origin.file, origin.line, ""))
+            origins.records.setdefault(node, (origin, ""))
+    for entry in corpus.entries.values():
+        if entry.source in sources:
+            node = iris.entity(entry.record.id)
+            location = Location(entry.origin.file, entry.origin.line, "")
+            origins.nodes.setdefault(node, location)
+            origins.records.setdefault(node, (entry.origin, ""))
+            origins.by_id.setdefault(entry.record.id, location)
+
+
+def build_dataset(
+    corpus: Corpus, ontology: Graph, base: str, only: Collection[str] | None = None
+) -> Built:
+    """Turn a checked corpus into RDF: one named graph per source, no blank nodes. With
+    `only`, just the graphs of those sources (each graph depends on its own records and on
+    the records they refer to, all of which are in `corpus`)."""
+    return GraphBuilder(corpus, ontology, base, only).build()

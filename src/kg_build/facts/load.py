@@ -12,7 +12,7 @@ curator fixes a file in one pass rather than one error per run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,9 +73,20 @@ class Corpus:
 
     sources: dict[str, tuple[Source, Origin]] = field(default_factory=dict)
     entries: dict[str, Entry] = field(default_factory=dict)
+    # What each file or source folder gave ("places.yaml", "<source-id>"), so that an
+    # incremental build can reuse the parts whose files did not change.
+    parts: dict[str, Part] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> Iterator[Entry]:
         return (e for e in self.entries.values() if e.kind == kind)
+
+
+@dataclass(frozen=True)
+class Part:
+    """The records read from one fact file or source folder."""
+
+    source: tuple[Source, Origin] | None
+    entries: tuple[Entry, ...]
 
 
 @dataclass(frozen=True)
@@ -87,8 +98,17 @@ class Vocabulary:
     measures: frozenset[str]
 
 
-def load_corpus(facts_dir: Path, vocabulary: Vocabulary, root: Path | None = None) -> Corpus:
-    """Load and check all fact files; raises InputError listing every problem found."""
+def load_corpus(
+    facts_dir: Path,
+    vocabulary: Vocabulary,
+    root: Path | None = None,
+    reuse: Mapping[str, Part] | None = None,
+) -> Corpus:
+    """Load and check all fact files; raises InputError listing every problem found.
+
+    `reuse` holds parts read earlier from files that have not changed since (the caller
+    knows which); they are taken as they are instead of being parsed again."""
+    reuse = reuse or {}
     problems: list[Problem] = []
     corpus = Corpus()
     if not facts_dir.is_dir():
@@ -97,12 +117,16 @@ def load_corpus(facts_dir: Path, vocabulary: Vocabulary, root: Path | None = Non
         )
     for name in SHARED_FILES:
         path = facts_dir / name
-        if path.exists():
-            _load_fact_file(path, None, corpus, problems, root)
+        if path.exists() and not _adopt(name, reuse.get(name), corpus):
+            added = _load_fact_file(path, None, corpus, problems, root)
+            corpus.parts[name] = Part(None, tuple(corpus.entries[i] for i in added))
     sources_dir = facts_dir / "sources"
     source_dirs = sorted(p for p in sources_dir.glob("*") if p.is_dir())
     for source_dir in bar(source_dirs, len(source_dirs), "reading sources"):
+        if _adopt(source_dir.name, reuse.get(source_dir.name), corpus):
+            continue
         source = _load_source(source_dir, corpus, problems, root)
+        added = []
         for path in sorted(source_dir.iterdir()):
             if path.name == SOURCE_FILE:
                 continue
@@ -117,7 +141,11 @@ def load_corpus(facts_dir: Path, vocabulary: Vocabulary, root: Path | None = Non
                     )
                 )
                 continue
-            _load_fact_file(path, source, corpus, problems, root)
+            added += _load_fact_file(path, source, corpus, problems, root)
+        corpus.parts[source_dir.name] = Part(
+            corpus.sources.get(source) if source else None,
+            tuple(corpus.entries[i] for i in added),
+        )
     for path in sorted(facts_dir.iterdir()):
         if path.is_file() and path.name not in SHARED_FILES and not path.name.startswith("."):
             problems.append(
@@ -135,6 +163,23 @@ def load_corpus(facts_dir: Path, vocabulary: Vocabulary, root: Path | None = Non
         raise InputError(problems)
     corpus.entries = dict(sorted(corpus.entries.items()))
     return corpus
+
+
+def _adopt(name: str, part: Part | None, corpus: Corpus) -> bool:
+    """Take a part read earlier, unless one of its identifiers is taken by now (then the caller
+    parses the files again, and reports the clash as a full build would)."""
+    if part is None:
+        return False
+    if part.source is not None and part.source[0].id in corpus.sources:
+        return False
+    if any(entry.record.id in corpus.entries for entry in part.entries):
+        return False
+    if part.source is not None:
+        corpus.sources[part.source[0].id] = part.source
+    for entry in part.entries:
+        corpus.entries[entry.record.id] = entry
+    corpus.parts[name] = part
+    return True
 
 
 def _read(path: Path, problems: list[Problem], root: Path | None) -> Located | None:
@@ -202,19 +247,21 @@ def _load_fact_file(
     corpus: Corpus,
     problems: list[Problem],
     root: Path | None,
-) -> None:
+) -> list[str]:
+    """Read one fact file into the corpus; the identifiers it added."""
     shown = display_path(path, root)
+    added: list[str] = []
     located = _read(path, problems, root)
     if located is None:
-        return
+        return added
     models = FACT_FILES[path.name]
     if located.data is None:
-        return
+        return added
     if not isinstance(located.data, dict):
         problems.append(
             Problem(shown, 1, "", "expected a mapping", f"start with `{next(iter(models))}:`")
         )
-        return
+        return added
     for key, items in located.data.items():
         if key not in models:
             problems.append(
@@ -267,6 +314,8 @@ def _load_fact_file(
                 )
                 continue
             corpus.entries[record.id] = Entry(record, key, source, origin)
+            added.append(record.id)
+    return added
 
 
 # What a field expects, in the words of the fact format; used when pydantic's own is terse.
@@ -339,7 +388,7 @@ _ORG = ("organisations",)
 _AGENT = ("organisations", "places", "people")
 
 
-def _references(entry: Entry) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+def references(entry: Entry) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     """(field path, target id, allowed kinds) for every reference a record makes."""
     r = entry.record
     if isinstance(r, Place):
@@ -396,7 +445,7 @@ def _check_references(corpus: Corpus, vocabulary: Vocabulary) -> Iterator[Proble
                 f"unknown source {entry.source!r}",
                 f"known sources: {', '.join(sorted(corpus.sources))}",
             )
-        for path, target, kinds in _references(entry):
+        for path, target, kinds in references(entry):
             found = corpus.entries.get(target)
             if found is None or found.kind not in kinds:
                 what = "unknown" if found is None else f"{found.kind[:-1]!s}, not {'/'.join(kinds)}"

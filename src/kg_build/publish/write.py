@@ -31,12 +31,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def publish_files(dist: Path, files: Mapping[str, bytes]) -> Path:
-    """Write every file, then a SHA-256 manifest (last, so it never describes a half release)."""
+def publish_files(dist: Path, files: Mapping[str, bytes]) -> bytes:
+    """Write every file, then a SHA-256 manifest (last, so it never describes a half release);
+    returns the manifest."""
     for name in sorted(files):
         write_atomic(dist / name, files[name])
     manifest = "".join(
         f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files)
     )
     write_atomic(dist / "SHA256SUMS", manifest.encode("utf-8"))
-    return dist
+    return manifest.encode("utf-8")

@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -50,19 +52,58 @@ def add_union_default_graph(store: ox.Store) -> None:
     store.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in union)
 
 
-def write_store(dist: Path, trig: bytes, ontology: bytes, base: str) -> Path:
-    """Load the release into dist/store-<digest>/ (once) and point dist/store at it."""
+@dataclass(frozen=True)
+class StoreChange:
+    """What differs from the previous release's store: the graphs whose triples changed."""
+
+    previous: str  # folder name of that store, under dist/
+    graphs: Mapping[str, Sequence[ox.Triple]]  # graph IRI -> its triples now (empty: removed)
+
+
+def _apply(store: ox.Store, change: StoreChange) -> None:
+    """Replace the changed named graphs; keep the default graph their union, each triple once."""
+    default = ox.DefaultGraph()
+    gone: set[ox.Triple] = set()
+    for name, triples in sorted(change.graphs.items()):
+        graph = ox.NamedNode(name)
+        gone.update(q.triple for q in store.quads_for_pattern(None, None, None, graph))
+        store.remove_graph(graph)
+        if triples:
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples)
+    for t in gone:
+        held = any(
+            not isinstance(q.graph_name, ox.DefaultGraph)
+            for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None)
+        )
+        if not held:
+            store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
+
+
+def write_store(
+    dist: Path, trig: bytes, ontology: bytes, base: str, change: StoreChange | None = None
+) -> Path:
+    """Load the release into dist/store-<digest>/ (once) and point dist/store at it. With
+    `change`, start from a copy of the previous store (a checkpoint: hard links, no copying)
+    and replace only the changed graphs; the result holds the same quads as a fresh load."""
     dist.mkdir(parents=True, exist_ok=True)
     target = dist / f"{PREFIX}{store_digest(trig, ontology)}"
     if not (target / ".complete").exists():
         staging = dist / f".{target.name}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
-        store = ox.Store(str(staging))
-        store.load(trig, format=ox.RdfFormat.TRIG)
-        store.load(ontology, format=ox.RdfFormat.TURTLE, to_graph=ontology_graph(base))
-        add_union_default_graph(store)
+        previous = dist / change.previous if change is not None else None
+        if change is not None and previous is not None and (previous / ".complete").exists():
+            ox.Store.read_only(str(previous)).backup(str(staging))
+            (staging / ".complete").unlink(missing_ok=True)
+            store = ox.Store(str(staging))
+            _apply(store, change)
+        else:
+            store = ox.Store(str(staging))
+            store.load(trig, format=ox.RdfFormat.TRIG)
+            store.load(ontology, format=ox.RdfFormat.TURTLE, to_graph=ontology_graph(base))
+            add_union_default_graph(store)
+            store.optimize()
         store.flush()
-        store.optimize()
         del store  # closes the database before it is moved
         (staging / ".complete").write_text("ok\n", encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)

@@ -1,0 +1,106 @@
+"""What one successful build leaves for the next: which files it read, what it made of them.
+
+A build compares the digest of every fact file and source folder with the last release's
+and re-reads only the folders that changed; graphs whose inputs are unchanged are reused
+(build/chunks.py decides). Anything that changes every graph at once (kg-build's own code,
+the ontology, shapes, queries, base IRI) is part of one key; when it differs, or the
+published files are not the ones this state describes, the build starts from nothing.
+
+The state is a pickle under dist/.kg-build/, written by the command line after it published
+the release the state describes. It is our own file, read only from our own output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import kg_build
+from kg_build.config import Config
+from kg_build.facts.load import SHARED_FILES, Part
+
+STATE_DIR = ".kg-build"
+STATE_FILE = "state.pickle"
+FORMAT = 1
+
+
+@dataclass
+class BuildState:
+    key: str  # code, ontology, shapes, queries and base IRI together
+    folders: dict[str, str]  # "places.yaml" or a source folder's name -> digest of its files
+    parts: dict[str, Part]  # what each of those gave
+    graph_keys: dict[str, str]  # graph IRI -> digest of its inputs (build/chunks.py)
+    graphs: bytes  # every source graph, sorted, as N-Quads
+    inferred_key: str | None = None  # digest of what the reasoner's conclusions came from
+    inferred: bytes = b""  # those conclusions, sorted N-Triples
+    manifest: bytes = b""  # SHA256SUMS of the release this state describes
+    store: str = ""  # the store folder of that release
+    format: int = field(default=FORMAT)
+
+
+def _hash_files(digest: hashlib._Hash, paths: Iterable[Path], root: Path) -> None:
+    for path in sorted(paths):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes())
+            digest.update(b"\0")
+
+
+def global_key(config: Config) -> str:
+    """What every graph and check depends on; a change here means a full build."""
+    digest = hashlib.sha256(f"format {FORMAT}\0{kg_build.__version__}\0{config.base}\0".encode())
+    package = Path(kg_build.__file__).parent
+    _hash_files(digest, package.rglob("*.py"), package)
+    for folder, pattern in (
+        (config.ontology, "*.ttl"),
+        (config.shapes, "*.ttl"),
+        (config.queries, "*.rq"),
+    ):
+        if folder.is_dir():
+            _hash_files(digest, folder.glob(pattern), folder)
+    return digest.hexdigest()
+
+
+def folder_digests(facts_dir: Path) -> dict[str, str]:
+    """Digest of each shared fact file and of each source folder's files (names and bytes)."""
+    out = {}
+    for name in SHARED_FILES:
+        path = facts_dir / name
+        if path.is_file():
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    sources = facts_dir / "sources"
+    if sources.is_dir():
+        for folder in sorted(p for p in sources.iterdir() if p.is_dir()):
+            digest = hashlib.sha256()
+            _hash_files(digest, folder.iterdir(), folder)
+            out[folder.name] = digest.hexdigest()
+    return out
+
+
+def state_path(dist: Path) -> Path:
+    return dist / STATE_DIR / STATE_FILE
+
+
+def load_state(dist: Path, key: str) -> BuildState | None:
+    """The last release's state, if it is usable for this build; None means build in full."""
+    path = state_path(dist)
+    manifest = dist / "SHA256SUMS"
+    if not path.is_file() or not manifest.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)  # noqa: S301 - our own file, see the module docstring
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None  # unreadable or from another version: start from nothing
+    if not isinstance(state, BuildState) or state.format != FORMAT or state.key != key:
+        return None
+    if state.manifest != manifest.read_bytes() or not (dist / state.store).is_dir():
+        return None  # the published files are not the ones this state describes
+    return state
+
+
+def dump_state(state: BuildState) -> bytes:
+    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)

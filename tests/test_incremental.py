@@ -1,0 +1,209 @@
+"""Incremental builds: after each edit, deletion or addition, building on the last release
+gives the same bytes (and the same store) as a build from nothing, and rebuilds only the
+graphs the change touched."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import PUBLISHED_FILES, ROOT, SHARED, run_kg
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate_corpus import generate  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+SOURCES = 12
+
+
+def _store_quads(dist: Path) -> set[str]:
+    store = ox.Store.read_only(str(dist / "store"))
+    return {str(q) for q in store}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _rebuilt(err: str) -> tuple[int, int]:
+    found = re.search(r"in (\d+) of (\d+) graphs rebuilt", err)
+    assert found, err
+    return int(found[1]), int(found[2])
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Generated corpora of SOURCES and SOURCES + 1 sources; the first SOURCES are the same
+    in both, the last one brings new places with it."""
+    gazetteer = SHARED / "reference" / "cn-admin-divisions.csv"
+    if not gazetteer.is_file():
+        pytest.fail(f"gazetteer not found at {gazetteer}: the corpus generator needs it")
+    folder = tmp_path_factory.mktemp("incremental")
+    generate(folder / "corpus", SOURCES, 7, gazetteer)
+    generate(folder / "more", SOURCES + 1, 7, gazetteer)
+    return folder / "corpus", folder / "more"
+
+
+@pytest.fixture
+def corpus(corpora: tuple[Path, Path], tmp_path: Path) -> Path:
+    work = tmp_path / "corpus"
+    shutil.copytree(corpora[0], work)
+    return work
+
+
+def test_incremental_builds_equal_full_builds(
+    corpus: Path, corpora: tuple[Path, Path], tmp_path: Path
+) -> None:
+    config = str(corpus / "kg.toml")
+    facts, texts = corpus / "facts", corpus / "texts"
+    sources = facts / "sources"
+    incremental = tmp_path / "incremental"
+
+    def build(dist: Path, *extra: str) -> str:
+        result = run_kg("build", "--config", config, "--dist", str(dist), *extra)
+        assert result.code == 0, result.err
+        return result.err
+
+    def same_as_full(step: str) -> tuple[int, int]:
+        err = build(incremental)
+        assert "incremental: building on the release" in err, step
+        full = tmp_path / f"full-{step}"
+        build(full, "--full")
+        for name in PUBLISHED_FILES:
+            assert (incremental / name).read_bytes() == (full / name).read_bytes(), (step, name)
+        assert (incremental / "store").readlink() == (full / "store").readlink(), step
+        assert _store_quads(incremental) == _store_quads(full), step
+        return _rebuilt(err)
+
+    assert "incremental:" not in build(incremental)  # the first build has nothing to build on
+
+    steps: list[tuple[str, Callable[[], None], Callable[[int, int], bool]]] = [
+        (
+            "nothing-changed",
+            lambda: None,
+            lambda rebuilt, total: rebuilt == 0,
+        ),
+        (
+            "edit-a-figure",
+            lambda: _edit(sources / "gen-00003" / "figures.yaml", "value: ", "value: 1"),
+            lambda rebuilt, total: rebuilt == 1,
+        ),
+        (
+            # a record in one source that another source's graph reads (a figure's label
+            # names what it is about): renaming it must rebuild both graphs
+            "add-a-cross-source-figure",
+            lambda: _append(
+                sources / "gen-00002" / "figures.yaml",
+                "  - id: gen-00002-about-gen-00001\n"
+                "    about: gen-00001-project\n"
+                "    measure: total-investment\n"
+                "    value: 5.0e9\n"
+                "    unit: CNY\n"
+                '    period: "2020"\n'
+                '    quote: "The contract value is"\n',
+            ),
+            lambda rebuilt, total: rebuilt == 1,
+        ),
+        (
+            "rename-what-another-source-reads",
+            lambda: _rename_project(sources / "gen-00001" / "projects.yaml"),
+            lambda rebuilt, total: rebuilt == 2,
+        ),
+        (
+            "delete-a-source",
+            lambda: _delete(sources / "gen-00004", texts / "gen-00004.en.txt"),
+            lambda rebuilt, total: rebuilt == 0 and total == SOURCES,  # 12 + gazetteer - 1
+        ),
+        (
+            # a new source and the places it names (their graph is rebuilt too)
+            "add-a-source",
+            lambda: _add_source(corpora[1], corpus, f"gen-{SOURCES + 1:05d}"),
+            lambda rebuilt, total: rebuilt == 2 and total == SOURCES + 1,
+        ),
+        (
+            "add-to-the-place-hierarchy",
+            lambda: _add_a_region(facts / "places.yaml", texts),
+            lambda rebuilt, total: rebuilt == 1,
+        ),
+    ]
+    for name, change, expected in steps:
+        change()
+        rebuilt, total = same_as_full(name)
+        assert expected(rebuilt, total), (name, rebuilt, total)
+
+
+def test_a_failed_incremental_build_changes_nothing(corpus: Path, tmp_path: Path) -> None:
+    work = corpus
+    config, dist = str(work / "kg.toml"), tmp_path / "dist"
+    assert run_kg("build", "--config", config, "--dist", str(dist)).code == 0
+    before = {p.name: p.read_bytes() for p in dist.iterdir() if p.is_file()}
+    state = (dist / ".kg-build" / "state.pickle").read_bytes()
+    figures = work / "facts" / "sources" / "gen-00006" / "figures.yaml"
+    _edit(figures, "unit: CNY", "unit: QQQ")
+    result = run_kg("build", "--config", config, "--dist", str(dist))
+    assert result.code == 2, result.err
+    assert "gen-00006/figures.yaml" in result.err and "unit" in result.err
+    assert {p.name: p.read_bytes() for p in dist.iterdir() if p.is_file()} == before
+    assert (dist / ".kg-build" / "state.pickle").read_bytes() == state
+    _edit(figures, "unit: QQQ", "unit: CNY")
+    # A problem between a new source and an unchanged one is reported at both files' lines.
+    sources = work / "facts" / "sources"
+    (sources / "gen-00099").mkdir()
+    for path in (sources / "gen-00005").iterdir():
+        content = path.read_text(encoding="utf-8").replace("gen-00005", "gen-00099")
+        (sources / "gen-00099" / path.name).write_text(content, encoding="utf-8")
+    shutil.copy(work / "texts" / "gen-00005.en.txt", work / "texts" / "gen-00099.en.txt")
+    twice = run_kg("build", "--config", config, "--dist", str(dist))
+    assert twice.code == 1, twice.err
+    assert "same English name" in twice.err and "(graph)" not in twice.err, twice.err
+    assert "gen-00005/projects.yaml:" in twice.err and "gen-00099/projects.yaml:" in twice.err
+    shutil.rmtree(sources / "gen-00099")
+    again = run_kg("build", "--config", config, "--dist", str(dist))
+    assert again.code == 0 and _rebuilt(again.err)[0] == 0, again.err
+    assert {p.name: p.read_bytes() for p in dist.iterdir() if p.is_file()} == before
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _rename_project(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    found = re.search(r'name: \{en: "([^"]+)"', text)
+    assert found, text
+    _edit(path, found[0], f'name: {{en: "{found[1]} Phase II"')
+
+
+def _delete(folder: Path, text: Path) -> None:
+    shutil.rmtree(folder)
+    text.unlink()
+
+
+def _add_source(more: Path, corpus: Path, name: str) -> None:
+    shutil.copytree(more / "facts" / "sources" / name, corpus / "facts" / "sources" / name)
+    shutil.copy(more / "texts" / f"{name}.en.txt", corpus / "texts")
+    shutil.copy(more / "facts" / "places.yaml", corpus / "facts" / "places.yaml")
+
+
+def _add_a_region(places: Path, texts: Path) -> None:
+    """A new place inside a province: the part-of closure grows, so reasoning runs again."""
+    sentence = (texts / "gen-00001.en.txt").read_text(encoding="utf-8").split(".")[0]
+    province = re.search(r"- id: (\S+)\n    type: province\n", places.read_text("utf-8"))
+    assert province, "the generated places changed shape"
+    _append(
+        places,
+        "\n  - id: test-economic-zone\n"
+        "    type: economic-region\n"
+        "    name: {en: Test Economic Zone, zh: 测试经济区, pinyin: Ceshi Jingjiqu}\n"
+        f"    part_of: [{province[1]}]\n"
+        "    source: gen-00001\n"
+        f'    quote: "{sentence}"\n',
+    )
