@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -16,13 +16,14 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from kg_build.build.chunks import (
+    Chunk,
     Triples,
+    chunk_of,
     chunks_of,
-    from_nquads,
     graph_keys,
     sort_triples,
-    sorted_triples,
-    to_nquads,
+    triples_of,
+    union_of,
 )
 from kg_build.build.describe import describe
 from kg_build.build.graph import Built, build_dataset, note_records
@@ -59,7 +60,7 @@ class Checked:
     ontology: Graph
     corpus: Corpus
     built: Built  # the graphs built by this run: all of them, or those whose inputs changed
-    graphs: dict[str, Triples]  # every source's graph (IRI -> sorted triples)
+    graphs: dict[str, Chunk]  # every source's graph (IRI -> sorted N-Triples)
     quotes: QuoteCheck
     violations: list[Violation]
     quality: list[Problem] = field(default_factory=list)  # rows of *-violation.rq queries
@@ -82,8 +83,9 @@ class Release:
     reasoning: Reasoning | None
     data: Triples  # the published union: every fact once, and the inferences; sorted
     description: Graph
-    files: dict[str, bytes] = field(default_factory=dict)
+    data_chunk: Chunk = b""  # the same as N-Triples
     inferred_key: str | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
 
     def graph(self) -> Graph:
         """The published union as an rdflib graph (for callers that want one)."""
@@ -138,7 +140,7 @@ def check(
     )
     iris = Iris(config.base, corpus)
     keys = graph_keys(corpus, {sid: str(iris.graph(sid)) for sid in corpus.sources})
-    old = from_nquads(previous.graphs) if previous is not None else {}
+    old = previous.graphs if previous is not None else {}
     rebuild = None
     if previous is not None:
         rebuild = {
@@ -157,10 +159,10 @@ def check(
     made = chunks_of(built)
     if rebuild is not None:
         note_records(built.origins, corpus, iris, set(corpus.sources) - rebuild)
-    graphs: dict[str, Triples] = {}
+    graphs: dict[str, Chunk] = {}
     for sid in corpus.sources:
         name = str(iris.graph(sid))
-        graphs[name] = made.get(name, []) if rebuild is None or sid in rebuild else old[name]
+        graphs[name] = made.get(name, b"") if rebuild is None or sid in rebuild else old[name]
     changed: set[str] = set()
     if rebuild is not None:
         changed = {str(iris.graph(sid)) for sid in rebuild} | (set(old) - set(graphs))
@@ -177,14 +179,16 @@ def check(
     store = ox.Store()
     focus: set[Node] | None = None
     if previous is None:
-        add_to_store(store, [*graphs.values(), ontology])
+        store.bulk_load(b"".join(graphs.values()), format=ox.RdfFormat.N_TRIPLES)
     else:
-        add_to_store(store, [graphs[g] for g in graphs if g not in changed])
-        before = [t for g in changed for t in old.get(g, [])]
-        after = [t for g in changed for t in graphs.get(g, [])]
+        kept = b"".join(graphs[g] for g in graphs if g not in changed)
+        store.bulk_load(kept, format=ox.RdfFormat.N_TRIPLES)
+        before = triples_of(b"".join(old.get(g, b"") for g in changed))
+        after = triples_of(b"".join(graphs.get(g, b"") for g in changed))
         subjects = changed_subjects(before, after, store)
-        add_to_store(store, [*(graphs[g] for g in changed if g in graphs), ontology])
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in after)
         focus = affected(store, subjects)
+    add_to_store(store, [ontology])
     violations = timer.run(
         "shacl",
         lambda: validate_graph(built, shapes, ontology, store, focus=focus),
@@ -248,21 +252,21 @@ def release(
     timer.step = _check_steps(config)
     if checked.problems:
         return Release(checked, None, [], Graph())
-    facts: set[ox.Triple] = set()
-    for triples in checked.graphs.values():
-        facts.update(triples)
+    facts_chunk = union_of(checked.graphs.values())
+    facts = triples_of(facts_chunk)
     reasoning: Reasoning | None = None
     inferred_key: str | None = None
+    data, data_chunk = facts, facts_chunk
     if with_reasoning:
         reasoning, inferred_key = timer.run(
             "reason",
-            lambda: _reason(checked, sort_triples(facts), config.base),
+            lambda: _reason(checked, facts, config.base),
             lambda r: f"consistent (HermiT); {len(r[0].inferred)} part-of inferences",
         )
-        facts.update(sorted_triples(reasoning.inferred))
-    data = sort_triples(facts)
+        data_chunk = union_of([facts_chunk, chunk_of(reasoning.inferred)])
+        data = triples_of(data_chunk)
     description = describe(Iris(config.base, checked.corpus), data, checked.corpus)
-    rel = Release(checked, reasoning, data, description, inferred_key=inferred_key)
+    rel = Release(checked, reasoning, data, description, data_chunk, inferred_key)
     timer.run("publish", lambda: _serialise(rel, config), lambda f: f"{len(f)} files")
     return rel
 
@@ -280,7 +284,7 @@ def _reason(checked: Checked, facts: Triples, base: str) -> tuple[Reasoning, str
         check_modules(checked.ontology, modules(checked.store, subjects, part_of))
     elif checked.focus:
         check_modules(checked.ontology, modules(checked.store, checked.focus, part_of))
-    key = hashlib.sha256(serialize.ntriples(part_of)).hexdigest()
+    key = hashlib.sha256(chunk_of(part_of)).hexdigest()
     if previous is not None and previous.inferred_key == key:
         inferred = Graph(bind_namespaces="none")
         inferred.parse(data=previous.inferred, format="nt")
@@ -292,18 +296,15 @@ def _reason(checked: Checked, facts: Triples, base: str) -> tuple[Reasoning, str
 
 def _serialise(rel: Release, config: Config) -> dict[str, bytes]:
     base = config.base
-    graphs: dict[str, Triples | Graph] = {g: t for g, t in rel.checked.graphs.items() if t}
-    if rel.reasoning is not None:
-        graphs[f"{base}graph/inferred"] = rel.reasoning.inferred
-    graphs[f"{base}graph/description"] = rel.description
+    graphs = _store_graphs(rel, config, rel.checked.graphs)
     ontology = bind_prefixes(Graph(bind_namespaces="none"), base)
     for triple in rel.checked.ontology:
         ontology.add(triple)
     rel.files = {
-        "ganzhou-gba.ttl": serialize.turtle(rel.data, base),
-        "ganzhou-gba.nt": serialize.ntriples(rel.data),
+        "ganzhou-gba.ttl": serialize.turtle_of(rel.data_chunk, base),
+        "ganzhou-gba.nt": rel.data_chunk,
         "ganzhou-gba.jsonld": serialize.jsonld(rel.data, base),
-        "ganzhou-gba.trig": serialize.trig(graphs, base),
+        "ganzhou-gba.trig": serialize.trig_of({g: c for g, c in graphs.items() if c}, base),
         "context.jsonld": serialize.context_document(base),
         "void.ttl": serialize.turtle(rel.description, base),
         "ontology.ttl": serialize.turtle(ontology, base),
@@ -311,18 +312,28 @@ def _serialise(rel: Release, config: Config) -> dict[str, bytes]:
     return rel.files
 
 
+def _store_graphs(rel: Release, config: Config, graphs: Mapping[str, Chunk]) -> dict[str, Chunk]:
+    """`graphs`, and the graphs of inferences and of the description, as the TriG and the
+    store hold them (a graph with no triples is not there)."""
+    base = config.base
+    inferred = rel.reasoning.inferred if rel.reasoning is not None else Graph()
+    return {
+        **graphs,
+        f"{base}graph/inferred": chunk_of(inferred),
+        f"{base}graph/description": chunk_of(rel.description),
+    }
+
+
 def state_of(rel: Release, key: str, manifest: bytes, store: str) -> BuildState:
     """What the next build needs to build on this release (see incremental/state.py)."""
     checked = rel.checked
-    inferred = b""
-    if rel.reasoning is not None:
-        inferred = serialize.ntriples(rel.reasoning.inferred)
+    inferred = chunk_of(rel.reasoning.inferred) if rel.reasoning is not None else b""
     return BuildState(
         key=key,
         folders=checked.folders,
         parts=checked.corpus.parts,
         graph_keys=checked.graph_keys,
-        graphs=to_nquads(checked.graphs),
+        graphs=checked.graphs,
         inferred_key=rel.inferred_key,
         inferred=inferred,
         manifest=manifest,
@@ -335,9 +346,6 @@ def store_change(rel: Release, config: Config) -> StoreChange | None:
     previous = rel.checked.previous
     if previous is None:
         return None
-    base = config.base
-    graphs: dict[str, Triples] = {g: rel.checked.graphs.get(g, []) for g in rel.checked.changed}
-    inferred = rel.reasoning.inferred if rel.reasoning is not None else Graph()
-    graphs[f"{base}graph/inferred"] = sorted_triples(inferred)
-    graphs[f"{base}graph/description"] = sorted_triples(rel.description)
-    return StoreChange(previous.store, graphs)
+    changed = {g: rel.checked.graphs.get(g, b"") for g in rel.checked.changed}
+    graphs = _store_graphs(rel, config, changed)
+    return StoreChange(previous.store, {g: triples_of(c) for g, c in graphs.items()})

@@ -18,7 +18,8 @@ from kg_build.facts.load import Corpus, Entry, references
 from kg_build.facts.model import Source
 from kg_build.terms import oxigraph_triple
 
-Triples = list[ox.Triple]  # sorted by their N-Triples form: the order every dump is written in
+Triples = list[ox.Triple]
+Chunk = bytes  # a graph as N-Triples, its lines in byte order: the order of every dump
 DEPTH = 2  # how far along references a graph's triples read (a figure's label: its event's name)
 
 
@@ -30,33 +31,46 @@ def sorted_triples(graph: Graph) -> Triples:
     return sort_triples(oxigraph_triple(s, p, o) for s, p, o in graph)
 
 
-def chunks_of(built: Built) -> dict[str, Triples]:
-    """Graph IRI -> its triples, sorted, for every non-empty graph the builder made."""
+def sort_lines(data: bytes) -> Chunk:
+    lines = data.splitlines(keepends=True)
+    lines.sort()
+    return b"".join(lines)
+
+
+def chunk_of(triples: Iterable[ox.Triple] | Graph) -> Chunk:
+    if isinstance(triples, Graph):
+        triples = [oxigraph_triple(s, p, o) for s, p, o in triples]
+    return sort_lines(ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b"")
+
+
+def chunks_of(built: Built) -> dict[str, Chunk]:
+    """Graph IRI -> its chunk, for every non-empty graph the builder made."""
     return {
-        str(g.identifier): sorted_triples(g)
+        str(g.identifier): chunk_of(g)
         for g in built.dataset.graphs()
         if isinstance(g.identifier, URIRef) and len(g)
     }
 
 
-def to_nquads(graphs: Mapping[str, Triples]) -> bytes:
-    quads = [
-        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
-        for name in sorted(graphs)
-        for t in graphs[name]
-    ]
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+def union_of(chunks: Iterable[Chunk]) -> Chunk:
+    """Every triple of the chunks once, in order. Sorting lines, not triples: at a million
+    triples this is seconds faster than making and sorting pyoxigraph's objects."""
+    lines: set[bytes] = set()
+    for chunk in chunks:
+        lines.update(chunk.splitlines(keepends=True))
+    return b"".join(sorted(lines))
 
 
-def from_nquads(data: bytes) -> dict[str, Triples]:
-    """The inverse of to_nquads; each graph keeps the order it was written in (sorted)."""
-    graphs: dict[str, Triples] = {}
-    for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
-        name = quad.graph_name
-        if not isinstance(name, ox.NamedNode):  # pragma: no cover - we write named graphs only
-            raise ValueError("quad outside a named graph in the build cache")
-        graphs.setdefault(name.value, []).append(quad.triple)
-    return graphs
+def triples_of(chunk: Chunk) -> Triples:
+    return list(ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES))
+
+
+def nquads_of(graphs: Mapping[str, Chunk]) -> bytes:
+    """The chunks as one N-Quads document, graphs in IRI order. Every N-Triples line ends in
+    " .\n" (a newline inside a literal is written \\n), so the graph name goes before it."""
+    return b"".join(
+        graphs[name].replace(b" .\n", f" <{name}> .\n".encode()) for name in sorted(graphs)
+    )
 
 
 def _digest(*parts: str) -> str:

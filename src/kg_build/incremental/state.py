@@ -33,7 +33,7 @@ class BuildState:
     folders: dict[str, str]  # "places.yaml" or a source folder's name -> digest of its files
     parts: dict[str, Part]  # what each of those gave
     graph_keys: dict[str, str]  # graph IRI -> digest of its inputs (build/chunks.py)
-    graphs: bytes  # every source graph, sorted, as N-Quads
+    graphs: dict[str, bytes]  # graph IRI -> its triples as sorted N-Triples (build/chunks.py)
     inferred_key: str | None = None  # digest of what the reasoner's conclusions came from
     inferred: bytes = b""  # those conclusions, sorted N-Triples
     manifest: bytes = b""  # SHA256SUMS of the release this state describes

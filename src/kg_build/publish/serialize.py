@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF, XSD
 
-from kg_build.build.chunks import Triples, sorted_triples
+from kg_build.build.chunks import Chunk, Triples, nquads_of, sorted_triples
 from kg_build.namespaces import data_prefixes
 from kg_build.terms import value_of
 
@@ -56,21 +56,37 @@ def context_document(base: str) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
+def turtle_of(chunk: Chunk, base: str) -> bytes:
+    """Turtle for an N-Triples chunk, in its order (parsed and written by pyoxigraph alone)."""
+    triples = ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES)
+    return _written(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_prefixes(base)))
+
+
+def trig_of(graphs: Mapping[str, Chunk], base: str) -> bytes:
+    """Named graphs in IRI order, each in its chunk's order."""
+    quads = ox.parse(nquads_of(graphs), format=ox.RdfFormat.N_QUADS)
+    return _written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefixes(base)))
+
+
 def jsonld(data: Triples | Graph, base: str) -> bytes:
-    """One node object per subject, in IRI order, with keys and values sorted; IRIs written
-    as prefix:local where one of our prefixes covers them. Written here rather than by
-    rdflib's JSON-LD serializer, which was ten times slower than its Turtle writer at scale
-    and whose output had to be re-sorted anyway."""
+    """One node object per subject, in IRI order, one per line, with keys and values sorted;
+    IRIs written as prefix:local where one of our prefixes covers them. Written here rather
+    than by rdflib's JSON-LD serializer, which was ten times slower than its Turtle writer at
+    scale and whose output had to be re-sorted anyway; one line per node keeps diffs between
+    releases to the nodes that changed, and lets json's C encoder do the writing."""
     context = jsonld_context(base)
-    namespaces = sorted(((ns, prefix) for prefix, ns in context.items()), key=lambda x: -len(x[0]))
+    prefix_of = {ns: prefix for prefix, ns in context.items()}
+    compacted: dict[str, str] = {}
 
     def compact(iri: str) -> str:
-        for namespace, prefix in namespaces:
-            if iri.startswith(namespace):
-                local = iri[len(namespace) :]
-                if local and not any(c in local for c in "/#:?"):
-                    return f"{prefix}:{local}"
-        return iri
+        # Every namespace of ours ends in / or #, and a compact local name has neither.
+        found = compacted.get(iri)
+        if found is None:
+            cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+            prefix, local = prefix_of.get(iri[:cut]), iri[cut:]
+            ok = prefix is not None and local and ":" not in local and "?" not in local
+            found = compacted[iri] = f"{prefix}:{local}" if ok else iri
+        return found
 
     nodes: dict[str, dict[str, list[Any]]] = {}
     rdf_type = str(RDF.type)
@@ -81,15 +97,17 @@ def jsonld(data: Triples | Graph, base: str) -> bytes:
         else:
             value = _jsonld_value(t.object, compact)
             properties.setdefault(compact(t.predicate.value), []).append(value)
-    document = []
+    lines = []
     for subject in sorted(nodes):
         node: dict[str, Any] = {"@id": compact(subject)}
         for key, values in nodes[subject].items():
-            values.sort(key=_sort_key)
+            if len(values) > 1:
+                values.sort(key=_sort_key)
             node[key] = values[0] if len(values) == 1 else values
-        document.append(node)
-    out = {"@context": context, "@graph": document}
-    return (json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        lines.append(json.dumps(node, ensure_ascii=False, sort_keys=True))
+    head = json.dumps({"@context": context}, ensure_ascii=False, indent=2, sort_keys=True)
+    body = ",\n".join(lines)
+    return f'{head[:-2]},\n  "@graph": [\n{body}\n]}}\n'.encode()
 
 
 _XSD_STRING = str(XSD.string)
@@ -103,16 +121,6 @@ def _jsonld_value(term: Any, compact: Callable[[str], str]) -> Any:
             return {"@type": compact(term.datatype.value), "@value": term.value}
         return term.value
     return {"@id": compact(term.value)}
-
-
-def trig(graphs: Mapping[str, Triples | Graph], base: str) -> bytes:
-    """Named graphs in IRI order, each with its triples sorted."""
-    quads = [
-        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
-        for name in sorted(graphs)
-        for t in _triples(graphs[name])
-    ]
-    return _written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefixes(base)))
 
 
 def _sort_key(value: Any) -> str:

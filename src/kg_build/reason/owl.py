@@ -94,8 +94,11 @@ class ReasonerUnavailableError(Exception):
     """HermiT cannot run here (no Java): a setup problem, not a data problem (exit code 2)."""
 
 
-def _hermit(ontology: Graph, data: Iterable[ox.Triple] | Graph) -> owlready2.World:
-    """Run HermiT; raise InconsistentError if ontology and data contradict each other."""
+def _hermit(
+    ontology: Graph, data: Iterable[ox.Triple] | Graph, values: bool = True
+) -> owlready2.World:
+    """Run HermiT; raise InconsistentError if ontology and data contradict each other.
+    `values`: also conclude property values (twice the time; consistency does not need it)."""
     if shutil.which(owlready2.JAVA_EXE) is None:
         raise ReasonerUnavailableError(
             f"Java ({owlready2.JAVA_EXE}) not found: HermiT needs a Java runtime. Install one "
@@ -108,7 +111,7 @@ def _hermit(ontology: Graph, data: Iterable[ox.Triple] | Graph) -> owlready2.Wor
         fileobj=io.BytesIO(payload), format="ntriples"
     )
     try:
-        owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+        owlready2.sync_reasoner_hermit(world, infer_property_values=values, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError as exc:
         world.close()
         raise InconsistentError(
@@ -146,27 +149,29 @@ def infer(ontology: Graph, part_of: Triples, base: str) -> Graph:
 
 def check_consistent(ontology: Graph, data: Iterable[ox.Triple] | Graph) -> None:
     """Raise InconsistentError unless HermiT finds ontology and data consistent."""
-    _hermit(ontology, data).close()
+    _hermit(ontology, data, values=False).close()
 
 
-# Subjects per module: HermiT's time grows faster than its input, so many small runs beat one
-# big one (at 10,000 sources one run over 1.2 M triples did not finish in 10 minutes).
-MODULE_SUBJECTS = 4000
+# Subjects per module (about 150,000 triples with their neighbours). HermiT's time grows faster
+# than its input (one run over 1.2 M triples did not finish in 10 minutes), and a JVM per
+# module costs about a second, so modules are large but bounded; they run on all cores.
+MODULE_SUBJECTS = 25_000
 _MODULES: tuple[Graph, list[Triples]] | None = None  # read by forked workers
 
 
 def modules(store: ox.Store, subjects: Iterable[Node], part_of: Triples) -> list[Triples]:
     """The data cut into modules for HermiT: each holds some subjects with every triple about
-    them, everything up to FORWARD steps on from them, and the part-of statements.
+    them, the triples of the nodes those point at, and the part-of statements.
 
     Why this finds every contradiction a single run would: the ontology has no disjointness,
     nominals or inverse-functional properties, so a contradiction is in the values of one
     individual (a functional data property with two values) or follows from its neighbours
-    along its own properties (domain, range, allValuesFrom), and both are in its module.
+    along its own properties, one step (domain, range, allValuesFrom), and both are in its
+    module.
     tests/test_reasoning.py checks a contradiction is found this way."""
     ordered = sorted(subjects, key=str)
     return [
-        around(store, set(ordered[i : i + MODULE_SUBJECTS])) + part_of
+        around(store, set(ordered[i : i + MODULE_SUBJECTS]), steps=1) + part_of
         for i in range(0, len(ordered), MODULE_SUBJECTS)
     ]
 

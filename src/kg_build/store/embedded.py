@@ -47,9 +47,9 @@ def add_union_default_graph(store: ox.Store) -> None:
     Oxigraph's `use_default_graph_as_union` repeats a triple once per graph that holds it (a
     day or place shared by many sources multiplied the rows of `timeline` 244-fold at 1,000
     sources) and joins over many graphs slowly. Queries read the default graph; GRAPH
-    patterns still see the named graphs."""
-    union = {(q.subject, q.predicate, q.object) for q in store}
-    store.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in union)
+    patterns still see the named graphs. (A graph is a set, so the update writes each triple
+    once; done by Oxigraph, not by a Python loop, it takes half the time.)"""
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,9 @@ def write_store(
             _apply(store, change)
         else:
             store = ox.Store(str(staging))
-            store.load(trig, format=ox.RdfFormat.TRIG)
-            store.load(ontology, format=ox.RdfFormat.TURTLE, to_graph=ontology_graph(base))
+            # bulk: no transaction needed, the staging folder is renamed into place when done
+            store.bulk_load(trig, format=ox.RdfFormat.TRIG)
+            store.bulk_load(ontology, format=ox.RdfFormat.TURTLE, to_graph=ontology_graph(base))
             add_union_default_graph(store)
             store.optimize()
         store.flush()

@@ -61,14 +61,14 @@ def affected(store: ox.Store, subjects: set[Node]) -> set[Node]:
     return found
 
 
-def around(store: ox.Store, focus: set[Node]) -> list[ox.Triple]:
-    """Every triple up to FORWARD steps out from the focus nodes (rdf:type's classes are not
+def around(store: ox.Store, focus: set[Node], steps: int = FORWARD) -> list[ox.Triple]:
+    """Every triple up to `steps` steps out from the focus nodes (rdf:type's classes are not
     followed: the class hierarchy comes with the ontology)."""
     found: list[ox.Triple] = []
     seen: set[Node] = set()
     frontier = set(focus)
     rdf_type = str(RDF.type)
-    for _ in range(FORWARD + 1):
+    for _ in range(steps + 1):
         step: set[Node] = set()
         for node in frontier - seen:
             seen.add(node)
