@@ -22,9 +22,9 @@ pytestmark = pytest.mark.slow
 SOURCES = 12
 
 
-def _store_quads(dist: Path) -> set[str]:
+def _store_quads(dist: Path) -> tuple[set[str], set[str]]:
     store = ox.Store.read_only(str(dist / "store"))
-    return {str(q) for q in store}
+    return {str(q) for q in store}, {str(g) for g in store.named_graphs()}
 
 
 def _edit(path: Path, old: str, new: str) -> None:

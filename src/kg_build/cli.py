@@ -183,7 +183,7 @@ def build(
     trig, ontology = rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"]
     store = write_store(config.dist, trig, ontology, config.base, store_change(rel, config))
     manifest = publish_files(config.dist, rel.files)
-    state = state_of(rel, key, manifest, store.name)
+    state = state_of(rel, config, key, manifest, store.name)
     write_atomic(state_path(config.dist), dump_state(state))
     _err(f"published {len(rel.files)} files and SHA256SUMS to {config.dist}")
     _err(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")

@@ -13,7 +13,6 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.namespace import RDF
 
 from kg_build.build.chunks import (
     Chunk,
@@ -41,7 +40,14 @@ from kg_build.publish import serialize
 from kg_build.query.catalog import load_catalog
 from kg_build.query.engines import OxigraphEngine
 from kg_build.query.violations import run_violation_queries
-from kg_build.reason.owl import Reasoning, check_modules, infer, modules, part_of_slice
+from kg_build.reason.owl import (
+    PART_OF_IRIS,
+    Reasoning,
+    check_modules,
+    infer,
+    modules,
+    part_of_slice,
+)
 from kg_build.store.embedded import StoreChange
 from kg_build.terms import rdflib_triple
 from kg_build.validate.neighbourhood import Node, affected, changed_subjects
@@ -252,34 +258,42 @@ def release(
     timer.step = _check_steps(config)
     if checked.problems:
         return Release(checked, None, [], Graph())
-    facts_chunk = union_of(checked.graphs.values())
-    facts = triples_of(facts_chunk)
     reasoning: Reasoning | None = None
     inferred_key: str | None = None
-    data, data_chunk = facts, facts_chunk
     if with_reasoning:
         reasoning, inferred_key = timer.run(
             "reason",
-            lambda: _reason(checked, facts, config.base),
+            lambda: _reason(checked, config.base),
             lambda r: f"consistent (HermiT); {len(r[0].inferred)} part-of inferences",
         )
-        data_chunk = union_of([facts_chunk, chunk_of(reasoning.inferred)])
-        data = triples_of(data_chunk)
+    inferred = [chunk_of(reasoning.inferred)] if reasoning is not None else []
+    data_chunk = union_of([*checked.graphs.values(), *inferred])
+    data = triples_of(data_chunk)
     description = describe(Iris(config.base, checked.corpus), data, checked.corpus)
     rel = Release(checked, reasoning, data, description, data_chunk, inferred_key)
     timer.run("publish", lambda: _serialise(rel, config), lambda f: f"{len(f)} files")
     return rel
 
 
-def _reason(checked: Checked, facts: Triples, base: str) -> tuple[Reasoning, str]:
+def _reason(checked: Checked, base: str) -> tuple[Reasoning, str]:
     """Consistency of everything a change can affect (all of it on a full build), and the
     part-of closure, which follows from the part-of statements alone and is reused while
     they stay the same."""
     previous = checked.previous
-    part_of = sort_triples(part_of_slice(facts))
+    # the part-of statements, picked out of the N-Triples lines before any are parsed
+    marks = [f" <{iri}> ".encode() for iri in PART_OF_IRIS]
+    lines = {
+        line
+        for chunk in checked.graphs.values()
+        if any(mark in chunk for mark in marks)
+        for line in chunk.splitlines(keepends=True)
+        if any(mark in line for mark in marks)
+    }
+    part_of = sort_triples(part_of_slice(triples_of(b"".join(lines))))
     if checked.store is None:  # pragma: no cover - check() always makes the store
         raise RuntimeError("no data store to reason over")
     if previous is None or previous.inferred_key is None:  # the last release was not reasoned
+        facts = triples_of(union_of(checked.graphs.values()))
         subjects = {t.subject for t in facts if not isinstance(t.subject, ox.Triple)}
         check_modules(checked.ontology, modules(checked.store, subjects, part_of))
     elif checked.focus:
@@ -290,8 +304,7 @@ def _reason(checked: Checked, facts: Triples, base: str) -> tuple[Reasoning, str
         inferred.parse(data=previous.inferred, format="nt")
     else:
         inferred = infer(checked.ontology, part_of, base)
-    individuals = len({t.subject for t in facts if t.predicate.value == str(RDF.type)})
-    return Reasoning(inferred, individuals, 0), key
+    return Reasoning(inferred), key
 
 
 def _serialise(rel: Release, config: Config) -> dict[str, bytes]:
@@ -324,10 +337,11 @@ def _store_graphs(rel: Release, config: Config, graphs: Mapping[str, Chunk]) -> 
     }
 
 
-def state_of(rel: Release, key: str, manifest: bytes, store: str) -> BuildState:
+def state_of(rel: Release, config: Config, key: str, manifest: bytes, store: str) -> BuildState:
     """What the next build needs to build on this release (see incremental/state.py)."""
     checked = rel.checked
     inferred = chunk_of(rel.reasoning.inferred) if rel.reasoning is not None else b""
+    derived = _store_graphs(rel, config, {})
     return BuildState(
         key=key,
         folders=checked.folders,
@@ -336,6 +350,7 @@ def state_of(rel: Release, key: str, manifest: bytes, store: str) -> BuildState:
         graphs=checked.graphs,
         inferred_key=rel.inferred_key,
         inferred=inferred,
+        derived=derived,
         manifest=manifest,
         store=store,
     )
@@ -348,4 +363,5 @@ def store_change(rel: Release, config: Config) -> StoreChange | None:
         return None
     changed = {g: rel.checked.graphs.get(g, b"") for g in rel.checked.changed}
     graphs = _store_graphs(rel, config, changed)
-    return StoreChange(previous.store, {g: triples_of(c) for g, c in graphs.items()})
+    before = {**previous.graphs, **previous.derived}
+    return StoreChange(previous.store, {g: (before.get(g, b""), now) for g, now in graphs.items()})

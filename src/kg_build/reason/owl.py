@@ -47,7 +47,7 @@ OWL2_DATATYPES = {
 # roll-ups (county -> city -> province) into plain joins. Everything else it derives
 # follows from the ontology, which consumers can load themselves.
 PUBLISHED_PROPERTIES = {GBA.partOf}
-_PART_OF_IRIS = {str(GBA.partOf), str(GBA.directlyPartOf)}
+PART_OF_IRIS = {str(GBA.partOf), str(GBA.directlyPartOf)}
 _OWL2_IRIS = {str(d) for d in OWL2_DATATYPES}
 _RANGE, _SAME_AS = str(RDFS.range), str(OWL.sameAs)
 
@@ -59,8 +59,6 @@ class InconsistentError(Exception):
 @dataclass
 class Reasoning:
     inferred: Graph
-    individuals: int
-    skipped_literals: int
 
 
 def _hermit_datatype(term: object) -> bool:
@@ -126,7 +124,7 @@ def part_of_slice(data: Iterable[ox.Triple]) -> Triples:
     """The triples the published conclusions follow from: the part-of statements. (No other
     axiom of the ontology concludes gba:partOf; tests/test_reasoning.py checks that the
     closure over the whole data equals the closure over this slice.)"""
-    return [t for t in data if t.predicate.value in _PART_OF_IRIS]
+    return [t for t in data if t.predicate.value in PART_OF_IRIS]
 
 
 def infer(ontology: Graph, part_of: Triples, base: str) -> Graph:
@@ -206,9 +204,7 @@ def reason(ontology: Graph, data: Iterable[ox.Triple] | Graph, base: str) -> Rea
     """Check the whole data for consistency, then conclude the part-of closure."""
     triples = sorted_triples(data) if isinstance(data, Graph) else list(data)
     check_consistent(ontology, triples)
-    inferred = infer(ontology, part_of_slice(triples), base)
-    individuals = len({t.subject for t in triples if t.predicate.value == str(RDF.type)})
-    return Reasoning(inferred, individuals, reasoner_input(ontology, triples)[1])
+    return Reasoning(infer(ontology, part_of_slice(triples), base))
 
 
 def _ours(node: object, base: str) -> bool:

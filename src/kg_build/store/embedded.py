@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,20 +57,26 @@ class StoreChange:
     """What differs from the previous release's store: the graphs whose triples changed."""
 
     previous: str  # folder name of that store, under dist/
-    graphs: Mapping[str, Sequence[ox.Triple]]  # graph IRI -> its triples now (empty: removed)
+    graphs: Mapping[str, tuple[bytes, bytes]]  # graph IRI -> its N-Triples before and now
 
 
 def _apply(store: ox.Store, change: StoreChange) -> None:
-    """Replace the changed named graphs; keep the default graph their union, each triple once."""
+    """Change the named graphs line by line; keep the default graph their union, each triple
+    once (a triple leaves it when no named graph holds it any more)."""
     default = ox.DefaultGraph()
     gone: set[ox.Triple] = set()
-    for name, triples in sorted(change.graphs.items()):
+    for name, (before, now) in sorted(change.graphs.items()):
         graph = ox.NamedNode(name)
-        gone.update(q.triple for q in store.quads_for_pattern(None, None, None, graph))
-        store.remove_graph(graph)
-        if triples:
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples)
+        old, new = set(before.splitlines(keepends=True)), set(now.splitlines(keepends=True))
+        removed = ox.parse(b"".join(old - new), format=ox.RdfFormat.N_TRIPLES)
+        added = list(ox.parse(b"".join(new - old), format=ox.RdfFormat.N_TRIPLES))
+        for t in removed:
+            store.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
+            gone.add(t)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in added)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in added)
+        if not new:
+            store.remove_graph(graph)  # as a fresh load would not have it
     for t in gone:
         held = any(
             not isinstance(q.graph_name, ox.DefaultGraph)
