@@ -1,10 +1,10 @@
 """Deterministic dumps: the same triples give the same bytes, in every format.
 
-Turtle, N-Triples and TriG are written by pyoxigraph from triples sorted here (by their
-N-Triples form; TriG by graph name first): its writers keep the order they are given and
-group a subject's statements, and they write 10-40 times faster than rdflib's
-(benchmarks/RESULTS.md). JSON-LD is written here, one sorted node object per subject.
-There are no blank nodes in our data, so no labels can drift.
+The N-Triples dump is the sorted union of the graphs' lines (build/chunks.py). Turtle and
+TriG are written by pyoxigraph from it, in its order (TriG by graph name first): its writers
+keep the order they are given and group a subject's statements, and they write 10-40 times
+faster than rdflib's (benchmarks/RESULTS.md). JSON-LD is written here, one sorted node object
+per subject and line. There are no blank nodes in our data, so no labels can drift.
 """
 
 from __future__ import annotations
@@ -40,10 +40,6 @@ def turtle(data: Triples | Graph, base: str) -> bytes:
     """`data`: triples sorted by build.chunks.sort_triples, or a graph to sort."""
     prefixes = _prefixes(base)
     return _written(ox.serialize(_triples(data), format=ox.RdfFormat.TURTLE, prefixes=prefixes))
-
-
-def ntriples(data: Triples | Graph) -> bytes:
-    return _written(ox.serialize(_triples(data), format=ox.RdfFormat.N_TRIPLES))
 
 
 def jsonld_context(base: str) -> dict[str, str]:
