@@ -301,7 +301,7 @@ def _reason(checked: Checked, base: str) -> tuple[Reasoning, str]:
     key = hashlib.sha256(chunk_of(part_of)).hexdigest()
     if previous is not None and previous.inferred_key == key:
         inferred = Graph(bind_namespaces="none")
-        inferred.parse(data=previous.inferred, format="nt")
+        inferred.parse(data=previous.derived.get(f"{base}graph/inferred", b""), format="nt")
     else:
         inferred = infer(checked.ontology, part_of, base)
     return Reasoning(inferred), key
@@ -340,8 +340,6 @@ def _store_graphs(rel: Release, config: Config, graphs: Mapping[str, Chunk]) -> 
 def state_of(rel: Release, config: Config, key: str, manifest: bytes, store: str) -> BuildState:
     """What the next build needs to build on this release (see incremental/state.py)."""
     checked = rel.checked
-    inferred = chunk_of(rel.reasoning.inferred) if rel.reasoning is not None else b""
-    derived = _store_graphs(rel, config, {})
     return BuildState(
         key=key,
         folders=checked.folders,
@@ -349,8 +347,7 @@ def state_of(rel: Release, config: Config, key: str, manifest: bytes, store: str
         graph_keys=checked.graph_keys,
         graphs=checked.graphs,
         inferred_key=rel.inferred_key,
-        inferred=inferred,
-        derived=derived,
+        derived=_store_graphs(rel, config, {}),
         manifest=manifest,
         store=store,
     )

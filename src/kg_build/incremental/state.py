@@ -24,7 +24,7 @@ from kg_build.facts.load import SHARED_FILES, Part
 
 STATE_DIR = ".kg-build"
 STATE_FILE = "state.pickle"
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass
@@ -35,8 +35,8 @@ class BuildState:
     graph_keys: dict[str, str]  # graph IRI -> digest of its inputs (build/chunks.py)
     graphs: dict[str, bytes]  # graph IRI -> its triples as sorted N-Triples (build/chunks.py)
     inferred_key: str | None = None  # digest of what the reasoner's conclusions came from
-    inferred: bytes = b""  # those conclusions, sorted N-Triples
-    derived: dict[str, bytes] = field(default_factory=dict)  # the inferred and description graphs
+    # the inferred and description graphs (IRI -> sorted N-Triples), as the store holds them
+    derived: dict[str, bytes] = field(default_factory=dict)
     manifest: bytes = b""  # SHA256SUMS of the release this state describes
     store: str = ""  # the store folder of that release
     format: int = field(default=FORMAT)
