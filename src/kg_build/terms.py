@@ -3,6 +3,7 @@ spelling of a term that every engine's answers are compared in."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -11,6 +12,9 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 
+# Answers repeat terms (labels, classes, periods) and rdflib's Literal constructor costs
+# microseconds each; both kinds of term are immutable, so one conversion serves them all.
+@lru_cache(maxsize=1 << 16)
 def from_oxigraph(term: Any) -> Node | None:
     if term is None:
         return None
