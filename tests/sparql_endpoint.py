@@ -16,11 +16,15 @@ import pyoxigraph as ox
 
 @dataclass
 class Behaviour:
-    """How the Graph Store endpoint (/store) misbehaves: fail the next N PUTs with a status."""
+    """How the Graph Store endpoint (/store) misbehaves: fail the next N requests (PUT or
+    POST) with a status and message, or every request after the first `fail_after`."""
 
     failures: int = 0
     status: int = 503
+    message: bytes = b"try again later"
+    fail_after: int | None = None
     puts: int = 0
+    posts: int = 0
     user: str | None = None  # when set, PUT needs HTTP basic auth with this user and password
     password: str = ""
     # like `oxigraph serve --union-default-graph`; off for stores that hold the union already
@@ -63,6 +67,9 @@ def _handler(
 
         def do_PUT(self) -> None:  # noqa: N802 - Graph Store Protocol: replace a named graph
             behaviour.puts += 1
+            self._graph_store(replace=True)
+
+        def _graph_store(self, replace: bool) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             if behaviour.user is not None:
@@ -73,9 +80,12 @@ def _handler(
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-            if behaviour.failures > 0:
-                behaviour.failures -= 1
-                self._send(behaviour.status, "text/plain", b"try again later")
+            requests = behaviour.puts + behaviour.posts
+            if behaviour.failures > 0 or (
+                behaviour.fail_after is not None and requests > behaviour.fail_after
+            ):
+                behaviour.failures = max(0, behaviour.failures - 1)
+                self._send(behaviour.status, "text/plain", behaviour.message)
                 return
             graph = ox.NamedNode(parse_qs(urlparse(self.path).query)["graph"][0])
             try:
@@ -83,12 +93,16 @@ def _handler(
             except SyntaxError as exc:
                 self._send(400, "text/plain", f"rejected: {exc}".encode())
                 return
-            if store.contains_named_graph(graph):
+            if replace and store.contains_named_graph(graph):
                 store.remove_graph(graph)
             store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
-            self._send(201, "text/plain", b"")
+            self._send(201 if replace else 200, "text/plain", b"")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:  # noqa: N802 - a query, or Graph Store Protocol: add
+            if urlparse(self.path).path == "/store":
+                behaviour.posts += 1
+                self._graph_store(replace=False)
+                return
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length).decode("utf-8")
             if self.headers.get("Content-Type", "").startswith("application/sparql-query"):

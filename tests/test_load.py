@@ -3,6 +3,8 @@ backoff, basic authentication, a rejected payload, verification of the count."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,15 +18,21 @@ NT = b"<urn:a> <urn:p> <urn:b> .\n<urn:a> <urn:p> <urn:c> .\n"
 GRAPH = "urn:graph:test"
 
 
+@contextmanager
+def _graph_store(behaviour: Behaviour) -> Iterator[tuple[ox.Store, Target]]:
+    """A local Graph Store Protocol server behaving as told, and the target graph on it."""
+    store = ox.Store()
+    with serve(store, behaviour) as (url, _):
+        yield store, Target(url.replace("/sparql", "/store"), GRAPH, query_endpoint=url)
+
+
 def _count(store: ox.Store, graph: str = GRAPH) -> int:
     return len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))))
 
 
 def test_transient_failures_are_retried() -> None:
-    store = ox.Store()
     behaviour = Behaviour(failures=2, status=503)
-    with serve(store, behaviour) as (url, _):
-        target = Target(url.replace("/sparql", "/store"), GRAPH, query_endpoint=url)
+    with _graph_store(behaviour) as (store, target):
         loaded = put_graph(target, NT, backoff=0.01)
     assert loaded.triples == 2 and loaded.attempts == 3 and behaviour.puts == 3
     assert _count(store) == 2
@@ -32,23 +40,64 @@ def test_transient_failures_are_retried() -> None:
 
 def test_retries_give_up_with_a_clear_error() -> None:
     behaviour = Behaviour(failures=10, status=503)
-    with serve(ox.Store(), behaviour) as (url, _):
-        target = Target(url.replace("/sparql", "/store"), GRAPH, query_endpoint=url)
+    with _graph_store(behaviour) as (_, target):
         with pytest.raises(LoadError, match="HTTP 503"):
             put_graph(target, NT, retries=2, backoff=0.01)
     assert behaviour.puts == 3
 
 
-def test_a_put_replaces_the_graph_and_a_rejected_one_keeps_it() -> None:
-    store = ox.Store()
-    with serve(store) as (url, _):
-        target = Target(url.replace("/sparql", "/store"), GRAPH, query_endpoint=url)
+def test_a_put_replaces_the_graph_and_a_malformed_dump_is_not_sent() -> None:
+    behaviour = Behaviour()
+    with _graph_store(behaviour) as (store, target):
         put_graph(target, NT)
         put_graph(target, NT)
         assert _count(store) == 2
-        with pytest.raises(LoadError, match="rejected the graph"):
+        with pytest.raises(LoadError, match="not valid N-Triples.*line 1.*nothing was sent"):
             put_graph(target, b"<urn:a> <urn:p> broken\n")
+        assert _count(store) == 2 and behaviour.puts == 2
+
+
+def test_a_request_the_server_refuses_leaves_the_previous_graph() -> None:
+    behaviour = Behaviour()
+    with _graph_store(behaviour) as (store, target):
+        put_graph(target, NT)
+        behaviour.failures, behaviour.status, behaviour.message = 1, 413, b"too large"
+        with pytest.raises(
+            LoadError, match=r"rejected the graph \(HTTP 413\): too large.*unchanged"
+        ):
+            put_graph(target, BIG)
         assert _count(store) == 2
+
+
+BIG = b"".join(f"<urn:s{i}> <urn:p> <urn:o{i}> .\n".encode() for i in range(25))
+
+
+def test_a_large_dump_goes_in_parts_that_replace_the_graph() -> None:
+    behaviour = Behaviour()
+    with _graph_store(behaviour) as (store, target):
+        put_graph(target, NT)
+        loaded = put_graph(target, BIG, batch=10)
+    assert loaded.triples == 25 and _count(store) == 25  # the two old triples are gone
+    assert (behaviour.puts, behaviour.posts) == (2, 2)  # 10 + 10 + 5
+
+
+def test_a_deadlock_is_retried() -> None:
+    # what Virtuoso answers when two transactions deadlock
+    deadlock = b"Error 40001 SR172: Transaction deadlocked"
+    behaviour = Behaviour(failures=1, status=500, message=deadlock)
+    with _graph_store(behaviour) as (store, target):
+        loaded = put_graph(target, BIG, batch=10, backoff=0.01)
+    assert loaded.triples == 25 and loaded.attempts == 4
+
+
+def test_a_failure_midway_says_what_the_graph_holds() -> None:
+    behaviour = Behaviour(fail_after=2, status=500, message=b"out of memory")
+    with _graph_store(behaviour) as (store, target):
+        with pytest.raises(
+            LoadError, match=r"failed \(HTTP 500\).*now holds 20 triples of the dump's 25"
+        ):
+            put_graph(target, BIG, batch=10, backoff=0.01)
+    assert _count(store) == 20
 
 
 def test_basic_authentication(tmp_path: Path) -> None:

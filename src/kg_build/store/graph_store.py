@@ -1,15 +1,19 @@
 """Push the published dataset into any SPARQL 1.1 Graph Store Protocol server.
 
-HTTP PUT replaces the named graph in one request, so the server keeps the old graph until it
-has accepted the new one (a payload it rejects leaves the old graph as it was). Transient
-failures (connection errors, 5xx, 429) are retried with exponential backoff; PUT is
-idempotent, so a retry cannot duplicate data. The triple count is then checked through the
-SPARQL query endpoint.
+The dump is parsed here first, so a malformed one is never sent. It then goes in parts of
+`BATCH` triples: the first replaces the named graph (PUT), the others are added to it (POST).
+One huge request is what servers handle worst: Virtuoso 7.2 deadlocked on a 1 M-triple PUT
+here (SQLSTATE 40001) and kept the part it had inserted, so a PUT is not atomic either.
+Transient failures (connection errors, 429, 502-504, a deadlock) are retried with
+exponential backoff; both methods can be repeated safely (a graph is a set of triples).
+The triple count is then checked through the SPARQL query endpoint; after a failure that may
+have changed the graph, the error says what the server now holds.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,10 +30,14 @@ from kg_build.query.params import _IRI
 Progress = Callable[[int, int], None]  # bytes sent, bytes in all
 AuthKind = Literal["auto", "basic", "digest"]
 RETRY_STATUS = frozenset({429, 502, 503, 504})  # busy or restarting: worth another try
+# SQLSTATE 40001 (serialization failure) is the standard "repeat the transaction"; Virtuoso
+# answers it as HTTP 500 "SR172: Transaction deadlocked"
+_DEADLOCK = re.compile(r"\b40001\b|deadlock", re.IGNORECASE)
+BATCH = 100_000  # triples per request: 15-20 MB of N-Triples, as fast in all as one request
 
 
 class LoadError(Exception):
-    """The server did not take the graph; its previous graph is unchanged (exit code 2)."""
+    """The server did not take the graph; the message says what it holds now (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -58,14 +66,14 @@ class Loaded:
 class _ProgressReader(io.BytesIO):
     """The request body: requests sends it with a Content-Length and reads it in blocks."""
 
-    def __init__(self, data: bytes, progress: Progress | None) -> None:
+    def __init__(self, data: bytes, progress: Progress | None, sent: int, total: int) -> None:
         super().__init__(data)
-        self.total, self.progress = len(data), progress
+        self.progress, self.sent, self.total = progress, sent, total
 
     def read(self, size: int | None = -1) -> bytes:
         piece = super().read(size)
         if self.progress and piece:
-            self.progress(self.tell(), self.total)
+            self.progress(self.sent + self.tell(), self.total)
         return piece
 
 
@@ -89,29 +97,96 @@ def ntriples_of(path: Path) -> bytes:
     return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
 
 
+def parts_of(data: bytes, size: int = BATCH) -> list[bytes]:
+    """N-Triples bytes cut between lines into parts of at most `size` triples."""
+    lines = data.splitlines(keepends=True)
+    return [b"".join(lines[i : i + size]) for i in range(0, len(lines), size)] or [b""]
+
+
+def _triples_in(data: bytes) -> int:
+    try:
+        return sum(1 for _ in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as exc:
+        raise LoadError(
+            f"the dump is not valid N-Triples ({exc}); nothing was sent, "
+            "the server's graph is unchanged"
+        ) from exc
+
+
 def put_graph(
     target: Target,
     data: bytes,
     *,
+    batch: int = BATCH,
     retries: int = 4,
     backoff: float = 0.5,
     timeout: float = 300,
     progress: Progress | None = None,
 ) -> Loaded:
-    """Replace `target.graph` with the N-Triples file, then verify the count. Raises LoadError."""
+    """Replace `target.graph` with the N-Triples, then verify the count. Raises LoadError."""
     if not _IRI.match(target.graph):
         raise LoadError(f"--graph {target.graph!r} is not an absolute IRI")
-    expected = sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#"))
+    expected = _triples_in(data)
     start = time.perf_counter()
     challenge = _challenge(target, timeout) if target.user and target.auth == "auto" else ""
+    parts = parts_of(data, batch)
+    attempts = sent = 0
+    for number, part in enumerate(parts):
+
+        def report(done: int, _: int, before: int = sent) -> None:
+            if progress:
+                progress(before + done, len(data))
+
+        try:
+            attempts += _send(
+                target,
+                "PUT" if number == 0 else "POST",
+                part,
+                challenge,
+                retries,
+                backoff,
+                timeout,
+                report,
+            )
+        except _RefusedError as exc:
+            if number == 0:  # a request the server refused outright was not applied
+                raise LoadError(f"{exc}; the server's previous graph is unchanged") from None
+            raise LoadError(f"{exc}; {_holds(target, expected)}") from None
+        except LoadError as exc:
+            raise LoadError(f"{exc}; {_holds(target, expected)}") from None
+        sent += len(part)
+    found = count_triples(target)
+    if found != expected:
+        raise LoadError(
+            f"the server holds {found} triples in <{target.graph}>, the dump has {expected}"
+        )
+    return Loaded(found, attempts, time.perf_counter() - start)
+
+
+class _RefusedError(LoadError):
+    """The server answered a request with a client error (4xx): it did not apply it."""
+
+
+def _send(
+    target: Target,
+    method: str,
+    part: bytes,
+    challenge: str,
+    retries: int,
+    backoff: float,
+    timeout: float,
+    progress: Progress | None,
+) -> int:
+    """One request, repeated while the failure is transient; returns the attempts made."""
     attempt = 0
     while True:
         attempt += 1
         try:
-            response = requests.put(
+            response = requests.request(
+                method,
                 target.endpoint,
                 params={"graph": target.graph},
-                data=_ProgressReader(data, progress),
+                data=_ProgressReader(part, progress, 0, len(part)),
                 headers={"Content-Type": "application/n-triples"},
                 auth=_auth(target, challenge),
                 timeout=timeout,
@@ -124,27 +199,35 @@ def put_graph(
         except requests.Timeout as exc:
             raise LoadError(f"{target.endpoint} did not answer within {timeout} s") from exc
         if response.status_code == 401:
-            raise LoadError(
+            raise _RefusedError(
                 f"{target.endpoint} refused the credentials (HTTP 401)"
                 + ("" if target.user else "; give --user and --password")
             )
-        if response.status_code in RETRY_STATUS:
-            if attempt > retries:
-                raise LoadError(f"{target.endpoint} failed: HTTP {response.status_code}")
+        transient = response.status_code in RETRY_STATUS or (
+            response.status_code >= 500 and _DEADLOCK.search(response.text) is not None
+        )
+        if transient and attempt <= retries:
             time.sleep(backoff * 2 ** (attempt - 1))
             continue
         if response.status_code >= 400:
-            raise LoadError(
-                f"{target.endpoint} rejected the graph (HTTP {response.status_code}): "
-                f"{_summary(response.text)}"
+            what = "rejected the graph" if response.status_code < 500 else "failed"
+            error = _RefusedError if response.status_code < 500 else LoadError
+            raise error(
+                f"{target.endpoint} {what} (HTTP {response.status_code}): {_summary(response.text)}"
             )
-        break
-    found = count_triples(target)
-    if found != expected:
-        raise LoadError(
-            f"the server holds {found} triples in <{target.graph}>, the dump has {expected}"
-        )
-    return Loaded(found, attempt, time.perf_counter() - start)
+        return attempt
+
+
+def _holds(target: Target, expected: int) -> str:
+    """What the graph holds after a failure that may have changed it."""
+    try:
+        found = count_triples(target)
+    except LoadError:
+        return "the server's graph may hold part of the dump: run `kg load` again"
+    return (
+        f"<{target.graph}> now holds {found} triples of the dump's {expected}: "
+        "run `kg load` again to replace it"
+    )
 
 
 def _challenge(target: Target, timeout: float) -> str:
