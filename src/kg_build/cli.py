@@ -182,10 +182,11 @@ def build(
         )
     trig, ontology = rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"]
     store = write_store(config.dist, trig, ontology, config.base, store_change(rel, config))
-    manifest = publish_files(config.dist, rel.files)
+    files = rel.all_files()
+    manifest = publish_files(config.dist, files)
     state = state_of(rel, config, key, manifest, store.name)
     write_atomic(state_path(config.dist), dump_state(state))
-    _err(f"published {len(rel.files)} files and SHA256SUMS to {config.dist}")
+    _err(f"published {len(files)} files and SHA256SUMS to {config.dist}")
     _err(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")
 
 

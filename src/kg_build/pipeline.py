@@ -31,6 +31,7 @@ from kg_build.config import Config
 from kg_build.errors import Problem
 from kg_build.facts.load import Corpus, load_corpus
 from kg_build.facts.quotes import QuoteCheck, check_quotes
+from kg_build.forked import in_child
 from kg_build.incremental.state import BuildState, folder_digests
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
@@ -92,6 +93,15 @@ class Release:
     data_chunk: Chunk = b""  # the same as N-Triples
     inferred_key: str | None = None
     files: dict[str, bytes] = field(default_factory=dict)
+    # files still being written in a forked child (publish/serialize.py says which)
+    pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)
+
+    def all_files(self) -> dict[str, bytes]:
+        """`files`, once the ones written alongside are done."""
+        for name, result in sorted(self.pending.items()):
+            self.files[name] = result()
+        self.pending.clear()
+        return self.files
 
     def graph(self) -> Graph:
         """The published union as an rdflib graph (for callers that want one)."""
@@ -269,8 +279,12 @@ def release(
     inferred = [chunk_of(reasoning.inferred)] if reasoning is not None else []
     data_chunk = union_of([*checked.graphs.values(), *inferred])
     data = triples_of(data_chunk)
+    # JSON-LD is the slowest writer (Python objects per node): it runs in a child while this
+    # process describes the dataset, writes the other files and the store
+    jsonld = in_child(lambda: serialize.jsonld(data, config.base))
     description = describe(Iris(config.base, checked.corpus), data, checked.corpus)
     rel = Release(checked, reasoning, data, description, data_chunk, inferred_key)
+    rel.pending["ganzhou-gba.jsonld"] = jsonld
     timer.run("publish", lambda: _serialise(rel, config), lambda f: f"{len(f)} files")
     return rel
 
@@ -316,7 +330,6 @@ def _serialise(rel: Release, config: Config) -> dict[str, bytes]:
     rel.files = {
         "ganzhou-gba.ttl": serialize.turtle_of(rel.data_chunk, base),
         "ganzhou-gba.nt": rel.data_chunk,
-        "ganzhou-gba.jsonld": serialize.jsonld(rel.data, base),
         "ganzhou-gba.trig": serialize.trig_of({g: c for g, c in graphs.items() if c}, base),
         "context.jsonld": serialize.context_document(base),
         "void.ttl": serialize.turtle(rel.description, base),
