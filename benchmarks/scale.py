@@ -226,10 +226,10 @@ def _published_ours(corpus: Path, out: Connection) -> None:
         times = []
         for _ in range(5):
             start = time.perf_counter()
-            engine.run(query, bindings)
+            answer = engine.run(query, bindings)
             times.append(time.perf_counter() - start)
         out.send({"stage": f"query {query.name}", "seconds": statistics.median(times),
-                  "peak_mb": _peak_mb()})  # fmt: skip
+                  "rows": len(answer.rows), "peak_mb": _peak_mb()})  # fmt: skip
     triples = list(
         ox.parse(path=str(config.dist / "ganzhou-gba.nt"), format=ox.RdfFormat.N_TRIPLES)
     )
@@ -460,6 +460,8 @@ def _cell(report: Report | None) -> str:
     text = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
     if report.get("triples"):
         text += f", {report['triples'] / max(seconds, 1e-9):,.0f} t/s"
+    if "rows" in report:
+        text += f", {report['rows']:,} rows"
     return text + f", {report['peak_mb']:,.0f} MB"
 
 
@@ -543,16 +545,30 @@ def goals(all_results: dict[int, dict[str, Any]]) -> list[str]:
                 f"- Writing {fmt} within 3× of pyoxigraph's raw rate: its rate is {factor:.1f}× "
                 f"ours: **{'met' if factor <= 3 else 'missed'}**."
             )
-    queries = {n: _seconds(st.get("ours")) for n, st in stages.items() if n.startswith("query ")}
-    slow = sorted(((t, n) for n, t in queries.items() if t is not None and t > 0.1), reverse=True)
+    queries = {n: st.get("ours", {}) for n, st in stages.items() if n.startswith("query ")}
+    slow = sorted(
+        ((r["seconds"], n, r.get("rows")) for n, r in queries.items() if (_seconds(r) or 0) > 0.1),
+        reverse=True,
+    )
+    unmeasured = sorted(n for n, r in queries.items() if _seconds(r) is None)
     lines.append(
         "- Every canned query's median ≤ 100 ms on the embedded store: "
         + (
             "**met**."
-            if not slow
-            else f"**missed** by {len(slow)} of {len(queries)}: "
-            + ", ".join(f"{n.removeprefix('query ')} {t * 1000:.0f} ms" for t, n in slow)
-            + "."
+            if not slow and not unmeasured
+            else f"**missed** by {len(slow) + len(unmeasured)} of {len(queries)}: "
+            + ", ".join(
+                f"{n.removeprefix('query ')} {t * 1000:,.0f} ms"
+                + (f" ({rows:,} rows)" if rows is not None else "")
+                for t, n, rows in slow
+            )
+            + "".join(f", {n.removeprefix('query ')} not measured" for n in unmeasured)
+            + ". A query that returns thousands of rows is bound by them: Oxigraph's on-disk "
+            "store joins, sorts and hands over about 10,000 rows a second here, so an answer "
+            "of 20,000 rows cannot come in 100 ms; of the queries with few rows that "
+            "still miss, search-by-name scans every label, count-by-class and projects-by-stage "
+            "aggregate every entity, and figures-about-place meets its parameter only after its "
+            "UNION (Oxigraph 0.5 evaluates the branches unbound; README, canned queries)."
         )
     )
     http = results.get("http", {})
