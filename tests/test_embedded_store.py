@@ -89,6 +89,22 @@ def test_damaged_store_says_how_to_fix_it(tmp_path: Path, release: Path) -> None
     assert "cannot be opened" in result.err and "kg build" in result.err
 
 
+def test_a_store_of_an_older_layout_is_refused_and_rebuilt(tmp_path: Path) -> None:
+    # An older kg-build's store opens and answers, wrongly (no union in the default graph):
+    # it must be refused, and a build must not reuse it.
+    ontology = b"<urn:o> <urn:p> <urn:q> .\n"
+    trig = b"<urn:g> { <urn:a> <urn:b> <urn:c> . }\n"
+    target = write_store(tmp_path, trig, ontology, BASE)
+    (target / ".complete").write_text("ok\n", encoding="utf-8")  # as kg-build 0.x wrote it
+    result = run_kg("query", "travel-times", "--dist", str(tmp_path))
+    assert result.code == 2 and "another version of kg-build" in result.err
+    assert "kg build" in result.err
+    again = write_store(tmp_path, trig, ontology, BASE)
+    assert again == target
+    # rewritten: both triples in their graphs and in the default graph's union
+    assert len(list(open_store(tmp_path).quads_for_pattern(None, None, None, None))) == 4
+
+
 def test_a_triple_in_several_graphs_answers_once(tmp_path: Path) -> None:
     """Sources share triples (a day, a place's label). Queries read the default graph, which
     holds the union once; Oxigraph's union-default-graph mode would multiply the rows."""

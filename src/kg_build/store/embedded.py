@@ -37,6 +37,14 @@ def ontology_graph(base: str) -> ox.NamedNode:
 LAYOUT = b"kg-build store layout 2: named graphs + their union in the default graph\0"
 
 
+def _complete(path: Path) -> bool:
+    """The store was written to the end, in this version's layout (its .complete says so)."""
+    try:
+        return (path / ".complete").read_bytes() == LAYOUT.rstrip(b"\0") + b"\n"
+    except OSError:
+        return False
+
+
 def store_digest(trig: bytes, ontology: bytes) -> str:
     return hashlib.sha256(LAYOUT + trig + b"\0" + ontology).hexdigest()[:16]
 
@@ -94,11 +102,11 @@ def write_store(
     and replace only the changed graphs; the result holds the same quads as a fresh load."""
     dist.mkdir(parents=True, exist_ok=True)
     target = dist / f"{PREFIX}{store_digest(trig, ontology)}"
-    if not (target / ".complete").exists():
+    if not _complete(target):
         staging = dist / f".{target.name}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         previous = dist / change.previous if change is not None else None
-        if change is not None and previous is not None and (previous / ".complete").exists():
+        if change is not None and previous is not None and _complete(previous):
             ox.Store.read_only(str(previous)).backup(str(staging))
             (staging / ".complete").unlink(missing_ok=True)
             store = ox.Store(str(staging))
@@ -112,7 +120,7 @@ def write_store(
             store.optimize()
         store.flush()
         del store  # closes the database before it is moved
-        (staging / ".complete").write_text("ok\n", encoding="utf-8")
+        (staging / ".complete").write_bytes(LAYOUT.rstrip(b"\0") + b"\n")
         shutil.rmtree(target, ignore_errors=True)
         os.replace(staging, target)
     link_tmp = dist / f".{LINK}.link.tmp"
@@ -133,6 +141,9 @@ def open_store(dist: Path) -> ox.Store:
         raise InputError([Problem(str(path), 0, "", "embedded store not found", hint)])
     if not (path / ".complete").exists():
         raise InputError([Problem(str(path), 0, "", "embedded store is incomplete", hint)])
+    if not _complete(path):  # an older layout answers queries wrongly, not with an error
+        what = "embedded store was written by another version of kg-build"
+        raise InputError([Problem(str(path), 0, "", what, hint)])
     try:
         return ox.Store.read_only(str(path))
     except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
