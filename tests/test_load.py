@@ -76,8 +76,10 @@ def test_a_large_dump_goes_in_parts_that_replace_the_graph() -> None:
     behaviour = Behaviour()
     with _graph_store(behaviour) as (store, target):
         put_graph(target, NT)
-        loaded = put_graph(target, BIG, batch=10)
+        seen: list[tuple[int, int]] = []
+        loaded = put_graph(target, BIG, batch=10, progress=lambda s, t: seen.append((s, t)))
     assert loaded.triples == 25 and _count(store) == 25  # the two old triples are gone
+    assert seen == sorted(seen) and seen[-1] == (len(BIG), len(BIG))  # progress over all parts
     assert (behaviour.puts, behaviour.posts) == (2, 2)  # 10 + 10 + 5
 
 

@@ -93,7 +93,7 @@ class Release:
     data_chunk: Chunk = b""  # the same as N-Triples
     inferred_key: str | None = None
     files: dict[str, bytes] = field(default_factory=dict)
-    # files still being written in a forked child (publish/serialize.py says which)
+    # files still being written in a forked child (release() says which, and why)
     pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)
 
     def all_files(self) -> dict[str, bytes]:

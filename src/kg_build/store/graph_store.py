@@ -66,14 +66,14 @@ class Loaded:
 class _ProgressReader(io.BytesIO):
     """The request body: requests sends it with a Content-Length and reads it in blocks."""
 
-    def __init__(self, data: bytes, progress: Progress | None, sent: int, total: int) -> None:
+    def __init__(self, data: bytes, progress: Progress | None) -> None:
         super().__init__(data)
-        self.progress, self.sent, self.total = progress, sent, total
+        self.total, self.progress = len(data), progress
 
     def read(self, size: int | None = -1) -> bytes:
         piece = super().read(size)
         if self.progress and piece:
-            self.progress(self.sent + self.tell(), self.total)
+            self.progress(self.tell(), self.total)
         return piece
 
 
@@ -186,7 +186,7 @@ def _send(
                 method,
                 target.endpoint,
                 params={"graph": target.graph},
-                data=_ProgressReader(part, progress, 0, len(part)),
+                data=_ProgressReader(part, progress),
                 headers={"Content-Type": "application/n-triples"},
                 auth=_auth(target, challenge),
                 timeout=timeout,
