@@ -4,9 +4,11 @@ graphs the change touched."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from conftest import PUBLISHED_FILES, ROOT, SHARED, run_kg
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate_corpus import generate  # noqa: E402
+
+from kg_build.incremental.state import RACY_NS, FactFiles, fact_files  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -207,3 +211,32 @@ def _add_a_region(places: Path, texts: Path) -> None:
         "    source: gen-00001\n"
         f'    quote: "{sentence}"\n',
     )
+
+
+def _write(path: Path, text: str, mtime_ns: int) -> None:
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def test_fact_files_are_read_again_only_when_their_stats_say_so(tmp_path: Path) -> None:
+    facts = tmp_path / "facts"
+    source = facts / "sources" / "a"
+    source.mkdir(parents=True)
+    old = time.time_ns() - 60 * 10**9
+    _write(source / "figures.yaml", "figures: []\n", old)
+    _write(facts / "places.yaml", "places: []\n", old)
+    first = fact_files(facts)
+    assert set(first.digests) == {"a", "places.yaml"}
+    # Same size, mtime and inode, changed long before the last look: kept without reading
+    # (so a change that restores all three goes unseen, as in git; --full reads everything).
+    _write(source / "figures.yaml", "figures: {}\n", old)  # as many bytes as before
+    assert fact_files(facts, first).digests == first.digests
+    # The same change to a file touched just before the last look: read again ("racy").
+    racy = FactFiles(first.digests, first.stats, old + RACY_NS // 2)
+    assert fact_files(facts, racy).digests["a"] != first.digests["a"]
+    # A new mtime, or a new file, is read again; the others keep their digests.
+    _write(source / "people.yaml", "people: []\n", old)
+    again = fact_files(facts, first)
+    assert again.digests["a"] != first.digests["a"]
+    assert again.digests["places.yaml"] == first.digests["places.yaml"]
+    assert fact_files(facts).digests == again.digests  # the same as reading everything

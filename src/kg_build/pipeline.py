@@ -16,7 +16,6 @@ from rdflib import Graph
 
 from kg_build.build.chunks import (
     Chunk,
-    Triples,
     chunk_of,
     chunks_of,
     graph_keys,
@@ -32,7 +31,7 @@ from kg_build.errors import Problem
 from kg_build.facts.load import Corpus, load_corpus
 from kg_build.facts.quotes import QuoteCheck, check_quotes
 from kg_build.forked import in_child
-from kg_build.incremental.state import BuildState, folder_digests
+from kg_build.incremental.state import BuildState, FactFiles, fact_files
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
 from kg_build.namespaces import bind_prefixes
@@ -71,7 +70,7 @@ class Checked:
     quotes: QuoteCheck
     violations: list[Violation]
     quality: list[Problem] = field(default_factory=list)  # rows of *-violation.rq queries
-    folders: dict[str, str] = field(default_factory=dict)  # fact file/folder -> digest
+    folders: FactFiles = field(default_factory=FactFiles)  # fact file/folder -> digest
     graph_keys: dict[str, str] = field(default_factory=dict)
     previous: BuildState | None = None  # the last release's state, when this run built on it
     changed: set[str] = field(default_factory=set)  # graphs rebuilt or removed by this run
@@ -88,9 +87,9 @@ class Checked:
 class Release:
     checked: Checked
     reasoning: Reasoning | None
-    data: Triples  # the published union: every fact once, and the inferences; sorted
     description: Graph
-    data_chunk: Chunk = b""  # the same as N-Triples
+    # the published union: every fact once, and the inferences; sorted N-Triples lines
+    data_chunk: Chunk = b""
     inferred_key: str | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     # files still being written in a forked child (release() says which, and why)
@@ -106,7 +105,7 @@ class Release:
     def graph(self) -> Graph:
         """The published union as an rdflib graph (for callers that want one)."""
         graph = Graph(bind_namespaces="none")
-        for t in self.data:
+        for t in triples_of(self.data_chunk):
             graph.add(rdflib_triple(t))
         return graph
 
@@ -138,14 +137,15 @@ def check(
     timer = _Timer(progress, total_steps or _check_steps(config))
     ontology = load_ontology(config.ontology)
 
-    def read() -> tuple[dict[str, str], Corpus]:
-        folders = folder_digests(config.facts) if config.facts.is_dir() else {}
+    def read() -> tuple[FactFiles, Corpus]:
+        known = previous.folders if previous is not None else None
+        folders = fact_files(config.facts, known) if config.facts.is_dir() else FactFiles()
         reuse = {}
         if previous is not None:
             reuse = {
                 name: previous.parts[name]
-                for name, digest in folders.items()
-                if previous.folders.get(name) == digest and name in previous.parts
+                for name, digest in folders.digests.items()
+                if previous.folders.digests.get(name) == digest and name in previous.parts
             }
         return folders, load_corpus(config.facts, vocabulary_of(ontology), config.root, reuse)
 
@@ -267,7 +267,7 @@ def release(
     timer = _Timer(progress, steps)
     timer.step = _check_steps(config)
     if checked.problems:
-        return Release(checked, None, [], Graph())
+        return Release(checked, None, Graph())
     reasoning: Reasoning | None = None
     inferred_key: str | None = None
     if with_reasoning:
@@ -278,12 +278,12 @@ def release(
         )
     inferred = [chunk_of(reasoning.inferred)] if reasoning is not None else []
     data_chunk = union_of([*checked.graphs.values(), *inferred])
-    data = triples_of(data_chunk)
-    # JSON-LD is the slowest writer (Python objects per node): it runs in a child while this
-    # process describes the dataset, writes the other files and the store
-    jsonld = in_child(lambda: serialize.jsonld(data, config.base))
-    description = describe(Iris(config.base, checked.corpus), data, checked.corpus)
-    rel = Release(checked, reasoning, data, description, data_chunk, inferred_key)
+    # JSON-LD is the slowest writer (it parses the lines and makes Python objects per node):
+    # it runs in a child while this process describes the dataset, writes the other files and
+    # the store
+    jsonld = in_child(lambda: serialize.jsonld(triples_of(data_chunk), config.base))
+    description = describe(Iris(config.base, checked.corpus), data_chunk, checked.corpus)
+    rel = Release(checked, reasoning, description, data_chunk, inferred_key)
     rel.pending["ganzhou-gba.jsonld"] = jsonld
     timer.run("publish", lambda: _serialise(rel, config), lambda f: f"{len(f)} files")
     return rel

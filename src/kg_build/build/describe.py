@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
+from kg_build.build.chunks import Chunk
 from kg_build.build.iris import Iris
 from kg_build.facts.load import Corpus
 from kg_build.namespaces import GBA, PREFIXES, bind_prefixes
-from kg_build.terms import value_of
 
 TITLE_EN = "Ganzhou – Greater Bay Area knowledge graph"
 TITLE_ZH = "赣州—粤港澳大湾区知识图谱"
@@ -45,8 +44,9 @@ DISTRIBUTIONS: Mapping[str, str] = {
 }
 
 
-def describe(iris: Iris, data: Iterable[ox.Triple], corpus: Corpus) -> Graph:
-    """VoID + DCAT for `data` (the published union, inferences included, each triple once)."""
+def describe(iris: Iris, data: Chunk, corpus: Corpus) -> Graph:
+    """VoID + DCAT for `data` (the published union as N-Triples lines, inferences included,
+    each triple once)."""
     base = iris.base
     dataset = URIRef(f"{base}dataset")
     g = bind_prefixes(Graph(bind_namespaces="none"), base)
@@ -61,21 +61,26 @@ def describe(iris: Iris, data: Iterable[ox.Triple], corpus: Corpus) -> Graph:
     add((dataset, DCTERMS.license, LICENSE))
     add((dataset, VOID.uriSpace, Literal(f"{base}id/")))
     triples, subjects, objects, typed = 0, set(), set(), set()
-    classes: Counter[str] = Counter()
-    properties: Counter[str] = Counter()
+    counted_classes: Counter[bytes] = Counter()
+    counted_properties: Counter[bytes] = Counter()
     same_as: list[str] = []
-    rdf_type, owl_same_as = str(RDF.type), str(OWL.sameAs)
-    for t in data:
+    rdf_type, owl_same_as = f"<{RDF.type}>".encode(), f"<{OWL.sameAs}>".encode()
+    # Counted on the lines, not on parsed triples (3x faster at a million triples): a line is
+    # "subject predicate object .", neither subject nor predicate holds a space, and one term
+    # is always written the same way, so equal terms are equal bytes.
+    for line in data.splitlines():
+        subject, predicate, obj = line[:-2].split(b" ", 2)
         triples += 1
-        subjects.add(t.subject)
-        objects.add(t.object)
-        predicate = t.predicate.value
-        properties[predicate] += 1
+        subjects.add(subject)
+        objects.add(obj)
+        counted_properties[predicate] += 1
         if predicate == rdf_type:
-            typed.add(t.subject)
-            classes[value_of(t.object)] += 1
+            typed.add(subject)
+            counted_classes[obj] += 1
         elif predicate == owl_same_as:
-            same_as.append(value_of(t.object))
+            same_as.append(_value(obj))
+    classes = {_value(c): n for c, n in counted_classes.items()}
+    properties = {_value(p): n for p, n in counted_properties.items()}
     add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
     add((dataset, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
     add((dataset, VOID.distinctObjects, Literal(len(objects), datatype=XSD.integer)))
@@ -132,6 +137,11 @@ def describe(iris: Iris, data: Iterable[ox.Triple], corpus: Corpus) -> Graph:
             add((linkset, VOID.triples, Literal(links, datatype=XSD.integer)))
     add((dataset, DCTERMS.conformsTo, URIRef(str(GBA))))
     return g
+
+
+def _value(term: bytes) -> str:
+    """An IRI's text, or a blank node's label, from its N-Triples form."""
+    return (term[1:-1] if term.startswith(b"<") else term.removeprefix(b"_:")).decode()
 
 
 def _local(term: Node) -> str:

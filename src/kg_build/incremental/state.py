@@ -1,10 +1,13 @@
 """What one successful build leaves for the next: which files it read, what it made of them.
 
 A build compares the digest of every fact file and source folder with the last release's
-and re-reads only the folders that changed; graphs whose inputs are unchanged are reused
-(build/chunks.py decides). Anything that changes every graph at once (kg-build's own code,
-the ontology, shapes, queries, base IRI) is part of one key; when it differs, or the
-published files are not the ones this state describes, the build starts from nothing.
+and re-reads only the folders that changed (a folder whose files have the size, mtime and
+inode they had, and were last changed well before the last build looked, keeps its digest
+unread, as git and make do; `kg build --full` ignores all of it); graphs whose inputs are
+unchanged are reused (build/chunks.py decides). Anything that changes every graph at once
+(kg-build's own code, the ontology, shapes, queries, base IRI) is part of one key; when it
+differs, or the published files are not the ones this state describes, the build starts from
+nothing.
 
 The state is a pickle under dist/.kg-build/, written by the command line after it published
 the release the state describes. It is our own file, read only from our own output folder.
@@ -13,7 +16,9 @@ the release the state describes. It is our own file, read only from our own outp
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +29,28 @@ from kg_build.facts.load import SHARED_FILES, Part
 
 STATE_DIR = ".kg-build"
 STATE_FILE = "state.pickle"
-FORMAT = 3
+FORMAT = 4
+# A file changed within this long before the last build took its stats could have been
+# changed again since without its mtime moving (coarse clocks, git's "racily clean" case).
+RACY_NS = 2_000_000_000
+
+Signature = tuple[tuple[str, int, int, int], ...]  # (name, size, mtime_ns, inode) per file
+
+
+@dataclass(frozen=True)
+class FactFiles:
+    """Digest of each shared fact file and of each source folder's files (names and bytes),
+    and what os.stat said of them when this build looked (at `taken`, time.time_ns())."""
+
+    digests: dict[str, str] = field(default_factory=dict)
+    stats: dict[str, Signature] = field(default_factory=dict)
+    taken: int = 0
 
 
 @dataclass
 class BuildState:
     key: str  # code, ontology, shapes, queries and base IRI together
-    folders: dict[str, str]  # "places.yaml" or a source folder's name -> digest of its files
+    folders: FactFiles  # "places.yaml" or a source folder's name -> digest of its files
     parts: dict[str, Part]  # what each of those gave
     graph_keys: dict[str, str]  # graph IRI -> digest of its inputs (build/chunks.py)
     graphs: dict[str, bytes]  # graph IRI -> its triples as sorted N-Triples (build/chunks.py)
@@ -65,20 +85,50 @@ def global_key(config: Config) -> str:
     return digest.hexdigest()
 
 
-def folder_digests(facts_dir: Path) -> dict[str, str]:
-    """Digest of each shared fact file and of each source folder's files (names and bytes)."""
-    out = {}
-    for name in SHARED_FILES:
-        path = facts_dir / name
-        if path.is_file():
-            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+def fact_files(facts_dir: Path, previous: FactFiles | None = None) -> FactFiles:
+    """The digests of the fact files; one the last build took is kept, unread, while the stats
+    of its files are the same and older than RACY_NS before that build looked."""
+    taken = time.time_ns()
+    digests, stats = {}, {}
+    entries = [(name, [facts_dir / name]) for name in SHARED_FILES]
     sources = facts_dir / "sources"
     if sources.is_dir():
-        for folder in sorted(p for p in sources.iterdir() if p.is_dir()):
+        entries += [
+            (folder.name, list(folder.iterdir()))
+            for folder in sorted(p for p in sources.iterdir() if p.is_dir())
+        ]
+    for name, paths in entries:
+        signature = _signature(paths)
+        if not signature:
+            continue
+        stats[name] = signature
+        known = previous.digests.get(name) if previous is not None else None
+        if (
+            known is not None
+            and previous is not None
+            and previous.stats.get(name) == signature
+            and all(mtime < previous.taken - RACY_NS for _, _, mtime, _ in signature)
+        ):
+            digests[name] = known
+        elif name in SHARED_FILES:
+            digests[name] = hashlib.sha256(paths[0].read_bytes()).hexdigest()
+        else:
             digest = hashlib.sha256()
-            _hash_files(digest, folder.iterdir(), folder)
-            out[folder.name] = digest.hexdigest()
-    return out
+            _hash_files(digest, paths, paths[0].parent)
+            digests[name] = digest.hexdigest()
+    return FactFiles(digests, stats, taken)
+
+
+def _signature(paths: Iterable[Path]) -> Signature:
+    files = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            continue
+        if not path.is_dir():
+            files.append((path.name, info.st_size, info.st_mtime_ns, info.st_ino))
+    return tuple(sorted(files))
 
 
 def state_path(dist: Path) -> Path:
