@@ -50,7 +50,7 @@ class FactFiles:
 @dataclass
 class BuildState:
     key: str  # code, ontology, shapes, queries and base IRI together
-    folders: FactFiles  # "places.yaml" or a source folder's name -> digest of its files
+    folders: FactFiles  # digests and stats of "places.yaml" etc. and of each source folder
     parts: dict[str, Part]  # what each of those gave
     graph_keys: dict[str, str]  # graph IRI -> digest of its inputs (build/chunks.py)
     graphs: dict[str, bytes]  # graph IRI -> its triples as sorted N-Triples (build/chunks.py)
@@ -90,31 +90,33 @@ def fact_files(facts_dir: Path, previous: FactFiles | None = None) -> FactFiles:
     of its files are the same and older than RACY_NS before that build looked."""
     taken = time.time_ns()
     digests, stats = {}, {}
-    entries = [(name, [facts_dir / name]) for name in SHARED_FILES]
+    # (name, its files, the folder they are named relative to; None for one shared file)
+    entries: list[tuple[str, list[Path], Path | None]] = [
+        (name, [facts_dir / name], None) for name in SHARED_FILES
+    ]
     sources = facts_dir / "sources"
     if sources.is_dir():
         entries += [
-            (folder.name, list(folder.iterdir()))
+            (folder.name, list(folder.iterdir()), folder)
             for folder in sorted(p for p in sources.iterdir() if p.is_dir())
         ]
-    for name, paths in entries:
+    for name, paths, folder in entries:
         signature = _signature(paths)
         if not signature:
             continue
         stats[name] = signature
-        known = previous.digests.get(name) if previous is not None else None
         if (
-            known is not None
-            and previous is not None
+            previous is not None
+            and name in previous.digests
             and previous.stats.get(name) == signature
             and all(mtime < previous.taken - RACY_NS for _, _, mtime, _ in signature)
         ):
-            digests[name] = known
-        elif name in SHARED_FILES:
+            digests[name] = previous.digests[name]
+        elif folder is None:
             digests[name] = hashlib.sha256(paths[0].read_bytes()).hexdigest()
         else:
             digest = hashlib.sha256()
-            _hash_files(digest, paths, paths[0].parent)
+            _hash_files(digest, paths, folder)
             digests[name] = digest.hexdigest()
     return FactFiles(digests, stats, taken)
 
