@@ -24,6 +24,7 @@ from kg_build.incremental.state import RACY_NS, FactFiles, fact_files  # noqa: E
 pytestmark = pytest.mark.slow
 
 SOURCES = 12
+DUMPS = ("ganzhou-gba.nt", "ganzhou-gba.ttl", "ganzhou-gba.trig", "ganzhou-gba.jsonld")
 
 
 def _store_quads(dist: Path) -> tuple[set[str], set[str]]:
@@ -76,9 +77,13 @@ def test_incremental_builds_equal_full_builds(
         assert result.code == 0, result.err
         return result.err
 
-    def same_as_full(step: str) -> tuple[int, int]:
+    def same_as_full(step: str, whole: tuple[str, ...] = ()) -> tuple[int, int]:
         err = build(incremental)
         assert "incremental: building on the release" in err, step
+        # the dumps were spliced from the last release's, except those said to be written whole
+        found = re.search(r"\(([^()]*) spliced from the last release's\)", err)
+        spliced = set(found[1].split(", ")) if found else set()
+        assert spliced == set(DUMPS) - set(whole), (step, err)
         full = tmp_path / f"full-{step}"
         build(full, "--full")
         for name in PUBLISHED_FILES:
@@ -142,6 +147,12 @@ def test_incremental_builds_equal_full_builds(
         change()
         rebuilt, total = same_as_full(name)
         assert expected(rebuilt, total), (name, rebuilt, total)
+
+    # A dump that is not what the last release published is written whole, not spliced.
+    edited = incremental / "ganzhou-gba.ttl"
+    edited.write_bytes(edited.read_bytes().replace(b" ;\n", b" ;\n# edited by hand\n", 1))
+    _edit(sources / "gen-00005" / "figures.yaml", "value: ", "value: 2")
+    assert same_as_full("edited-dump", whole=("ganzhou-gba.ttl",))[0] == 1
 
 
 def test_a_failed_incremental_build_changes_nothing(corpus: Path, tmp_path: Path) -> None:

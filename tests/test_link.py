@@ -20,6 +20,7 @@ from kg_build.link.gazetteer import Gazetteer, load_gazetteer
 from kg_build.link.suggest import COLUMNS, GazetteerPlaces, suggest_links
 from kg_build.link.wikidata import WikidataEndpoint
 from kg_build.pipeline import Checked
+from kg_build.terms import rdflib_triple
 
 GAZETTEER_CSV = SHARED / "reference" / "cn-admin-divisions.csv"
 
@@ -119,7 +120,9 @@ def test_kg_link_suggest_writes_a_review_file(tmp_path: Path) -> None:
 
 
 def test_the_description_has_a_linkset_per_target(shipped_release: object) -> None:
-    description: Graph = shipped_release.description  # type: ignore[attr-defined]
+    description = Graph()
+    for triple in shipped_release.description:  # type: ignore[attr-defined]
+        description.add(rdflib_triple(triple))
     linkset = URIRef(f"{BASE}dataset/linkset/wikidata")
     data = shipped_release.graph()  # type: ignore[attr-defined]
     same_as = sum(

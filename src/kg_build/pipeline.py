@@ -6,6 +6,7 @@ Functions here return graphs and bytes; only the command line writes files.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from rdflib import Graph
 
 from kg_build.build.chunks import (
     Chunk,
+    Triples,
     chunk_of,
     chunks_of,
     graph_keys,
@@ -30,14 +32,13 @@ from kg_build.config import Config
 from kg_build.errors import Problem
 from kg_build.facts.load import Corpus, load_corpus
 from kg_build.facts.quotes import QuoteCheck, check_quotes
-from kg_build.forked import in_child
 from kg_build.incremental.state import BuildState, FactFiles, fact_files
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
 from kg_build.namespaces import bind_prefixes
 from kg_build.ontology import load_ontology, vocabulary_of
-from kg_build.publish import serialize
-from kg_build.query.catalog import load_catalog
+from kg_build.publish import dumps, serialize
+from kg_build.query.catalog import is_violation_file, load_catalog
 from kg_build.query.engines import OxigraphEngine
 from kg_build.query.violations import run_violation_queries
 from kg_build.reason.owl import (
@@ -50,7 +51,7 @@ from kg_build.reason.owl import (
 )
 from kg_build.store.embedded import StoreChange
 from kg_build.terms import rdflib_triple
-from kg_build.validate.neighbourhood import Node, affected, changed_subjects
+from kg_build.validate.neighbourhood import Node, affected, replace_graphs
 from kg_build.validate.shacl import Violation, add_to_store, load_shapes, validate_graph
 
 Progress = Callable[[str], None]
@@ -87,13 +88,15 @@ class Checked:
 class Release:
     checked: Checked
     reasoning: Reasoning | None
-    description: Graph
+    description: Triples  # VoID + DCAT, sorted
     # the published union: every fact once, and the inferences; sorted N-Triples lines
     data_chunk: Chunk = b""
     inferred_key: str | None = None
+    shared: dict[bytes, int] = field(default_factory=dict)  # see publish/splice.py
     files: dict[str, bytes] = field(default_factory=dict)
     # files still being written in a forked child (release() says which, and why)
     pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)
+    spliced: list[str] = field(default_factory=list)  # dumps made from the last release's
 
     def all_files(self) -> dict[str, bytes]:
         """`files`, once the ones written alongside are done."""
@@ -136,6 +139,16 @@ def check(
     changes can affect; the outcome is the same as without it."""
     timer = _Timer(progress, total_steps or _check_steps(config))
     ontology = load_ontology(config.ontology)
+    # The data store serves the SPARQL constraints, the quality queries and the neighbourhoods.
+    store = ox.Store()
+    loading = None
+    if previous is not None:
+        # The last release's graphs load on the other core while the facts are read (Oxigraph
+        # releases the GIL); the graphs that changed are swapped in afterwards. Daemon: an
+        # input error does not wait for it.
+        old_union = b"".join(previous.graphs.values())
+        loading = threading.Thread(target=_load, args=(store, old_union), daemon=True)
+        loading.start()
 
     def read() -> tuple[FactFiles, Corpus]:
         known = previous.folders if previous is not None else None
@@ -191,18 +204,17 @@ def check(
         ),
     )
     shapes = load_shapes(config.shapes)
-    # The data store serves the SPARQL constraints, the quality queries and the neighbourhoods.
-    store = ox.Store()
     focus: set[Node] | None = None
-    if previous is None:
-        store.bulk_load(b"".join(graphs.values()), format=ox.RdfFormat.N_TRIPLES)
+    if previous is None or loading is None:
+        _load(store, b"".join(graphs.values()))
     else:
-        kept = b"".join(graphs[g] for g in graphs if g not in changed)
-        store.bulk_load(kept, format=ox.RdfFormat.N_TRIPLES)
-        before = triples_of(b"".join(old.get(g, b"") for g in changed))
-        after = triples_of(b"".join(graphs.get(g, b"") for g in changed))
-        subjects = changed_subjects(before, after, store)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in after)
+        loading.join()
+        subjects = replace_graphs(
+            store,
+            {g: old.get(g, b"") for g in changed},
+            {g: graphs.get(g, b"") for g in changed},
+            _source_graphs_holding(previous, config.base),
+        )
         focus = affected(store, subjects)
     add_to_store(store, [ontology])
     violations = timer.run(
@@ -220,7 +232,12 @@ def check(
             lambda: _check_links(config, corpus),
             lambda found: f"{len(found)} disagreements with the gazetteer",
         )
-    catalog = load_catalog(config.queries) if config.queries.is_dir() else {}
+    catalog = {}
+    if config.queries.is_dir():
+        # Parsing every canned query takes a second; an incremental build runs only the quality
+        # checks, and the others are part of the key, so unchanged since they last parsed.
+        only = None if previous is None else is_violation_file
+        catalog = load_catalog(config.queries, only)
     quality = timer.run(
         "quality",
         lambda: run_violation_queries(catalog, OxigraphEngine(store), built),
@@ -241,6 +258,22 @@ def check(
         store,
         focus or set(),
     )
+
+
+def _load(store: ox.Store, data: bytes) -> None:
+    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _source_graphs_holding(previous: BuildState, base: str) -> Callable[[bytes], int]:
+    """How many of the last release's source graphs held a line of one of them: the count of
+    graphs of its union holding it (BuildState.shared, 1 if not there), less its graph of
+    inferences."""
+    inferred = set(previous.derived.get(f"{base}graph/inferred", b"").splitlines(keepends=True))
+
+    def held(line: bytes) -> int:
+        return previous.shared.get(line, 1) - (line in inferred)
+
+    return held
 
 
 def _check_links(config: Config, corpus: Corpus) -> list[Problem]:
@@ -267,7 +300,7 @@ def release(
     timer = _Timer(progress, steps)
     timer.step = _check_steps(config)
     if checked.problems:
-        return Release(checked, None, Graph())
+        return Release(checked, None, [])
     reasoning: Reasoning | None = None
     inferred_key: str | None = None
     if with_reasoning:
@@ -276,17 +309,46 @@ def release(
             lambda: _reason(checked, config.base),
             lambda r: f"consistent (HermiT); {len(r[0].inferred)} part-of inferences",
         )
-    inferred = [chunk_of(reasoning.inferred)] if reasoning is not None else []
-    data_chunk = union_of([*checked.graphs.values(), *inferred])
-    # JSON-LD is the slowest writer (it parses the lines and makes Python objects per node):
-    # it runs in a child while this process describes the dataset, writes the other files and
-    # the store
-    jsonld = in_child(lambda: serialize.jsonld(triples_of(data_chunk), config.base))
-    description = describe(Iris(config.base, checked.corpus), data_chunk, checked.corpus)
-    rel = Release(checked, reasoning, description, data_chunk, inferred_key)
-    rel.pending["ganzhou-gba.jsonld"] = jsonld
-    timer.run("publish", lambda: _serialise(rel, config), lambda f: f"{len(f)} files")
+    inferred_iri = f"{config.base}graph/inferred"
+    union_graphs = dict(checked.graphs)
+    if reasoning is not None:
+        union_graphs[inferred_iri] = chunk_of(reasoning.inferred)
+    prior = _prior(checked, config)
+    changed = set(checked.changed)
+    if prior is not None and prior.graphs.get(inferred_iri, b"") != union_graphs.get(
+        inferred_iri, b""
+    ):
+        changed.add(inferred_iri)
+    data = dumps.union(union_graphs, changed, prior)
+    # started first: written whole, JSON-LD runs in a child while this process goes on
+    jsonld = dumps.jsonld(data, config.base, prior)
+    description = describe(Iris(config.base, checked.corpus), data.chunk, checked.corpus)
+    rel = Release(checked, reasoning, description, data.chunk, inferred_key, shared=data.shared)
+    rel.files.update(jsonld.files)
+    rel.pending.update(jsonld.pending)
+    rel.spliced += jsonld.spliced + ([dumps.NT] if data.change is not None else [])
+    timer.run(
+        "publish",
+        lambda: _serialise(rel, config, data, prior, changed),
+        lambda f: (
+            f"{len(f) + len(rel.pending)} files"
+            + (
+                f" ({', '.join(sorted(rel.spliced))} spliced from the last release's)"
+                if rel.spliced
+                else ""
+            )
+        ),
+    )
     return rel
+
+
+def _prior(checked: Checked, config: Config) -> dumps.Prior | None:
+    """The last release, to splice the dumps from, on an incremental build."""
+    previous = checked.previous
+    if previous is None:
+        return None
+    graphs = {**previous.graphs, **previous.derived}
+    return dumps.Prior(config.dist, previous.manifest, graphs, previous.shared)
 
 
 def _reason(checked: Checked, base: str) -> tuple[Reasoning, str]:
@@ -321,20 +383,30 @@ def _reason(checked: Checked, base: str) -> tuple[Reasoning, str]:
     return Reasoning(inferred), key
 
 
-def _serialise(rel: Release, config: Config) -> dict[str, bytes]:
+def _serialise(
+    rel: Release, config: Config, data: dumps.Union, prior: dumps.Prior | None, changed: set[str]
+) -> dict[str, bytes]:
+    """`changed`: the graphs of the union that differ from the last release's."""
     base = config.base
     graphs = _store_graphs(rel, config, rel.checked.graphs)
+    if prior is not None:
+        changed = changed | {g for g in graphs if prior.graphs.get(g, b"") != graphs[g]}
     ontology = bind_prefixes(Graph(bind_namespaces="none"), base)
     for triple in rel.checked.ontology:
         ontology.add(triple)
-    rel.files = {
-        "ganzhou-gba.ttl": serialize.turtle_of(rel.data_chunk, base),
-        "ganzhou-gba.nt": rel.data_chunk,
-        "ganzhou-gba.trig": serialize.trig_of({g: c for g, c in graphs.items() if c}, base),
-        "context.jsonld": serialize.context_document(base),
-        "void.ttl": serialize.turtle(rel.description, base),
-        "ontology.ttl": serialize.turtle(ontology, base),
-    }
+    turtle = dumps.turtle(data, base, prior)
+    trig = dumps.trig(graphs, changed, base, prior)
+    rel.spliced += turtle.spliced + trig.spliced
+    rel.files.update(
+        {
+            **turtle.files,
+            "ganzhou-gba.nt": data.chunk,
+            **trig.files,
+            "context.jsonld": serialize.context_document(base),
+            "void.ttl": serialize.turtle(rel.description, base),
+            "ontology.ttl": serialize.turtle(ontology, base),
+        }
+    )
     return rel.files
 
 
@@ -360,6 +432,7 @@ def state_of(rel: Release, config: Config, key: str, manifest: bytes, store: str
         graph_keys=checked.graph_keys,
         graphs=checked.graphs,
         inferred_key=rel.inferred_key,
+        shared=rel.shared,
         derived=_store_graphs(rel, config, {}),
         manifest=manifest,
         store=store,

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
-from kg_build.build.chunks import Chunk
+from kg_build.build.chunks import Chunk, Triples, sort_triples
 from kg_build.build.iris import Iris
 from kg_build.facts.load import Corpus
-from kg_build.namespaces import GBA, PREFIXES, bind_prefixes
+from kg_build.namespaces import GBA, PREFIXES
+from kg_build.terms import to_oxigraph
 
 TITLE_EN = "Ganzhou – Greater Bay Area knowledge graph"
 TITLE_ZH = "赣州—粤港澳大湾区知识图谱"
@@ -44,14 +46,18 @@ DISTRIBUTIONS: Mapping[str, str] = {
 }
 
 
-def describe(iris: Iris, data: Chunk, corpus: Corpus) -> Graph:
+def describe(iris: Iris, data: Chunk, corpus: Corpus) -> Triples:
     """VoID + DCAT for `data` (the published union as N-Triples lines, inferences included,
-    each triple once)."""
+    each triple once), sorted as every dump is. Made as pyoxigraph triples: adding the
+    50,000 triples of 10,000 sources to an rdflib Graph took 2.5 s."""
     base = iris.base
     dataset = URIRef(f"{base}dataset")
-    g = bind_prefixes(Graph(bind_namespaces="none"), base)
-    g.bind("foaf", FOAF)
-    add = g.add
+    made: set[ox.Triple] = set()
+
+    def add(triple: tuple[Node, Node, Node]) -> None:
+        s, p, o = (to_oxigraph(term) for term in triple)
+        made.add(ox.Triple(s, p, o))  # type: ignore[arg-type]
+
     add((dataset, RDF.type, VOID.Dataset))
     add((dataset, RDF.type, DCAT.Dataset))
     add((dataset, DCTERMS.title, Literal(TITLE_EN, lang="en")))
@@ -67,7 +73,8 @@ def describe(iris: Iris, data: Chunk, corpus: Corpus) -> Graph:
     rdf_type, owl_same_as = f"<{RDF.type}>".encode(), f"<{OWL.sameAs}>".encode()
     # Counted on the lines, not on parsed triples (3x faster at a million triples): a line is
     # "subject predicate object .", neither subject nor predicate holds a space, and one term
-    # is always written the same way, so equal terms are equal bytes.
+    # is always written the same way, so equal terms are equal bytes. (Regular expressions
+    # and C-level sets were no faster: making a tuple per line costs what the loop does.)
     for line in data.splitlines():
         subject, predicate, obj = line[:-2].split(b" ", 2)
         triples += 1
@@ -136,7 +143,7 @@ def describe(iris: Iris, data: Chunk, corpus: Corpus) -> Graph:
             add((linkset, VOID.linkPredicate, OWL.sameAs))
             add((linkset, VOID.triples, Literal(links, datatype=XSD.integer)))
     add((dataset, DCTERMS.conformsTo, URIRef(str(GBA))))
-    return g
+    return sort_triples(made)
 
 
 def _value(term: bytes) -> str:

@@ -10,7 +10,7 @@ per subject and line. There are no blank nodes in our data, so no labels can dri
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -70,6 +70,12 @@ def jsonld(data: Triples | Graph, base: str) -> bytes:
     than by rdflib's JSON-LD serializer, which was ten times slower than its Turtle writer at
     scale and whose output had to be re-sorted anyway; one line per node keeps diffs between
     releases to the nodes that changed, and lets json's C encoder do the writing."""
+    nodes = jsonld_nodes(_triples(data), base)
+    return jsonld_document([nodes[subject] for subject in sorted(nodes)], base)
+
+
+def jsonld_nodes(triples: Iterable[ox.Triple], base: str) -> dict[str, str]:
+    """Subject (IRI or blank node label) -> its node object as one line of JSON."""
     context = jsonld_context(base)
     prefix_of = {ns: prefix for prefix, ns in context.items()}
     compacted: dict[str, str] = {}
@@ -86,24 +92,35 @@ def jsonld(data: Triples | Graph, base: str) -> bytes:
 
     nodes: dict[str, dict[str, list[Any]]] = {}
     rdf_type = str(RDF.type)
-    for t in _triples(data):
+    for t in triples:
         properties = nodes.setdefault(value_of(t.subject), {})
         if t.predicate.value == rdf_type:
             properties.setdefault("@type", []).append(compact(value_of(t.object)))
         else:
             value = _jsonld_value(t.object, compact)
             properties.setdefault(compact(t.predicate.value), []).append(value)
-    lines = []
-    for subject in sorted(nodes):
+    lines = {}
+    for subject, properties in nodes.items():
         node: dict[str, Any] = {"@id": compact(subject)}
-        for key, values in nodes[subject].items():
+        for key, values in properties.items():
             if len(values) > 1:
                 values.sort(key=_sort_key)
             node[key] = values[0] if len(values) == 1 else values
-        lines.append(json.dumps(node, ensure_ascii=False, sort_keys=True))
-    head = json.dumps({"@context": context}, ensure_ascii=False, indent=2, sort_keys=True)
-    body = ",\n".join(lines)
-    return f'{head[:-2]},\n  "@graph": [\n{body}\n]}}\n'.encode()
+        lines[subject] = json.dumps(node, ensure_ascii=False, sort_keys=True)
+    return lines
+
+
+JSONLD_GRAPH = '  "@graph": [\n'
+JSONLD_END = "\n]}\n"
+
+
+def jsonld_document(node_lines: Iterable[str], base: str) -> bytes:
+    """The document around the node objects' lines (in the order given)."""
+    head = json.dumps(
+        {"@context": jsonld_context(base)}, ensure_ascii=False, indent=2, sort_keys=True
+    )
+    body = ",\n".join(node_lines)
+    return f"{head[:-2]},\n{JSONLD_GRAPH}{body}{JSONLD_END}".encode()
 
 
 _XSD_STRING = str(XSD.string)

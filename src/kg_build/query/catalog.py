@@ -8,6 +8,7 @@ XSD datatype). `#+ defaults:` and `#+ examples:` give each parameter a default a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -76,6 +77,10 @@ class CannedQuery:
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+
+def is_violation_file(path: Path) -> bool:
+    return path.stem.endswith(VIOLATION_SUFFIX)
 
 
 def header_of(text: str) -> dict[str, Any]:
@@ -172,7 +177,10 @@ def load_query(path: Path) -> CannedQuery:
     )
 
 
-def load_catalog(queries_dir: Path) -> dict[str, CannedQuery]:
+def load_catalog(
+    queries_dir: Path, only: Callable[[Path], bool] | None = None
+) -> dict[str, CannedQuery]:
+    """Every query of the folder (with `only`, those it accepts), parsed and checked."""
     if not queries_dir.is_dir():
         raise InputError(
             [Problem(str(queries_dir), 0, "", "queries folder not found", "pass --queries DIR")]
@@ -180,6 +188,8 @@ def load_catalog(queries_dir: Path) -> dict[str, CannedQuery]:
     catalog: dict[str, CannedQuery] = {}
     problems = []
     for path in sorted(queries_dir.glob("*.rq")):
+        if only is not None and not only(path):
+            continue
         try:
             catalog[path.stem] = load_query(path)
         except (ValueError, yaml.YAMLError) as exc:

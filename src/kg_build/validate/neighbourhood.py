@@ -10,7 +10,7 @@ the whole graph is validated (`is_local`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -30,20 +30,34 @@ def is_local(shapes: Graph) -> bool:
     return not any(True for p in _NONLOCAL for _ in shapes.triples((None, p, None)))
 
 
-def changed_subjects(
-    old: Iterable[ox.Triple], new: Iterable[ox.Triple], kept: ox.Store
+def replace_graphs(
+    store: ox.Store,
+    before: Mapping[str, bytes],
+    after: Mapping[str, bytes],
+    held: Callable[[bytes], int],
 ) -> set[Node]:
-    """Subjects whose triples differ between the old and the new union of graphs. `old` and
-    `new` are the triples of the graphs that were rebuilt or removed, before and after; `kept`
-    holds the graphs that were not, in its default graph."""
-    before, after = set(old), set(new)
+    """In `store`'s default graph, the union of the last release's graphs, replace the graphs
+    `before` by `after` (graph IRI -> sorted N-Triples; b"" for one gone or new). `held(line)`:
+    how many of the last release's graphs held that line, so that a line leaves the union only
+    when no graph holds it any more. Returns the subjects whose triples changed."""
+    delta: dict[bytes, int] = {}
+    for chunks, step in ((before, -1), (after, 1)):
+        for chunk in chunks.values():
+            for line in chunk.splitlines(keepends=True):
+                delta[line] = delta.get(line, 0) + step
+    gone = b"".join(line for line, d in delta.items() if d < 0 and held(line) + d <= 0)
+    new = b"".join(line for line, d in delta.items() if d > 0)
     default = ox.DefaultGraph()
-    return {
-        t.subject
-        for t in before ^ after
-        if ox.Quad(t.subject, t.predicate, t.object, default) not in kept
-        and isinstance(t.subject, ox.NamedNode | ox.BlankNode)
-    }
+    subjects: set[Node] = set()
+    for t in ox.parse(gone, format=ox.RdfFormat.N_TRIPLES):
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
+        subjects.add(t.subject)
+    for t in ox.parse(new, format=ox.RdfFormat.N_TRIPLES):
+        quad = ox.Quad(t.subject, t.predicate, t.object, default)
+        if quad not in store:
+            store.add(quad)
+            subjects.add(t.subject)
+    return subjects
 
 
 def affected(store: ox.Store, subjects: set[Node]) -> set[Node]:
