@@ -523,6 +523,7 @@ def goals(all_results: dict[int, dict[str, Any]]) -> list[str]:
             f"- Incremental `kg build` after one source changed ≥ 20× faster than the full "
             f"build: {incremental['seconds']:.1f} s, {speedup:.0f}×: "
             f"**{'met' if speedup >= 20 else 'missed'}**."
+            + ("" if speedup >= 20 else f" {INCREMENTAL_GAP}")
         )
     elif incremental:
         lines.append(f"- Incremental `kg build`: {incremental.get('failed', 'did not finish')}.")
@@ -583,6 +584,18 @@ def goals(all_results: dict[int, dict[str, Any]]) -> list[str]:
         )
     return lines + [""]
 
+
+# What an incremental build still does over the whole corpus (profiled at 10,000 sources)
+INCREMENTAL_GAP = (
+    "The dumps are now spliced from the last release's (one subject's or graph's piece at a "
+    "time), so what is left grows with the corpus, not the change; profiled at 10,000 "
+    "sources: loading the state (every source's parsed records) 2.8 s, the graph keys over "
+    "every record 2 s, the reference checks 2 s, quote checks 1 s, the quality queries over "
+    "all data 1.6 s, HermiT's JVM 1.3 s, counting the VoID description 1.6 s, reading, "
+    "checking and splicing the 400 MB of dumps 2 s and writing them 1.5 s. Next: keys and "
+    "quote results kept per source, records loaded only for the sources a change reads, "
+    "VoID counts updated from the changed lines."
+)
 
 # Why our writers trail pyoxigraph's raw rate, which writes triples already in memory, unsorted
 WRITER_GAP = {
