@@ -5,6 +5,7 @@ graphs the change touched."""
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import shutil
 import sys
@@ -19,7 +20,13 @@ from conftest import PUBLISHED_FILES, ROOT, SHARED, run_kg
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate_corpus import generate  # noqa: E402
 
-from kg_build.incremental.state import RACY_NS, FactFiles, fact_files  # noqa: E402
+from kg_build.incremental.state import (  # noqa: E402
+    RACY_NS,
+    BuildState,
+    FactFiles,
+    fact_files,
+    state_path,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +37,13 @@ DUMPS = ("ganzhou-gba.nt", "ganzhou-gba.ttl", "ganzhou-gba.trig", "ganzhou-gba.j
 def _store_quads(dist: Path) -> tuple[set[str], set[str]]:
     store = ox.Store.read_only(str(dist / "store"))
     return {str(q) for q in store}, {str(g) for g in store.named_graphs()}
+
+
+def _state(dist: Path) -> BuildState:
+    with state_path(dist).open("rb") as handle:
+        state = pickle.load(handle)  # noqa: S301 - written by the build under test
+    assert isinstance(state, BuildState)
+    return state
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -90,6 +104,13 @@ def test_incremental_builds_equal_full_builds(
             assert (incremental / name).read_bytes() == (full / name).read_bytes(), (step, name)
         assert (incremental / "store").readlink() == (full / "store").readlink(), step
         assert _store_quads(incremental) == _store_quads(full), step
+        # keys kept from the last build are the keys a full build computes
+        kept, fresh = _state(incremental).graph_keys, _state(full).graph_keys
+        assert (kept.keys, kept.reads, kept.digests) == (fresh.keys, fresh.reads, fresh.digests)
+        # and what the next splice reads: shared lines, subjects, records
+        ours, theirs = _state(incremental), _state(full)
+        assert (ours.shared, ours.subjects) == (theirs.shared, theirs.subjects), step
+        assert ours.parts == theirs.parts, step
         return _rebuilt(err)
 
     assert "incremental:" not in build(incremental)  # the first build has nothing to build on

@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 the data does not conform (SHACL, quotes, OWL consistency),
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
@@ -188,6 +189,11 @@ def build(
     write_atomic(state_path(config.dist), dump_state(state))
     _err(f"published {len(files)} files and SHA256SUMS to {config.dist}")
     _err(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")
+    # Everything is written and synced. Exit without freeing the build's millions of objects
+    # one by one (2 s at 10,000 sources); the system takes the memory back at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_OK)
 
 
 @main.command(name="validate")

@@ -8,7 +8,8 @@ exactly the graphs whose inputs changed, and reuses the others as they were."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -92,22 +93,63 @@ def _refs(corpus: Corpus, ids: Iterable[str]) -> Iterator[str]:
             yield from (target for _, target, _ in references(entry))
 
 
-def graph_keys(corpus: Corpus, graph_iri: Mapping[str, str]) -> dict[str, str]:
+@dataclass
+class GraphKeys:
+    """Each graph's key, what it covers, and the digest of every record."""
+
+    keys: dict[str, str] = field(default_factory=dict)  # graph IRI -> digest of its inputs
+    reads: dict[str, frozenset[str]] = field(default_factory=dict)  # graph IRI -> record ids
+    digests: dict[str, str] = field(default_factory=dict)  # record id -> entry_digest
+
+
+def graph_keys(
+    corpus: Corpus,
+    graph_iri: Mapping[str, str],
+    previous: GraphKeys | None = None,
+    reread: Collection[str] = (),
+) -> GraphKeys:
     """Graph IRI -> digest of everything its triples are made from. `graph_iri` maps each
-    source id to its graph's IRI."""
+    source id to its graph's IRI.
+
+    With `previous` (the last build's), only records parsed again this time (`reread`: the
+    ids of those records and of the sources whose folders were read again) are digested,
+    and a graph keeps its key when none of the records it covers changed and no changed
+    record is its own now: the records it reads are found by following the references of
+    records it covers, so unchanged, they lead to the same records."""
+    old = previous or GraphKeys()
+    fresh = set(reread)
     digests: dict[str, str] = {}
 
     def digest_of(identifier: str) -> str:
         if identifier not in digests:
             entry = corpus.entries.get(identifier)
-            digests[identifier] = entry_digest(entry) if entry else "absent"
+            if entry is None:
+                digests[identifier] = "absent"
+            elif identifier in fresh or identifier not in old.digests:
+                digests[identifier] = entry_digest(entry)
+            else:
+                digests[identifier] = old.digests[identifier]
         return digests[identifier]
 
+    changed = {i for i in old.digests if i not in corpus.entries}
+    changed |= {i for i in fresh if i in corpus.entries and digest_of(i) != old.digests.get(i)}
+    owners = {corpus.entries[i].source for i in changed if i in corpus.entries}
     own: dict[str, list[str]] = {}
     for identifier, entry in corpus.entries.items():
         own.setdefault(entry.source, []).append(identifier)
-    keys = {}
+    result = GraphKeys()
     for source_id, (source, _) in corpus.sources.items():
+        iri = graph_iri[source_id]
+        covered = old.reads.get(iri)
+        if (
+            covered is not None
+            and iri in old.keys
+            and source_id not in fresh
+            and source_id not in owners
+            and covered.isdisjoint(changed)
+        ):
+            result.keys[iri], result.reads[iri] = old.keys[iri], covered
+            continue
         ids = own.get(source_id, [])
         read: set[str] = {*source.authors, source.publisher}
         frontier = list(ids) + sorted(read)
@@ -117,5 +159,7 @@ def graph_keys(corpus: Corpus, graph_iri: Mapping[str, str]) -> dict[str, str]:
         parts = [source_digest(source)]
         parts += (f"{i}={digest_of(i)}" for i in ids)
         parts += (f"{i}~{digest_of(i)}" for i in sorted(read))
-        keys[graph_iri[source_id]] = _digest(*parts)
-    return keys
+        result.keys[iri] = _digest(*parts)
+        result.reads[iri] = frozenset(ids) | read
+    result.digests = {i: digest_of(i) for i in corpus.entries}
+    return result

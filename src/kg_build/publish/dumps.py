@@ -35,6 +35,7 @@ class Prior:
     manifest: bytes  # its SHA256SUMS
     graphs: Mapping[str, Chunk]  # every graph it published (IRI -> sorted N-Triples)
     shared: Mapping[bytes, int]  # lines of its union held by more than one graph
+    subjects: bytes = b""  # the subjects of its union in order, one per line, if known
 
     def file(self, name: str) -> bytes | None:
         return splice.published(self.dist, self.manifest, name)
@@ -48,6 +49,7 @@ class Union:
     shared: dict[bytes, int]
     change: UnionChange | None = None  # set when spliced from the last release's
     old: bytes = b""  # the last release's N-Triples dump, when spliced
+    known_subjects: bytes = b""  # the last release's subjects, as Prior.subjects
 
     @cached_property
     def chunk(self) -> Chunk:
@@ -55,8 +57,21 @@ class Union:
 
     @cached_property
     def old_subjects(self) -> list[bytes]:
-        """The subjects of the last release's union, in order."""
+        """The subjects of the last release's union, in order (kept by the state: finding
+        them in the lines took 0.8 s at a million triples)."""
+        if self.known_subjects:
+            return self.known_subjects.split(b"\n")
         return splice.subjects_in_order(self.old)
+
+    @cached_property
+    def subjects(self) -> bytes:
+        """The subjects of this union in order, one per line (for the next build)."""
+        if self.change is None:
+            return b"\n".join(splice.subjects_in_order(self.chunk))
+        changed = self.change.subjects()
+        now = {s for s in changed if splice.lines_about(self.lines, {s})}
+        kept = [s for s in self.old_subjects if s not in changed]
+        return b"\n".join(sorted([*kept, *now]))
 
 
 def union(graphs: Mapping[str, Chunk], changed: set[str], prior: Prior | None) -> Union:
@@ -68,7 +83,7 @@ def union(graphs: Mapping[str, Chunk], changed: set[str], prior: Prior | None) -
         after = {g: graphs.get(g, b"") for g in changed}
         change = splice.change_union(old.splitlines(keepends=True), before, after, prior.shared)
         if change is not None:
-            return Union(change.lines, change.shared, change, old)
+            return Union(change.lines, change.shared, change, old, prior.subjects)
     lines, shared = splice.union_and_shared(graphs.values())
     return Union(lines, shared)
 
