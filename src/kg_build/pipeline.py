@@ -53,7 +53,7 @@ from kg_build.reason.owl import (
     part_of_slice,
 )
 from kg_build.store.embedded import StoreChange
-from kg_build.terms import rdflib_triple
+from kg_build.terms import from_oxigraph, rdflib_triple
 from kg_build.validate.neighbourhood import Node, affected, replace_graphs
 from kg_build.validate.shacl import Violation, add_to_store, load_shapes, validate_graph
 
@@ -253,9 +253,12 @@ def check(
         # checks, and the others are part of the key, so unchanged since they last parsed.
         only = None if previous is None else is_violation_file
         catalog = load_catalog(config.queries, only)
+    around = None
+    if focus is not None:
+        around = [n for n in (from_oxigraph(node) for node in focus) if n is not None]
     quality = timer.run(
         "quality",
-        lambda: run_violation_queries(catalog, OxigraphEngine(store), built),
+        lambda: run_violation_queries(catalog, OxigraphEngine(store), built, around),
         lambda q: f"{sum(c.is_violation for c in catalog.values())} checks, {len(q)} failed",
     )
     quotes: QuoteCheck = timer.run(

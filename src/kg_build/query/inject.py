@@ -7,7 +7,7 @@ so the VALUES join and a substitution agree; tests compare both on every query."
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from rdflib import Variable
 from rdflib.term import Node
@@ -29,6 +29,13 @@ def where_brace(text: str) -> int:
     if match is None:
         raise ParameterError("the query has no 'WHERE {' to bind parameters in")
     return match.end()
+
+
+def with_one_of(text: str, variable: Variable, terms: Iterable[Node]) -> str:
+    """The query with `variable` bound to each of `terms` in turn (one VALUES row each)."""
+    rows = " ".join(sparql_term(term, codepoints_safe=True) for term in terms)
+    at = where_brace(text)
+    return text[:at] + f" VALUES {variable.n3()} {{ {rows} }} " + text[at:]
 
 
 def with_values(text: str, bindings: Mapping[Variable, Node], codepoints_safe: bool = False) -> str:

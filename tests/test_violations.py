@@ -1,0 +1,48 @@
+"""Quality checks tagged `local` run on the nodes an incremental build re-checks, and find
+there what they find over everything."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from conftest import ROOT
+from rdflib import Dataset, URIRef
+
+from kg_build.build.graph import Built, Origins
+from kg_build.build.iris import Iris
+from kg_build.facts.load import Corpus
+from kg_build.query.catalog import load_catalog
+from kg_build.query.engines import OxigraphEngine
+from kg_build.query.violations import LOCAL_TAG, run_violation_queries
+
+BASE = "https://w3id.org/ganzhou-gba/"
+GBA = f"{BASE}def/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+CATALOG = load_catalog(ROOT / "queries")
+
+
+def _dangling(store: ox.Store, name: str) -> URIRef:
+    """A project that concerns a project nobody describes."""
+    node = ox.NamedNode(f"{BASE}id/project/{name}")
+    store.add(ox.Quad(node, RDF_TYPE, ox.NamedNode(f"{GBA}InvestmentProject")))
+    store.add(ox.Quad(node, ox.NamedNode(f"{GBA}concerns"), ox.NamedNode(f"{node.value}-gone")))
+    return URIRef(node.value)
+
+
+def test_a_local_check_run_around_nodes_finds_their_rows_only() -> None:
+    query = CATALOG["dangling-link-violation"]
+    assert LOCAL_TAG in query.tags
+    assert LOCAL_TAG not in CATALOG["same-name-twice-violation"].tags  # it compares any two
+    store = ox.Store()
+    a, b = _dangling(store, "a"), _dangling(store, "b")
+    built = Built(Dataset(), Origins(), Iris(BASE, Corpus()))
+    checks = {query.name: query}
+    engine = OxigraphEngine(store)
+
+    def found(around: list[URIRef] | None) -> set[str]:
+        problems = run_violation_queries(checks, engine, built, around)
+        return {p.hint.rsplit(" on ", 1)[1] for p in problems}
+
+    assert found(None) == {str(a), str(b)}
+    assert found([a]) == {str(a)}
+    assert found([URIRef(f"{BASE}id/project/other")]) == set()
+    assert found([]) == set()
