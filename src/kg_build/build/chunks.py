@@ -62,6 +62,17 @@ def union_of(chunks: Iterable[Chunk]) -> Chunk:
     return b"".join(sorted(lines))
 
 
+def line_delta(before: Mapping[str, Chunk], after: Mapping[str, Chunk]) -> dict[bytes, int]:
+    """For each line, how many more of the graphs hold it `after` than `before` (graphs
+    replaced: same keys, b"" for a graph gone or new); 0 for a line that only moved."""
+    delta: dict[bytes, int] = {}
+    for chunks, step in ((before, -1), (after, 1)):
+        for chunk in chunks.values():
+            for line in chunk.splitlines(keepends=True):
+                delta[line] = delta.get(line, 0) + step
+    return delta
+
+
 def triples_of(chunk: Chunk) -> Triples:
     return list(ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES))
 

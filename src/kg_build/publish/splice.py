@@ -25,7 +25,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from kg_build.build.chunks import Chunk
+from kg_build.build.chunks import Chunk, line_delta
 from kg_build.publish.serialize import JSONLD_END, JSONLD_GRAPH
 
 # The N-Triples subject of a line: an IRI or blank node, which hold no space.
@@ -85,11 +85,7 @@ def change_union(
     """The union after the chunks `before` were replaced by `after` (same keys; b"" for a
     graph that is gone or new), from the old union's sorted lines `old` and the counts of its
     shared lines. None when the counts do not add up (the caller then starts afresh)."""
-    delta: dict[bytes, int] = {}
-    for chunks, step in ((before, -1), (after, 1)):
-        for chunk in chunks.values():
-            for line in chunk.splitlines(keepends=True):
-                delta[line] = delta.get(line, 0) + step
+    delta = line_delta(before, after)
     counts = dict(shared)
     removed, added = set(), set()
     for line, step in delta.items():

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from kg_build.build.chunks import line_delta
 from kg_build.namespaces import SH
 from kg_build.terms import rdflib_triple
 
@@ -40,11 +41,7 @@ def replace_graphs(
     `before` by `after` (graph IRI -> sorted N-Triples; b"" for one gone or new). `held(line)`:
     how many of the last release's graphs held that line, so that a line leaves the union only
     when no graph holds it any more. Returns the subjects whose triples changed."""
-    delta: dict[bytes, int] = {}
-    for chunks, step in ((before, -1), (after, 1)):
-        for chunk in chunks.values():
-            for line in chunk.splitlines(keepends=True):
-                delta[line] = delta.get(line, 0) + step
+    delta = line_delta(before, after)
     gone = b"".join(line for line, d in delta.items() if d < 0 and held(line) + d <= 0)
     new = b"".join(line for line, d in delta.items() if d > 0)
     default = ox.DefaultGraph()
