@@ -345,11 +345,7 @@ def release(
     if reasoning is not None:
         union_graphs[inferred_iri] = chunk_of(reasoning.inferred)
     prior = _prior(checked, config)
-    changed = set(checked.changed)
-    if prior is not None and prior.graphs.get(inferred_iri, b"") != union_graphs.get(
-        inferred_iri, b""
-    ):
-        changed.add(inferred_iri)
+    changed = checked.changed | _differing(prior, union_graphs, {inferred_iri})
     data = dumps.union(union_graphs, changed, prior)
     # The description counts every line (1.5 s at 10,000 sources): a child makes it while
     # this process splices the dumps (or, written whole, JSON-LD runs in a child too).
@@ -375,6 +371,14 @@ def release(
         ),
     )
     return rel
+
+
+def _differing(prior: dumps.Prior | None, graphs: Mapping[str, Chunk], names: set[str]) -> set[str]:
+    """Those of the graphs `names` (made by this build beside the sources', like the
+    inferences) whose triples differ from the last release's."""
+    if prior is None:
+        return set()
+    return {g for g in names if prior.graphs.get(g, b"") != graphs.get(g, b"")}
 
 
 def _prior(checked: Checked, config: Config) -> dumps.Prior | None:
@@ -426,8 +430,7 @@ def _serialise(
     """`changed`: the graphs of the union that differ from the last release's."""
     base = config.base
     graphs = _store_graphs(rel, config, rel.checked.graphs)
-    if prior is not None:
-        changed = changed | {g for g in graphs if prior.graphs.get(g, b"") != graphs[g]}
+    changed = changed | _differing(prior, graphs, set(graphs) - set(rel.checked.graphs))
     ontology = bind_prefixes(Graph(bind_namespaces="none"), base)
     for triple in rel.checked.ontology:
         ontology.add(triple)

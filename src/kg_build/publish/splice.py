@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import pyoxigraph as ox
-
 from kg_build.build.chunks import Chunk, line_delta
 from kg_build.publish.serialize import JSONLD_END, JSONLD_GRAPH
 
@@ -209,7 +207,3 @@ def jsonld_lines(document: bytes) -> list[str] | None:
 def term_value(term: bytes) -> str:
     """An N-Triples subject's IRI or blank node label (what serialize.jsonld_nodes sorts by)."""
     return (term[1:-1] if term.startswith(b"<") else term.removeprefix(b"_:")).decode()
-
-
-def parse_lines(lines: list[bytes]) -> list[ox.Triple]:
-    return list(ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES))
