@@ -160,8 +160,9 @@ def build(
     Nothing is written unless every check passes, so a failed build leaves dist/ as it was.
 
     After a successful build, the next one re-reads and re-checks only what changed (its
-    facts, the graphs made from them, SHACL and reasoning around them); the outputs are
-    the same bytes a full build gives. --full ignores that.
+    facts, the graphs made from them, SHACL and reasoning around them) and splices the
+    dumps from the last release's; the outputs are the same bytes a full build gives.
+    --full ignores that.
     """
     config = _config(config_path, dist=dist, **options)
     key = global_key(config)
