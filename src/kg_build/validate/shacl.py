@@ -18,6 +18,8 @@ from kg_build.build.graph import Built, Location
 from kg_build.errors import InputError, Problem, field_named_in
 from kg_build.namespaces import SH
 from kg_build.terms import from_oxigraph, oxigraph_triple
+from kg_build.validate import hoisting
+from kg_build.validate.hoisting import hoist_property_shapes
 from kg_build.validate.neighbourhood import Node as Node_
 from kg_build.validate.neighbourhood import is_local, neighbourhood
 from kg_build.validate.sparql_constraints import run_bulk, split_shapes
@@ -128,29 +130,27 @@ def core_results(
     min_triples: int = PARALLEL_MIN_TRIPLES,
 ) -> list[Raw]:
     """pyshacl's results for the core shapes. `data` is ours to change (pyshacl mixes the
-    ontology into it in place, which saves copying the graph). On a large graph the node
-    shapes are dealt round-robin to forked processes, each validating its shapes over the
-    whole graph. (Splitting by focus node does not work: pyshacl then checks the given nodes
-    against every shape, targeted or not.)"""
+    ontology into it in place, which saves copying the graph). The shapes go to pyshacl with
+    their property shapes hoisted (validate/hoisting.py). On a large graph the top-level shapes
+    are shared out to forked processes, each validating its share over the whole graph.
+    (Splitting by focus node does not work: pyshacl then checks the given nodes against every
+    shape, targeted or not.)"""
     global _SHARED
-    workers = workers or os.cpu_count() or 1
-    shapes = sorted(
-        (s for s in set(core.subjects(RDF.type, SH.NodeShape)) if isinstance(s, URIRef)), key=str
-    )
+    core = hoist_property_shapes(core)
+    dealt = hoisting.shares(core, workers or os.cpu_count() or 1)
+    shares: list[list[URIRef | str]] = [list(share) for share in dealt]
     parallel = (
-        workers > 1
-        and len(shapes) > 1
+        len(shares) > 1
         and len(data) >= min_triples
         and "fork" in multiprocessing.get_all_start_methods()
     )
     if not parallel:
         return _pyshacl(data, core, ontology, None)
-    shares: list[list[URIRef | str]] = [list(shapes[i::workers]) for i in range(workers)]
     _SHARED = (data, core, ontology, shares)
     try:
         # fork: the workers inherit the graphs instead of receiving them pickled
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_validate_share, range(workers))
+        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+            parts = pool.map(_validate_share, range(len(shares)))
     finally:
         _SHARED = None
     return [raw for part in parts for raw in part]
