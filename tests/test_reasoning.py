@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import owlready2
 import pyoxigraph as ox
 import pytest
 from conftest import BASE
@@ -14,13 +15,16 @@ from kg_build.pipeline import Checked
 from kg_build.reason import owl
 from kg_build.reason.owl import (
     InconsistentError,
+    ReasonerUnavailableError,
     _hermit,
+    check_consistent,
     check_modules,
     infer,
     modules,
     part_of_slice,
     reason,
     reasoner_input,
+    subjects_by_graph,
 )
 from kg_build.validate.shacl import data_store
 
@@ -76,13 +80,24 @@ def test_modules_find_the_contradiction_a_single_run_finds(
     monkeypatch.setattr(owl, "MODULE_SUBJECTS", 100)  # several modules, even on this small graph
     data = sorted_triples(checked.built.union())
     store = data_store([data], checked.ontology)
-    subjects = {t.subject for t in data}
+    subjects = subjects_by_graph(checked.graphs)
+    assert len(subjects) == len(set(subjects)) == len({t.subject for t in data})
     parts = modules(store, subjects, part_of_slice(data))
     assert len(parts) >= 3
-    assert {t.subject for part in parts for t in part} >= subjects  # every subject is checked
+    assert {t.subject for part in parts for t in part} >= set(subjects)  # every one is checked
     check_modules(checked.ontology, parts)  # the shipped data is consistent
     ganzhou = ox.NamedNode(f"{BASE}id/place/ganzhou")
     code = ox.NamedNode(str(GBA.divisionCode))
     store.add(ox.Quad(ganzhou, code, ox.Literal("360701"), ox.DefaultGraph()))
     with pytest.raises(InconsistentError, match="inconsistent"):
         check_modules(checked.ontology, modules(store, subjects, part_of_slice(data)))
+
+
+def test_a_hermit_that_cannot_run_is_a_setup_error(
+    checked: Checked, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JVM that stops without HermiT's answer (here: refused heap size) is not taken for
+    a verdict on the data."""
+    monkeypatch.setattr(owlready2.reasoning, "JAVA_MEMORY", "nonsense")
+    with pytest.raises(ReasonerUnavailableError, match="without an answer"):
+        check_consistent(checked.ontology, part_of_slice(sorted_triples(checked.built.union())))

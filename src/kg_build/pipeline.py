@@ -25,7 +25,6 @@ from kg_build.build.chunks import (
     graph_keys,
     sort_triples,
     triples_of,
-    union_of,
 )
 from kg_build.build.describe import describe
 from kg_build.build.graph import Built, build_dataset, note_records
@@ -51,6 +50,7 @@ from kg_build.reason.owl import (
     infer,
     modules,
     part_of_slice,
+    subjects_by_graph,
 )
 from kg_build.store.embedded import StoreChange
 from kg_build.terms import from_oxigraph, rdflib_triple
@@ -200,11 +200,11 @@ def check(
         "build",
         lambda: build_dataset(corpus, ontology, config.base, rebuild),
         lambda b: (
-            f"{len(b.dataset)} triples"
+            f"{len(b.dataset)} triples in "
             + (
-                f" in {len(rebuild)} of {len(keys.keys)} graphs rebuilt"
+                f"{len(rebuild)} of {len(keys.keys)} graphs rebuilt"
                 if rebuild is not None
-                else ""
+                else f"{len(keys.keys)} graphs"
             )
         ),
     )
@@ -408,11 +408,11 @@ def _reason(checked: Checked, base: str) -> tuple[Reasoning, str]:
     if checked.store is None:  # pragma: no cover - check() always makes the store
         raise RuntimeError("no data store to reason over")
     if previous is None or previous.inferred_key is None:  # the last release was not reasoned
-        facts = triples_of(union_of(checked.graphs.values()))
-        subjects = {t.subject for t in facts if not isinstance(t.subject, ox.Triple)}
+        subjects = subjects_by_graph(checked.graphs)
         check_modules(checked.ontology, modules(checked.store, subjects, part_of))
     elif checked.focus:
-        check_modules(checked.ontology, modules(checked.store, checked.focus, part_of))
+        focus = sorted(checked.focus, key=str)
+        check_modules(checked.ontology, modules(checked.store, focus, part_of))
     key = hashlib.sha256(chunk_of(part_of)).hexdigest()
     if previous is not None and previous.inferred_key == key:
         inferred = Graph(bind_namespaces="none")
