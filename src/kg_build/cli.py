@@ -17,6 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from kg_build import __version__
+from kg_build.batch import pause_cyclic_collector
 from kg_build.config import Config, load_config
 from kg_build.errors import InputError, Problem
 from kg_build.incremental.state import dump_state, global_key, load_state, state_path
@@ -165,6 +166,7 @@ def build(
     --full ignores that.
     """
     config = _config(config_path, dist=dist, **options)
+    pause_cyclic_collector()
     key = global_key(config)
     previous = None if full else load_state(config.dist, key)
     if previous is not None:
@@ -205,7 +207,9 @@ def validate_command(config_path: Path | None, **options: Any) -> None:
 
     Writes nothing; exit code 1 lists every problem with its file, line and field.
     """
-    checked = check(_config(config_path, **options), progress=_err)
+    config = _config(config_path, **options)
+    pause_cyclic_collector()
+    checked = check(config, progress=_err)
     if checked.problems:
         _fail(
             EXIT_NONCONFORMING,
