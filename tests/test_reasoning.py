@@ -7,7 +7,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import BASE
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDFS, XSD
 
 from kg_build.build.chunks import sorted_triples
 from kg_build.namespaces import GBA
@@ -71,6 +71,9 @@ def test_non_owl2_literals_are_kept_from_hermit(checked: Checked) -> None:
     datatypes = {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
     assert not any(d.rsplit("#", 1)[-1] == "date" or "wktLiteral" in d for d in datatypes)
     assert str(XSD.string) in datatypes
+    # the data's labels are annotations: nothing for HermiT to reason with
+    labels = [t for t in triples if t.predicate.value == str(RDFS.label)]
+    assert labels and not any(t.subject.value.startswith(f"{BASE}id/") for t in labels)
 
 
 def test_modules_find_the_contradiction_a_single_run_finds(

@@ -60,6 +60,20 @@ PUBLISHED_PROPERTIES = {GBA.partOf}
 PART_OF_IRIS = {str(GBA.partOf), str(GBA.directlyPartOf)}
 _OWL2_IRIS = {str(d) for d in OWL2_DATATYPES}
 _RANGE, _SAME_AS = str(RDFS.range), str(OWL.sameAs)
+_BUILT_IN_ANNOTATIONS = {
+    str(p)
+    for p in (
+        RDFS.label,
+        RDFS.comment,
+        RDFS.seeAlso,
+        RDFS.isDefinedBy,
+        OWL.versionInfo,
+        OWL.deprecated,
+        OWL.priorVersion,
+        OWL.backwardCompatibleWith,
+        OWL.incompatibleWith,
+    )
+}
 
 
 class InconsistentError(Exception):
@@ -75,18 +89,34 @@ def _hermit_datatype(term: object) -> bool:
     return not isinstance(term, ox.Literal) or term.datatype.value in _OWL2_IRIS
 
 
+def annotation_properties(ontology: Graph) -> set[str]:
+    """OWL 2's built-in annotation properties and those the ontology declares (unless it also
+    declares them object or data properties)."""
+    declared = {str(p) for p in ontology.subjects(RDF.type, OWL.AnnotationProperty)}
+    logical = {
+        str(p)
+        for kind in (OWL.ObjectProperty, OWL.DatatypeProperty)
+        for p in ontology.subjects(RDF.type, kind)
+    }
+    return (declared | _BUILT_IN_ANNOTATIONS) - logical
+
+
 def reasoner_input(ontology: Graph, data: Iterable[ox.Triple] | Graph) -> tuple[Triples, int]:
-    """What HermiT is given: the ontology and the data, less what it cannot read."""
+    """What HermiT is given: the ontology and the data, less what it cannot read and less the
+    data's annotations (labels: 15% of the data), which OWL gives no meaning to reason with."""
     triples: Triples = []
     skipped = 0
     ours = sorted_triples(ontology)
     facts = sorted_triples(data) if isinstance(data, Graph) else data
+    annotations = annotation_properties(ontology)
     for source in (ours, facts):
         for t in source:
             if not _hermit_datatype(t.object):
                 skipped += 1
                 continue
             p, o = t.predicate.value, t.object
+            if source is facts and p in annotations:
+                continue
             if p == _RANGE and isinstance(o, ox.NamedNode) and o.value.startswith(str(XSD)):
                 if o.value not in _OWL2_IRIS:
                     continue
