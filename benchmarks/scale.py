@@ -64,6 +64,7 @@ def _config(corpus: Path) -> Any:
 
 
 def _ours(corpus: Path, out: Connection) -> None:
+    from kg_build.batch import pause_cyclic_collector
     from kg_build.build.chunks import chunks_of, triples_of, union_of
     from kg_build.build.graph import build_dataset
     from kg_build.facts.load import load_corpus
@@ -74,6 +75,7 @@ def _ours(corpus: Path, out: Connection) -> None:
     from kg_build.store.embedded import add_union_default_graph
     from kg_build.validate.shacl import data_store, load_shapes, validate_graph
 
+    pause_cyclic_collector()  # as kg build does (kg_build/batch.py); stage() still collects
     config = _config(corpus)
 
     def stage(name: str, work: Callable[[], Any], triples: int = 0) -> Any:
