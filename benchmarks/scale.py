@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -64,6 +65,8 @@ def _config(corpus: Path) -> Any:
 
 
 def _ours(corpus: Path, out: Connection) -> None:
+    import pyoxigraph as ox
+
     from kg_build.batch import pause_cyclic_collector
     from kg_build.build.chunks import chunks_of, triples_of, union_of
     from kg_build.build.graph import build_dataset
@@ -73,7 +76,7 @@ def _ours(corpus: Path, out: Connection) -> None:
     from kg_build.publish import serialize
     from kg_build.reason.owl import check_modules, infer, modules, part_of_slice, subjects_by_graph
     from kg_build.store.embedded import add_union_default_graph
-    from kg_build.validate.shacl import data_store, load_shapes, validate_graph
+    from kg_build.validate.shacl import add_to_store, data_store, load_shapes, validate_graph
 
     pause_cyclic_collector()  # as kg build does (kg_build/batch.py); stage() still collects
     config = _config(corpus)
@@ -100,7 +103,15 @@ def _ours(corpus: Path, out: Connection) -> None:
     n = sum(chunk.count(b"\n") for chunk in graphs.values())
     stage("quote check", lambda: check_quotes(facts, config.texts), n)
     shapes = load_shapes(config.shapes)
-    violations = stage("SHACL validation", lambda: validate_graph(built, shapes, ontology), n)
+
+    def validation() -> list[Any]:
+        # what kg build does: the check store loaded from the graphs' lines, then SHACL
+        store = ox.Store()
+        store.bulk_load(b"".join(graphs.values()), format=ox.RdfFormat.N_TRIPLES)
+        add_to_store(store, [ontology])
+        return validate_graph(built, shapes, ontology, store)
+
+    violations = stage("SHACL validation", validation, n)
     if violations:
         raise SystemExit(f"the generated corpus does not conform: {violations[:3]}")
     # as kg build writes them: N-Triples is the sorted union of the graphs' lines, Turtle is
@@ -110,7 +121,6 @@ def _ours(corpus: Path, out: Connection) -> None:
     stage("write JSON-LD", lambda: serialize.jsonld(triples_of(nt), config.base), n)
     trig = stage("write TriG", lambda: serialize.trig_of(graphs, config.base), n)
     data = triples_of(nt)
-    import pyoxigraph as ox
 
     def load_store() -> ox.Store:
         # what write_store does: the named graphs, then their union in the default graph
@@ -358,6 +368,9 @@ def _kg_build(corpus: Path, timeout: float, *extra: str) -> Report:
 
 
 def full_build(corpus: Path, timeout: float) -> Report:
+    """From nothing, as after a fresh clone: no dist/ at all (with --full alone, an embedded
+    store of the same content would be kept instead of loaded again)."""
+    shutil.rmtree(corpus / "dist", ignore_errors=True)
     return _kg_build(corpus, timeout * 3, "--full")
 
 

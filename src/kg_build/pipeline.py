@@ -241,10 +241,12 @@ def check(
             + (f" ({len(focus)} nodes re-checked)" if focus is not None else "")
         ),
     )
-    # pyshacl's graph of the union and its own objects hold each other in reference cycles;
-    # a build runs with the cyclic collector paused (batch.py), so free them now: at 10,000
-    # sources that is a gigabyte the rest of the build does not need.
-    gc.collect()
+    if focus is None:
+        # pyshacl's graph of the union and its own objects hold each other in reference
+        # cycles; a build runs with the cyclic collector paused (batch.py), so free them now:
+        # at 10,000 sources that is a gigabyte the rest of the build does not need. (After a
+        # change pyshacl saw a few nodes' neighbourhood; walking the heap would cost 0.9 s.)
+        gc.collect()
     links: list[Problem] = []
     if config.gazetteer is not None:
         links = timer.run(
