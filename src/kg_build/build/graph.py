@@ -172,7 +172,7 @@ class SourceGraphs:
     """The named graphs, one per source, each in a store of its own. (One rdflib Dataset held
     them before: for every triple it yields, its store lists every graph that holds that
     triple, so reading graphs whose triples thousands of others hold too took quadratic time:
-    25 s to read the graphs of 10,000 sources, against 2 s now.)"""
+    the N-Triples of 10,000 sources' graphs took 25 s to make, now 5 s.)"""
 
     def __init__(self) -> None:
         self._graphs: dict[URIRef, Graph] = {}

@@ -216,7 +216,9 @@ def check_consistent(ontology: Graph, data: Iterable[ox.Triple] | Graph) -> None
         # owlready2's Java and its HermiT jar, fixed arguments and our own temporary file
         run = subprocess.run(command, capture_output=True, check=False)  # noqa: S603
     said = run.stdout + run.stderr
-    if run.returncode == 1 and b"Inconsistent ontology" in said:
+    if (run.returncode == 1 and b"Inconsistent ontology" in said) or (
+        run.returncode == 0 and b"is not satisfiable" in run.stdout
+    ):
         raise InconsistentError(_INCONSISTENT)
     if run.returncode != 0 or b"is satisfiable" not in run.stdout:
         tail = said.decode("utf-8", "replace").strip().splitlines()[-5:]

@@ -19,7 +19,6 @@ from kg_build.errors import InputError, Problem, field_named_in
 from kg_build.namespaces import SH
 from kg_build.terms import from_oxigraph, oxigraph_triple
 from kg_build.validate import hoisting
-from kg_build.validate.hoisting import hoist_property_shapes
 from kg_build.validate.neighbourhood import Node as Node_
 from kg_build.validate.neighbourhood import is_local, neighbourhood
 from kg_build.validate.sparql_constraints import run_bulk, split_shapes
@@ -136,7 +135,7 @@ def core_results(
     (Splitting by focus node does not work: pyshacl then checks the given nodes against every
     shape, targeted or not.)"""
     global _SHARED
-    core = hoist_property_shapes(core)
+    core = hoisting.hoist_property_shapes(core)
     dealt = hoisting.shares(core, workers or os.cpu_count() or 1)
     shares: list[list[URIRef | str]] = [list(share) for share in dealt]
     parallel = (
