@@ -75,7 +75,7 @@ def _ours(corpus: Path, out: Connection) -> None:
     from kg_build.ontology import load_ontology, vocabulary_of
     from kg_build.publish import serialize
     from kg_build.reason.owl import check_modules, infer, modules, part_of_slice, subjects_by_graph
-    from kg_build.store.embedded import add_union_default_graph
+    from kg_build.store.embedded import release_quads
     from kg_build.validate.shacl import add_to_store, data_store, load_shapes, validate_graph
 
     pause_cyclic_collector()  # as kg build does (kg_build/batch.py); stage() still collects
@@ -121,12 +121,13 @@ def _ours(corpus: Path, out: Connection) -> None:
     stage("write JSON-LD", lambda: serialize.jsonld(triples_of(nt), config.base), n)
     trig = stage("write TriG", lambda: serialize.trig_of(graphs, config.base), n)
     data = triples_of(nt)
+    ontology_ttl = ontology.serialize(format="turtle").encode()
 
     def load_store() -> ox.Store:
-        # what write_store does: the named graphs, then their union in the default graph
+        # what write_store does: the named graphs and their union in the default graph
         store = ox.Store(tempfile.mkdtemp(prefix="kg-bench-store-"))
-        store.bulk_load(trig, format=ox.RdfFormat.TRIG)
-        add_union_default_graph(store)
+        store.bulk_extend(release_quads(trig, ontology_ttl, config.base))
+        store.optimize()
         store.flush()
         return store
 

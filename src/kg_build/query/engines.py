@@ -18,7 +18,7 @@ from rdflib.term import Identifier, Node
 from kg_build.errors import InputError, Problem
 from kg_build.query.catalog import CannedQuery
 from kg_build.query.inject import with_values
-from kg_build.store.embedded import add_union_default_graph
+from kg_build.store.embedded import release_quads
 from kg_build.terms import canonical, from_oxigraph
 
 Row = tuple[Node | None, ...]
@@ -190,13 +190,7 @@ def _dump_files(dist: Path) -> tuple[Path, Path]:
 def oxigraph_from_dist(dist: Path, base: str) -> ox.Store:
     trig, ontology = _dump_files(dist)
     store = ox.Store()
-    store.load(path=str(trig), format=ox.RdfFormat.TRIG)
-    store.load(
-        path=str(ontology),
-        format=ox.RdfFormat.TURTLE,
-        to_graph=ox.NamedNode(f"{base}graph/ontology"),
-    )
-    add_union_default_graph(store)
+    store.bulk_extend(release_quads(trig.read_bytes(), ontology.read_bytes(), base))
     return store
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -49,15 +50,27 @@ def store_digest(trig: bytes, ontology: bytes) -> str:
     return hashlib.sha256(LAYOUT + trig + b"\0" + ontology).hexdigest()[:16]
 
 
-def add_union_default_graph(store: ox.Store) -> None:
-    """Give the default graph the union of the named graphs, each triple once.
+def release_quads(trig: bytes, ontology: bytes, base: str) -> Iterator[ox.Quad]:
+    """The quads of a release as the store holds them: the TriG's named graphs, the ontology in
+    its own graph, and each of those triples in the default graph as well, which makes the
+    default graph their union, each triple once (a store keeps a quad once however often it is
+    given one).
 
     Oxigraph's `use_default_graph_as_union` repeats a triple once per graph that holds it (a
     day or place shared by many sources multiplied the rows of `timeline` 244-fold at 1,000
     sources) and joins over many graphs slowly. Queries read the default graph; GRAPH
-    patterns still see the named graphs. (A graph is a set, so the update writes each triple
-    once; done by Oxigraph, not by a Python loop, it takes half the time.)"""
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    patterns still see the named graphs. The union is written in the same pass as the named
+    graphs, from the same parsed terms (a blank node is one node in both): copying the named
+    graphs with a SPARQL update afterwards took 29 s at 10,000 sources, and the whole load
+    38 s instead of 14 s."""
+    default = ox.DefaultGraph()
+    in_its_graph = (
+        ox.Quad(t.subject, t.predicate, t.object, ontology_graph(base))
+        for t in ox.parse(ontology, format=ox.RdfFormat.TURTLE)
+    )
+    for quad in chain(ox.parse(trig, format=ox.RdfFormat.TRIG), in_its_graph):
+        yield quad
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
 
 
 @dataclass(frozen=True)
@@ -114,9 +127,7 @@ def write_store(
         else:
             store = ox.Store(str(staging))
             # bulk: no transaction needed, the staging folder is renamed into place when done
-            store.bulk_load(trig, format=ox.RdfFormat.TRIG)
-            store.bulk_load(ontology, format=ox.RdfFormat.TURTLE, to_graph=ontology_graph(base))
-            add_union_default_graph(store)
+            store.bulk_extend(release_quads(trig, ontology, base))
             store.optimize()
         store.flush()
         del store  # closes the database before it is moved
