@@ -16,6 +16,8 @@ tests/test_shacl.py checks that the results equal pyshacl's on the shapes as wri
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
@@ -35,9 +37,9 @@ def hoist_property_shapes(shapes: Graph) -> Graph:
         out.bind(prefix, namespace)
     for triple in shapes:
         out.add(triple)
-    named = _named_elsewhere(shapes)
+    left = _left_as_written(shapes)
     for node in sorted(s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)):
-        if node in named:
+        if node in left:
             continue
         targets = [(p, o) for p in TARGETS for o in shapes.objects(node, p)]
         if not targets:
@@ -62,20 +64,25 @@ def hoist_property_shapes(shapes: Graph) -> Graph:
     return out
 
 
-def _named_elsewhere(shapes: Graph) -> set[Node]:
-    """The shapes another shape uses (what pyshacl calls referenced shapes)."""
-    named: set[Node] = set()
+def _used(shapes: Graph, by: Node | None) -> Iterator[Node]:
+    """The shapes that `by` (None: any shape) uses directly."""
     for p in _SHAPE_EXPECTING:
-        named.update(shapes.objects(None, p))
+        yield from shapes.objects(by, p)
     for p in _LIST_OF_SHAPES:
-        for head in shapes.objects(None, p):
-            named.update(shapes.items(head))
+        for head in shapes.objects(by, p):
+            yield from shapes.items(head)
+
+
+def _left_as_written(shapes: Graph) -> set[Node]:
+    """The node shapes hoisting would change the meaning of: those another shape uses (what
+    pyshacl calls referenced shapes), deactivated ones and those that are also classes."""
+    left: set[Node] = set(_used(shapes, None))
     for shape in list(shapes.subjects(RDF.type, SH.NodeShape)):
         if Literal(True) in shapes.objects(shape, SH.deactivated) or any(
             (shape, RDF.type, c) in shapes for c in (RDFS.Class, OWL.Class)
         ):
-            named.add(shape)
-    return named
+            left.add(shape)
+    return left
 
 
 def _describe(shapes: Graph, prop: Node) -> list[tuple[str, str]]:
@@ -96,13 +103,7 @@ def used_by(shapes: Graph, shape: Node) -> set[URIRef]:
         if current in seen:
             continue
         seen.add(current)
-        children: list[Node] = []
-        for p in _SHAPE_EXPECTING:
-            children.extend(shapes.objects(current, p))
-        for p in _LIST_OF_SHAPES:
-            for head in shapes.objects(current, p):
-                children.extend(shapes.items(head))
-        for child in children:
+        for child in _used(shapes, current):
             if isinstance(child, URIRef):
                 found.add(child)
             frontier.append(child)

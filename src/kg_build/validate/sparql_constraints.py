@@ -22,12 +22,13 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg_build.namespaces import SH
+from kg_build.validate.hoisting import TARGETS
 
 _THIS = re.compile(r"\$this\b")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
 _OTHER_PREBOUND = re.compile(r"\$(PATH|currentShape|shapesGraph|value)\b")
-_TARGETS_OTHER_THAN_CLASS = (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+_TARGETS_OTHER_THAN_CLASS = tuple(t for t in TARGETS if t != SH.targetClass)
 
 
 @dataclass(frozen=True)
