@@ -207,6 +207,52 @@ def test_a_failed_incremental_build_changes_nothing(corpus: Path, tmp_path: Path
     assert {p.name: p.read_bytes() for p in dist.iterdir() if p.is_file()} == before
 
 
+def _looked_up(err: str) -> int:
+    found = re.search(r"quotes: \d+ checked, \d+ not found \((\d+) looked up again\)", err)
+    assert found, err
+    return int(found[1])
+
+
+def test_quotes_are_looked_up_again_where_a_part_or_its_text_changed(
+    corpus: Path, tmp_path: Path
+) -> None:
+    config, dist = str(corpus / "kg.toml"), tmp_path / "dist"
+    texts = corpus / "texts"
+    # texts written well before the first build looked (not "racily clean", see RACY_NS)
+    old = time.time_ns() - 60 * 10**9
+    for text in texts.iterdir():
+        os.utime(text, ns=(old, old))
+
+    def build(code: int = 0) -> str:
+        result = run_kg("build", "--config", config, "--dist", str(dist))
+        assert result.code == code, result.err
+        return result.err
+
+    build()
+    assert _looked_up(build()) == 0  # nothing changed: no text is read
+    quotes = _state(dist).quotes
+    assert quotes is not None and quotes.checked > 0
+    # one figure edited: the quotes of its source folder, and no others
+    _edit(corpus / "facts" / "sources" / "gen-00003" / "figures.yaml", "value: ", "value: 1")
+    assert _looked_up(build()) == quotes.parts["gen-00003"].checked > 0
+    # a text edited (its size differs; its mtime put back before the last build): the quotes
+    # looked up in it are looked up again, and one no longer there is reported
+    text = texts / "gen-00005.en.txt"
+    _edit(text, "spoke to reporters", "spoke to journalists")
+    os.utime(text, ns=(old, old))
+    err = build(code=1)
+    assert "gen-00005/people.yaml:" in err and "quote not found" in err, err
+    # put back as the last release checked it: nothing to look up again
+    _edit(text, "spoke to journalists", "spoke to reporters")
+    os.utime(text, ns=(old, old))
+    assert _looked_up(build()) == 0
+    # a sentence added: every quote looked up in that text is looked up again, wherever it is
+    _append(text, " The weather was fine.")
+    os.utime(text, ns=(old, old))
+    in_text = sum(p.checked for p in quotes.parts.values() if "gen-00005" in dict(p.texts))
+    assert _looked_up(build()) == in_text >= quotes.parts["gen-00005"].checked > 0
+
+
 def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 

@@ -172,14 +172,20 @@ def check(
         read,
         lambda fc: f"{len(fc[1].entries)} records from {len(fc[1].sources)} sources",
     )
-    # The quote checks read every source's text (1 s at 10,000 sources): a child does them
-    # while this process builds and validates.
-    quoting = in_child(lambda: pickle.dumps(check_quotes(corpus, config.texts)))
+    kept = {n for n, part in corpus.parts.items() if previous and previous.parts.get(n) is part}
+    # The quote checks read the sources' texts (1 s at 10,000 sources): a child does them
+    # while this process builds and validates; after a change, only the changed parts' quotes
+    # and those of parts whose texts changed are looked up.
+    quoting = in_child(
+        lambda: pickle.dumps(
+            check_quotes(corpus, config.texts, previous.quotes if previous else None, kept)
+        )
+    )
     iris = Iris(config.base, corpus)
     reread: set[str] = set()  # records and sources parsed again, not taken from `previous`
     if previous is not None:
         for name, part in corpus.parts.items():
-            if previous.parts.get(name) is not part:
+            if name not in kept:
                 reread.update(entry.record.id for entry in part.entries)
                 if part.source is not None:
                     reread.add(part.source[0].id)
@@ -273,6 +279,7 @@ def check(
         lambda: pickle.loads(quoting()),  # noqa: S301 - from our own child process
         lambda q: (
             f"{q.checked} checked, {len(q.problems)} not found"
+            + (f" ({q.looked_up} looked up again)" if previous is not None else "")
             + "".join(f"; {s} not checked ({why})" for s, why in q.unchecked.items())
         ),
     )
@@ -299,7 +306,9 @@ def _nt(triples: Triples) -> bytes:
 
 
 def _load(store: ox.Store, data: bytes) -> None:
-    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    # Our own N-Triples (see parse_ours); an in-memory store loads them in 2.4 s at 10,000
+    # sources this way, 3.3 s with bulk_load.
+    store.load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 def _source_graphs_holding(previous: BuildState, base: str) -> Callable[[bytes], int]:
@@ -359,7 +368,7 @@ def release(
     iris, chunk = Iris(config.base, checked.corpus), data.chunk  # joined once, before forking
     describing = in_child(lambda: _nt(describe(iris, chunk, checked.corpus)))
     jsonld = dumps.jsonld(data, config.base, prior)
-    description = list(ox.parse(describing(), format=ox.RdfFormat.N_TRIPLES))
+    description = triples_of(describing())
     rel = Release(checked, reasoning, description, data.chunk, inferred_key, data.shared)
     rel.subjects = data.subjects
     rel.files.update(jsonld.files)
@@ -484,6 +493,7 @@ def state_of(rel: Release, config: Config, key: str, manifest: bytes, store: str
         derived=_store_graphs(rel, config, {}),
         manifest=manifest,
         store=store,
+        quotes=checked.quotes,
     )
 
 

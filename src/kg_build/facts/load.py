@@ -41,6 +41,10 @@ from kg_build.facts.yaml_positions import DuplicateKeyError, Located, Path_, loa
 from kg_build.progress import bar
 
 SHARED_FILES = ("places.yaml",)
+# A file changed within this long before a build took its stats could have been changed again
+# since without its mtime moving (coarse clocks, git's "racily clean" case): a build that
+# keeps what it made of a file while its stats stay the same reads one this new again.
+RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)

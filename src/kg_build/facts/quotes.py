@@ -2,25 +2,44 @@
 
 White space is folded (YAML wraps long quotes); nothing else is: a quote with a changed word,
 quotation mark or apostrophe fails, so curators copy rather than retype.
+
+The outcome is kept per part (a fact file or source folder) with the size, mtime and inode
+of each text its quotes were looked up in. Given the last release's check, a part that was
+not read again and whose texts look the same is not checked again (as incremental/state.py
+does for fact folders): after one source changed, its quotes alone are looked up.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg_build.errors import Problem
-from kg_build.facts.load import Corpus, Entry
+from kg_build.facts.load import RACY_NS, Corpus, Entry, Part
 from kg_build.facts.model import Person, Project
 from kg_build.progress import bar
 
 _SPACE = re.compile(r"\s+")
 
+Stamp = tuple[str, int, int, int]  # a text's path, size, mtime_ns, inode
+
 
 def _fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class PartQuotes:
+    """What the quotes of one part gave, and the texts (source -> stamp) they were looked up
+    in; a source without a text at hand has no stamp and its quotes are not counted."""
+
+    texts: tuple[tuple[str, Stamp | None], ...]
+    problems: tuple[Problem, ...]
+    checked: int
 
 
 @dataclass
@@ -28,6 +47,9 @@ class QuoteCheck:
     problems: list[Problem] = field(default_factory=list)
     checked: int = 0
     unchecked: dict[str, str] = field(default_factory=dict)  # source -> why not
+    parts: dict[str, PartQuotes] = field(default_factory=dict)
+    taken: int = 0  # when the texts were looked at (time.time_ns())
+    looked_up: int = 0  # quotes looked up by this check (the others' outcome was kept)
 
 
 def find_text(name: str, text_dirs: Sequence[Path]) -> Path | None:
@@ -38,9 +60,18 @@ def find_text(name: str, text_dirs: Sequence[Path]) -> Path | None:
     return None
 
 
-def check_quotes(corpus: Corpus, text_dirs: Sequence[Path]) -> QuoteCheck:
-    result = QuoteCheck()
-    texts: dict[str, str] = {}
+def check_quotes(
+    corpus: Corpus,
+    text_dirs: Sequence[Path],
+    previous: QuoteCheck | None = None,
+    unchanged: Collection[str] = (),
+) -> QuoteCheck:
+    """Every quote of `corpus` against its source's text. With the last release's check,
+    the parts named in `unchanged` (not read again) keep their outcome while their texts'
+    stamps are the same."""
+    result = QuoteCheck(taken=time.time_ns())
+    paths: dict[str, Path] = {}
+    stamps: dict[str, Stamp] = {}
     for source, _origin in corpus.sources.values():
         if source.text is None:
             result.unchecked[source.id] = "no text is registered for this source"
@@ -50,16 +81,47 @@ def check_quotes(corpus: Corpus, text_dirs: Sequence[Path]) -> QuoteCheck:
             shown = ", ".join(str(d) for d in text_dirs) or "(no text directories given)"
             result.unchecked[source.id] = f"{source.text} not found in {shown}"
             continue
-        texts[source.id] = _fold(path.read_text(encoding="utf-8"))
-    entries = corpus.entries.values()
-    for entry in bar(entries, len(entries), "checking quotes"):
-        text = texts.get(entry.source)
+        info = os.stat(path)
+        paths[source.id] = path
+        stamps[source.id] = (str(path), info.st_size, info.st_mtime_ns, info.st_ino)
+    settled = previous.taken - RACY_NS if previous is not None else 0
+    todo: dict[str, tuple[Part, tuple[tuple[str, Stamp | None], ...]]] = {}
+    for name, part in corpus.parts.items():
+        texts = tuple((sid, stamps.get(sid)) for sid in sorted({e.source for e in part.entries}))
+        kept = previous.parts.get(name) if previous is not None and name in unchanged else None
+        if (
+            kept is not None
+            and kept.texts == texts
+            and all(stamp is None or stamp[2] < settled for _, stamp in texts)
+        ):
+            result.parts[name] = kept
+        else:
+            todo[name] = (part, texts)
+    folded: dict[str, str] = {}
+    for name, (part, texts) in bar(todo.items(), len(todo), "checking quotes"):
+        for sid, _stamp in texts:
+            if sid in paths and sid not in folded:
+                folded[sid] = _fold(paths[sid].read_text(encoding="utf-8"))
+        result.parts[name] = _check_part(part, texts, folded)
+        result.looked_up += result.parts[name].checked
+    for outcome in result.parts.values():
+        result.problems.extend(outcome.problems)
+        result.checked += outcome.checked
+    return result
+
+
+def _check_part(
+    part: Part, texts: tuple[tuple[str, Stamp | None], ...], folded: dict[str, str]
+) -> PartQuotes:
+    problems, checked = [], 0
+    for entry in part.entries:
+        text = folded.get(entry.source)
         if text is None:
             continue
         for where, quote in _quotes(entry):
-            result.checked += 1
+            checked += 1
             if _fold(quote) not in text:
-                result.problems.append(
+                problems.append(
                     Problem(
                         entry.origin.file,
                         entry.origin.line_of(where),
@@ -68,7 +130,7 @@ def check_quotes(corpus: Corpus, text_dirs: Sequence[Path]) -> QuoteCheck:
                         "copy the passage exactly from the source; only line breaks may differ",
                     )
                 )
-    return result
+    return PartQuotes(texts, tuple(problems), checked)
 
 
 def _quotes(entry: Entry) -> Iterator[tuple[str, str]]:

@@ -26,14 +26,12 @@ from pathlib import Path
 import kg_build
 from kg_build.build.chunks import GraphKeys
 from kg_build.config import Config
-from kg_build.facts.load import SHARED_FILES, Part
+from kg_build.facts.load import RACY_NS, SHARED_FILES, Part
+from kg_build.facts.quotes import QuoteCheck
 
 STATE_DIR = ".kg-build"
 STATE_FILE = "state.pickle"
-FORMAT = 8
-# A file changed within this long before the last build took its stats could have been
-# changed again since without its mtime moving (coarse clocks, git's "racily clean" case).
-RACY_NS = 2_000_000_000
+FORMAT = 9
 
 Signature = tuple[tuple[str, int, int, int], ...]  # (name, size, mtime_ns, inode) per file
 
@@ -63,6 +61,7 @@ class BuildState:
     subjects: bytes = b""  # the subjects of that union, in order, one per line
     manifest: bytes = b""  # SHA256SUMS of the release this state describes
     store: str = ""  # the store folder of that release
+    quotes: QuoteCheck | None = None  # the quote check, per part (facts/quotes.py)
     format: int = field(default=FORMAT)
 
     def __getstate__(self) -> dict[str, object]:

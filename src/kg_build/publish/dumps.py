@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg_build.build.chunks import Chunk
+from kg_build.build.chunks import Chunk, triples_of
 from kg_build.forked import in_child
 from kg_build.publish import serialize, splice
 from kg_build.publish.splice import UnionChange
@@ -110,7 +110,7 @@ def jsonld(data: Union, base: str, prior: Prior | None) -> Dumps:
             document = serialize.jsonld_document([kept[s] for s in sorted(kept)], base)
             return Dumps({JSONLD: document}, spliced=[JSONLD])
     chunk = data.chunk
-    return Dumps(pending={JSONLD: in_child(lambda: serialize.jsonld(_parse(chunk), base))})
+    return Dumps(pending={JSONLD: in_child(lambda: serialize.jsonld(triples_of(chunk), base))})
 
 
 def turtle(data: Union, base: str, prior: Prior | None) -> Dumps:
@@ -118,7 +118,7 @@ def turtle(data: Union, base: str, prior: Prior | None) -> Dumps:
     if data.change is not None and old is not None:
         changed = data.change.subjects()
         about = b"".join(splice.lines_about(data.lines, changed))
-        new = serialize.turtle(_parse(about), base) if about else b""
+        new = serialize.turtle(triples_of(about), base) if about else b""
         document = splice.splice(
             splice.turtle_blocks(old),
             data.old_subjects,
@@ -151,8 +151,4 @@ def trig(graphs: Mapping[str, Chunk], changed: set[str], base: str, prior: Prior
 
 
 def _about(lines: list[bytes], subjects: set[bytes]) -> list[ox.Triple]:
-    return _parse(b"".join(splice.lines_about(lines, subjects)))
-
-
-def _parse(chunk: Chunk) -> list[ox.Triple]:
-    return list(ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES))
+    return triples_of(b"".join(splice.lines_about(lines, subjects)))

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF, XSD
 
-from kg_build.build.chunks import Chunk, Triples, nquads_of, sorted_triples
+from kg_build.build.chunks import Chunk, Triples, nquads_of, parse_ours, sorted_triples
 from kg_build.namespaces import data_prefixes
 from kg_build.terms import value_of
 
@@ -54,13 +54,13 @@ def context_document(base: str) -> bytes:
 
 def turtle_of(chunk: Chunk, base: str) -> bytes:
     """Turtle for an N-Triples chunk, in its order (parsed and written by pyoxigraph alone)."""
-    triples = ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES)
+    triples = parse_ours(chunk)
     return _written(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_prefixes(base)))
 
 
 def trig_of(graphs: Mapping[str, Chunk], base: str) -> bytes:
     """Named graphs in IRI order, each in its chunk's order."""
-    quads = ox.parse(nquads_of(graphs), format=ox.RdfFormat.N_QUADS)
+    quads = parse_ours(nquads_of(graphs), ox.RdfFormat.N_QUADS)
     return _written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefixes(base)))
 
 

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kg_build.build.chunks import Triples, sorted_triples
+from kg_build.build.chunks import Triples, parse_ours, sorted_triples
 from kg_build.namespaces import GBA
 from kg_build.terms import rdflib_triple
 from kg_build.validate.neighbourhood import Node, around
@@ -262,7 +262,7 @@ def subjects_by_graph(graphs: Mapping[str, bytes]) -> list[Node]:
     the data between them and HermiT took twice as long."""
     seen: dict[Node, None] = {}
     for name in sorted(graphs):
-        for t in ox.parse(graphs[name], format=ox.RdfFormat.N_TRIPLES):
+        for t in parse_ours(graphs[name]):
             if isinstance(t.subject, ox.NamedNode | ox.BlankNode):
                 seen.setdefault(t.subject, None)
     return list(seen)

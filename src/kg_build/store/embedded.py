@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg_build.build.chunks import parse_ours
 from kg_build.errors import InputError, Problem
 
 LINK = "store"
@@ -89,8 +90,8 @@ def _apply(store: ox.Store, change: StoreChange) -> None:
     for name, (before, now) in sorted(change.graphs.items()):
         graph = ox.NamedNode(name)
         old, new = set(before.splitlines(keepends=True)), set(now.splitlines(keepends=True))
-        removed = ox.parse(b"".join(old - new), format=ox.RdfFormat.N_TRIPLES)
-        added = list(ox.parse(b"".join(new - old), format=ox.RdfFormat.N_TRIPLES))
+        removed = parse_ours(b"".join(old - new))
+        added = list(parse_ours(b"".join(new - old)))
         for t in removed:
             store.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
             gone.add(t)

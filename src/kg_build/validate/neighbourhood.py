@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from kg_build.build.chunks import line_delta
+from kg_build.build.chunks import line_delta, parse_ours
 from kg_build.namespaces import SH
 from kg_build.terms import rdflib_triple
 
@@ -46,10 +46,10 @@ def replace_graphs(
     new = b"".join(line for line, d in delta.items() if d > 0)
     default = ox.DefaultGraph()
     subjects: set[Node] = set()
-    for t in ox.parse(gone, format=ox.RdfFormat.N_TRIPLES):
+    for t in parse_ours(gone):
         store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
         subjects.add(t.subject)
-    for t in ox.parse(new, format=ox.RdfFormat.N_TRIPLES):
+    for t in parse_ours(new):
         quad = ox.Quad(t.subject, t.predicate, t.object, default)
         if quad not in store:
             store.add(quad)
