@@ -219,3 +219,23 @@ def test_bad_option_is_a_usage_error() -> None:
     result = run_kg("build", "--base", "not an iri", "--dist", "/nonexistent/never-written")
     assert result.code == 2
     assert "base IRI" in result.err
+
+
+def test_a_contradiction_hermit_finds_leaves_dist_untouched(
+    good_dist: Path, tmp_path: Path
+) -> None:
+    """The consistency checks run while the embedded store is loaded: a contradiction stops
+    the build before the new store is moved into place or any file is written."""
+    ontology = tmp_path / "ontology"
+    shutil.copytree(ROOT / "ontology", ontology)
+    with (ontology / "gba.ttl").open("a", encoding="utf-8") as handle:
+        # every company is an organisation, and now none may be: each company contradicts it
+        handle.write("\ngba:Company owl:disjointWith gba:Organisation .\n")
+    dist = tmp_path / "dist"
+    shutil.copytree(good_dist, dist, symlinks=True)
+    before = _snapshot(dist)
+    result = run_kg("build", "--ontology", str(ontology), "--dist", str(dist), *texts_args())
+    assert result.code == 1, result.err
+    assert "inconsistent" in result.err, result.err
+    assert "0 violations" in result.err  # SHACL passed: HermiT alone found it
+    assert _snapshot(dist) == before

@@ -172,20 +172,35 @@ def build(
     if previous is not None:
         _err(f"incremental: building on the release in {config.dist} (--full to start over)")
     try:
-        rel = release(config, progress=_err, with_reasoning=not no_reason, previous=previous)
+        # HermiT's consistency checks go on while the embedded store is loaded; the store
+        # is moved into place, and anything published, only once they found no contradiction
+        rel = release(
+            config,
+            progress=_err,
+            with_reasoning=not no_reason,
+            previous=previous,
+            confirm=False,
+        )
+        problems = rel.checked.problems
+        if problems:
+            _fail(
+                EXIT_NONCONFORMING,
+                f"error: the data does not conform ({len(problems)} problem(s)); "
+                "dist/ left unchanged:",
+                problems,
+            )
+
+        def confirm() -> None:
+            if rel.confirm():
+                _err("consistency: HermiT found no contradiction")
+
+        trig, ontology = rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"]
+        change = store_change(rel, config)
+        store = write_store(config.dist, trig, ontology, config.base, change, confirm)
     except InconsistentError as exc:
         _fail(EXIT_NONCONFORMING, f"error: {exc}")
     except ReasonerUnavailableError as exc:
         _fail(EXIT_USAGE, f"error: {exc}")
-    problems = rel.checked.problems
-    if problems:
-        _fail(
-            EXIT_NONCONFORMING,
-            f"error: the data does not conform ({len(problems)} problem(s)); dist/ left unchanged:",
-            problems,
-        )
-    trig, ontology = rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"]
-    store = write_store(config.dist, trig, ontology, config.base, store_change(rel, config))
     files = rel.all_files()
     manifest = publish_files(config.dist, files)
     state = state_of(rel, config, key, manifest, store.name)

@@ -47,10 +47,10 @@ from kg_build.query.violations import run_violation_queries
 from kg_build.reason.owl import (
     PART_OF_IRIS,
     Reasoning,
-    check_modules,
     infer,
     modules,
     part_of_slice,
+    start_checks,
     subjects_by_graph,
 )
 from kg_build.store.embedded import StoreChange
@@ -88,6 +88,10 @@ class Checked:
         return sorted(self.quotes.problems + shacl + self.quality)
 
 
+def _nothing_to_check() -> None:
+    pass
+
+
 @dataclass
 class Release:
     checked: Checked
@@ -102,6 +106,16 @@ class Release:
     # files still being written in a forked child (release() says which, and why)
     pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)
     spliced: list[str] = field(default_factory=list)  # dumps made from the last release's
+    # HermiT's consistency checks, still running (release() says why): see confirm()
+    consistent: Callable[[], None] = _nothing_to_check
+    with_reasoning: bool = False
+
+    def confirm(self) -> bool:
+        """Wait for the consistency checks; raise InconsistentError (or
+        ReasonerUnavailableError) as they do. True when there were checks to wait for."""
+        self.consistent()
+        self.consistent = _nothing_to_check
+        return self.with_reasoning
 
     def all_files(self) -> dict[str, bytes]:
         """`files`, once the ones written alongside are done."""
@@ -340,8 +354,14 @@ def release(
     progress: Progress = _silent,
     with_reasoning: bool = True,
     previous: BuildState | None = None,
+    confirm: bool = True,
 ) -> Release:
-    """The whole pipeline in memory. Callers check `checked.problems` before publishing."""
+    """The whole pipeline in memory. Callers check `checked.problems` before publishing.
+
+    HermiT's consistency checks run in their JVMs while the dumps are made (at 10,000
+    sources they take half a minute, the dumps and the store about as long). With `confirm`
+    this waits for them before returning; without, the caller must call Release.confirm()
+    before publishing anything (kg build loads the embedded store meanwhile)."""
     steps = _check_steps(config) + 1 + with_reasoning
     checked = check(config, progress, total_steps=steps, previous=previous)
     timer = _Timer(progress, steps)
@@ -350,11 +370,12 @@ def release(
         return Release(checked, None, [])
     reasoning: Reasoning | None = None
     inferred_key: str | None = None
+    consistent = _nothing_to_check
     if with_reasoning:
-        reasoning, inferred_key = timer.run(
+        reasoning, inferred_key, consistent = timer.run(
             "reason",
             lambda: _reason(checked, config.base),
-            lambda r: f"consistent (HermiT); {len(r[0].inferred)} part-of inferences",
+            lambda r: f"{len(r[0].inferred)} part-of inferences; consistency: HermiT at work",
         )
     inferred_iri = f"{config.base}graph/inferred"
     union_graphs = dict(checked.graphs)
@@ -370,6 +391,7 @@ def release(
     jsonld = dumps.jsonld(data, config.base, prior)
     description = triples_of(describing())
     rel = Release(checked, reasoning, description, data.chunk, inferred_key, data.shared)
+    rel.consistent, rel.with_reasoning = consistent, with_reasoning
     rel.subjects = data.subjects
     rel.files.update(jsonld.files)
     rel.pending.update(jsonld.pending)
@@ -386,6 +408,8 @@ def release(
             )
         ),
     )
+    if confirm and rel.confirm():
+        progress("consistency: HermiT found no contradiction")
     return rel
 
 
@@ -406,10 +430,10 @@ def _prior(checked: Checked, config: Config) -> dumps.Prior | None:
     return dumps.Prior(config.dist, previous.manifest, graphs, previous.shared, previous.subjects)
 
 
-def _reason(checked: Checked, base: str) -> tuple[Reasoning, str]:
-    """Consistency of everything a change can affect (all of it on a full build), and the
-    part-of closure, which follows from the part-of statements alone and is reused while
-    they stay the same."""
+def _reason(checked: Checked, base: str) -> tuple[Reasoning, str, Callable[[], None]]:
+    """Consistency of everything a change can affect (all of it on a full build), started
+    and left running (the function returned waits for it), and the part-of closure, which
+    follows from the part-of statements alone and is reused while they stay the same."""
     previous = checked.previous
     # the part-of statements, picked out of the N-Triples lines before any are parsed
     marks = [f" <{iri}> ".encode() for iri in PART_OF_IRIS]
@@ -423,12 +447,13 @@ def _reason(checked: Checked, base: str) -> tuple[Reasoning, str]:
     part_of = sort_triples(part_of_slice(triples_of(b"".join(lines))))
     if checked.store is None:  # pragma: no cover - check() always makes the store
         raise RuntimeError("no data store to reason over")
+    consistent: Callable[[], None] = _nothing_to_check
     if previous is None or previous.inferred_key is None:  # the last release was not reasoned
         subjects = subjects_by_graph(checked.graphs)
-        check_modules(checked.ontology, modules(checked.store, subjects, part_of))
+        consistent = start_checks(checked.ontology, modules(checked.store, subjects, part_of))
     elif checked.focus:
         focus = sorted(checked.focus, key=str)
-        check_modules(checked.ontology, modules(checked.store, focus, part_of))
+        consistent = start_checks(checked.ontology, modules(checked.store, focus, part_of))
     key = hashlib.sha256(chunk_of(part_of)).hexdigest()
     if previous is not None and previous.inferred_key == key:
         inferred = Graph(bind_namespaces="none")
@@ -437,7 +462,7 @@ def _reason(checked: Checked, base: str) -> tuple[Reasoning, str]:
             inferred.add(rdflib_triple(t))
     else:
         inferred = infer(checked.ontology, part_of, base)
-    return Reasoning(inferred), key
+    return Reasoning(inferred), key, consistent
 
 
 def _serialise(

@@ -14,7 +14,8 @@ from kg_build.query.catalog import CannedQuery
 from kg_build.query.engines import Engine
 from kg_build.query.inject import with_one_of
 
-LOCAL_TAG = "local"
+# What an incremental build may bind a check's variables to (see run_violation_queries)
+LOCAL_VARIABLES = {"local": ("this",), "local-pair": ("this", "other")}
 
 
 def run_violation_queries(
@@ -27,22 +28,29 @@ def run_violation_queries(
     build re-checks: validate/neighbourhood.py), a query tagged `local` runs on those nodes
     only: its rows for ?this depend on triples at most three steps forward from ?this, as
     SHACL's do, so only those nodes can have gained a row since the last release (which had
-    none)."""
+    none). One tagged `local-pair` compares two nodes, ?this and ?other, each through its own
+    triples: a new row has one of them among those nodes, so it runs twice, with ?this bound
+    and with ?other bound, and each row counts once."""
     problems = []
+    # (a blank node cannot be named in VALUES; our data has none, but then run it whole)
+    nameable = around is not None and not any(isinstance(node, BNode) for node in around)
     for query in catalog.values():
         if not query.is_violation:
             continue
-        # (a blank node cannot be named in VALUES; our data has none, but then run it whole)
-        if (
-            around is not None
-            and LOCAL_TAG in query.tags
-            and not any(isinstance(node, BNode) for node in around)
-        ):
+        bound = next((LOCAL_VARIABLES[t] for t in query.tags if t in LOCAL_VARIABLES), ())
+        if nameable and around is not None and bound:
             if not around:
                 continue
-            text = with_one_of(query.text, Variable("this"), sorted(around, key=str))
-            query = replace(query, text=text)
-        result = engine.run(query, {})
+            nodes = sorted(around, key=str)
+            results = [
+                engine.run(replace(query, text=with_one_of(query.text, Variable(v), nodes)), {})
+                for v in bound
+            ]
+            result = replace(
+                results[0], rows=list(dict.fromkeys(row for r in results for row in r.rows))
+            )
+        else:
+            result = engine.run(query, {})
         index = {v: i for i, v in enumerate(result.variables)}
         for row in result.rows:
             focus = row[index["this"]] if "this" in index else None

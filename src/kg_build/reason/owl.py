@@ -16,12 +16,12 @@ the conclusions, still goes through owlready2.
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,21 +200,32 @@ def check_consistent(ontology: Graph, data: Iterable[ox.Triple] | Graph) -> None
     `-k`: is owl:Thing satisfiable, which it is exactly when the whole ontology is
     consistent)."""
     _require_java()
+    _run_hermit(_hermit_file(ontology, data))
+
+
+def _hermit_file(ontology: Graph, data: Iterable[ox.Triple] | Graph) -> Path:
+    """What HermiT is to read, in a temporary file that _run_hermit removes."""
     triples, _ = reasoner_input(ontology, data)
-    with tempfile.NamedTemporaryFile(prefix="kg-build-hermit-", suffix=".nt") as file:
-        ox.serialize(triples, file, format=ox.RdfFormat.N_TRIPLES)
-        file.flush()
-        command = [
-            owlready2.JAVA_EXE,
-            f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M",
-            "-cp",
-            _HERMIT_CLASSPATH,
-            "org.semanticweb.HermiT.cli.CommandLine",
-            "-k",
-            Path(file.name).as_uri(),
-        ]
+    with tempfile.NamedTemporaryFile(prefix="kg-build-hermit-", suffix=".nt", delete=False) as f:
+        ox.serialize(triples, f, format=ox.RdfFormat.N_TRIPLES)
+    return Path(f.name)
+
+
+def _run_hermit(path: Path) -> None:
+    command = [
+        owlready2.JAVA_EXE,
+        f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M",
+        "-cp",
+        _HERMIT_CLASSPATH,
+        "org.semanticweb.HermiT.cli.CommandLine",
+        "-k",
+        path.as_uri(),
+    ]
+    try:
         # owlready2's Java and its HermiT jar, fixed arguments and our own temporary file
         run = subprocess.run(command, capture_output=True, check=False)  # noqa: S603
+    finally:
+        path.unlink(missing_ok=True)
     said = run.stdout + run.stderr
     if (run.returncode == 1 and b"Inconsistent ontology" in said) or (
         run.returncode == 0 and b"is not satisfiable" in run.stdout
@@ -233,7 +244,6 @@ def check_consistent(ontology: Graph, data: Iterable[ox.Triple] | Graph) -> None
 # than its input (one run over 1.2 M triples did not finish in 10 minutes), and a JVM per
 # module costs about a second, so modules are large but bounded; they run on all cores.
 MODULE_SUBJECTS = 25_000
-_MODULES: tuple[Graph, list[Triples]] | None = None  # read by forked workers
 
 
 def modules(store: ox.Store, subjects: Sequence[Node], part_of: Triples) -> list[Triples]:
@@ -268,29 +278,34 @@ def subjects_by_graph(graphs: Mapping[str, bytes]) -> list[Node]:
     return list(seen)
 
 
-def check_modules(ontology: Graph, parts: list[Triples], workers: int | None = None) -> None:
+def check_modules(ontology: Graph, parts: Iterable[Triples], workers: int | None = None) -> None:
     """check_consistent on each module, on all cores (HermiT runs in a JVM per module)."""
-    global _MODULES
-    workers = min(workers or os.cpu_count() or 1, len(parts))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for part in parts:
-            check_consistent(ontology, part)
-        return
-    _require_java()  # in this process, not in each worker
-    _MODULES = (ontology, parts)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for _ in pool.imap_unordered(_check_module, range(len(parts))):
-                pass
-    finally:
-        _MODULES = None
+    start_checks(ontology, parts, workers)()
 
 
-def _check_module(index: int) -> None:
-    if _MODULES is None:  # pragma: no cover - set before the pool forks
-        raise RuntimeError("no modules shared with the worker")
-    ontology, parts = _MODULES
-    check_consistent(ontology, parts[index])
+def start_checks(
+    ontology: Graph, parts: Iterable[Triples], workers: int | None = None
+) -> Callable[[], None]:
+    """Start check_consistent on each module, `workers` JVMs at a time (default: one per
+    core), and return at once: the returned function waits for the answers and raises as
+    check_consistent does. Each module is written to its file here, first, so the threads
+    only wait on their JVM and hold no lock that a fork made meanwhile could copy held."""
+    _require_java()
+    files = [_hermit_file(ontology, part) for part in parts]
+    pool = ThreadPoolExecutor(max(1, min(workers or os.cpu_count() or 1, len(files))), "hermit")
+    futures = [pool.submit(_run_hermit, path) for path in files]
+    pool.shutdown(wait=False)
+
+    def wait() -> None:
+        try:
+            for future in futures:
+                future.result()
+        finally:  # after a failure, the modules not started are not checked at all
+            for path, future in zip(files, futures, strict=True):
+                if future.cancel():
+                    path.unlink(missing_ok=True)
+
+    return wait
 
 
 def reason(ontology: Graph, data: Iterable[ox.Triple] | Graph, base: str) -> Reasoning:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -109,11 +109,18 @@ def _apply(store: ox.Store, change: StoreChange) -> None:
 
 
 def write_store(
-    dist: Path, trig: bytes, ontology: bytes, base: str, change: StoreChange | None = None
+    dist: Path,
+    trig: bytes,
+    ontology: bytes,
+    base: str,
+    change: StoreChange | None = None,
+    before_commit: Callable[[], None] = lambda: None,
 ) -> Path:
     """Load the release into dist/store-<digest>/ (once) and point dist/store at it. With
     `change`, start from a copy of the previous store (a checkpoint: hard links, no copying)
-    and replace only the changed graphs; the result holds the same quads as a fresh load."""
+    and replace only the changed graphs; the result holds the same quads as a fresh load.
+    `before_commit` runs once the store is written and before it is moved into place; if it
+    raises, the new store is removed and dist/ is as it was."""
     dist.mkdir(parents=True, exist_ok=True)
     target = dist / f"{PREFIX}{store_digest(trig, ontology)}"
     if not _complete(target):
@@ -133,8 +140,15 @@ def write_store(
         store.flush()
         del store  # closes the database before it is moved
         (staging / ".complete").write_bytes(LAYOUT.rstrip(b"\0") + b"\n")
+        try:
+            before_commit()
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         shutil.rmtree(target, ignore_errors=True)
         os.replace(staging, target)
+    else:
+        before_commit()
     link_tmp = dist / f".{LINK}.link.tmp"
     link_tmp.unlink(missing_ok=True)
     link_tmp.symlink_to(target.name)
