@@ -80,7 +80,12 @@ def test_subjects_and_their_lines() -> None:
     assert subjects == [b"<https://e/a-b>", b"<https://e/a>", b"_:b1", b"_:b10"]
     assert subjects == sorted(subjects)  # terms sort as their lines do
     assert splice.lines_about(lines, {b"<https://e/a>", b"_:b1"}) == lines[1:4]
-    assert [splice.term_value(s) for s in subjects] == ["https://e/a-b", "https://e/a", "b1", "b10"]
+    assert [splice.term_value(s) for s in subjects] == [
+        b"https://e/a-b",
+        b"https://e/a",
+        b"b1",
+        b"b10",
+    ]
 
 
 def _turtle(lines: list[bytes]) -> bytes:
@@ -102,10 +107,17 @@ def test_turtle_spliced_by_subject_equals_turtle_written_whole() -> None:
     )
     assert spliced == _turtle(new)
     # blocks that do not match the subjects given: refused
-    assert splice.splice(splice.turtle_blocks(_turtle(old)), [a], (b"", []), [], {b}) is None
+    nothing = splice.Blocks(b"", [], splice.TURTLE_END)
+    assert splice.splice(splice.turtle_blocks(_turtle(old)), [a], nothing, [], {b}) is None
+    # a document that does not end as ours do: refused
+    cut = splice.turtle_blocks(_turtle(old)[:-1])
+    assert splice.splice(cut, splice.subjects_in_order(b"".join(old)), nothing, [], {b}) is None
 
 
 def test_jsonld_lines_of_a_document_not_ours() -> None:
     assert splice.jsonld_lines(b'{"@graph": []}') is None
     nodes = serialize.jsonld_nodes([], BASE)
-    assert splice.jsonld_lines(serialize.jsonld_document(nodes.values(), BASE)) == []
+    assert (
+        splice.jsonld_lines(serialize.jsonld_document([n.encode() for n in nodes.values()], BASE))
+        == []
+    )

@@ -12,7 +12,7 @@ from kg_build.build.iris import Iris
 from kg_build.facts.load import Corpus
 from kg_build.query.catalog import load_catalog
 from kg_build.query.engines import OxigraphEngine
-from kg_build.query.violations import LOCAL_TAG, run_violation_queries
+from kg_build.query.violations import LOCAL_VARIABLES, run_violation_queries
 
 BASE = "https://w3id.org/ganzhou-gba/"
 GBA = f"{BASE}def/"
@@ -30,8 +30,7 @@ def _dangling(store: ox.Store, name: str) -> URIRef:
 
 def test_a_local_check_run_around_nodes_finds_their_rows_only() -> None:
     query = CATALOG["dangling-link-violation"]
-    assert LOCAL_TAG in query.tags
-    assert LOCAL_TAG not in CATALOG["same-name-twice-violation"].tags  # it compares any two
+    assert "local" in query.tags and LOCAL_VARIABLES["local"] == ("this",)
     store = ox.Store()
     a, b = _dangling(store, "a"), _dangling(store, "b")
     built = Built(Dataset(), Origins(), Iris(BASE, Corpus()))
@@ -46,3 +45,29 @@ def test_a_local_check_run_around_nodes_finds_their_rows_only() -> None:
     assert found([a]) == {str(a)}
     assert found([URIRef(f"{BASE}id/project/other")]) == set()
     assert found([]) == set()
+
+
+def test_a_pair_check_run_around_nodes_finds_the_rows_of_both_ends() -> None:
+    """same-name-twice compares two resources: a change to one of them gives a row for each
+    (as a full run does), though only one of them is among the nodes re-checked."""
+    query = CATALOG["same-name-twice-violation"]
+    assert "local-pair" in query.tags
+    store = ox.Store()
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    company = ox.NamedNode(f"{GBA}Company")
+    nodes = [ox.NamedNode(f"{BASE}id/organisation/{n}") for n in ("x", "y", "z")]
+    for node, name in zip(nodes, ("Same Name", "Same Name", "Other Name"), strict=True):
+        store.add(ox.Quad(node, RDF_TYPE, company, ox.DefaultGraph()))
+        store.add(ox.Quad(node, label, ox.Literal(name, language="en"), ox.DefaultGraph()))
+    built = Built(Dataset(), Origins(), Iris(BASE, Corpus()))
+    engine = OxigraphEngine(store)
+    x, y, z = (URIRef(n.value) for n in nodes)
+
+    def found(around: list[URIRef] | None) -> list[str]:
+        problems = run_violation_queries({query.name: query}, engine, built, around)
+        return sorted(p.hint.rsplit(" on ", 1)[1] for p in problems)
+
+    assert found(None) == [str(x), str(y)]
+    assert found([x]) == [str(x), str(y)]  # y's row too, each once
+    assert found([x, y]) == [str(x), str(y)]
+    assert found([z]) == []

@@ -43,7 +43,7 @@ from kg_build.query.inject import with_values
 from kg_build.query.params import ParameterError, bind, parse_assignments
 from kg_build.reason.owl import InconsistentError, ReasonerUnavailableError
 from kg_build.stats import compute_stats
-from kg_build.store.embedded import open_store, write_store
+from kg_build.store.embedded import open_store, remove_scratch, write_store
 from kg_build.store.graph_store import BATCH, LoadError, Target, ntriples_of, put_graph
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
@@ -209,6 +209,7 @@ def build(
     _err(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")
     # Everything is written and synced. Exit without freeing the build's millions of objects
     # one by one (2 s at 10,000 sources); the system takes the memory back at once.
+    remove_scratch()  # os._exit skips atexit
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(EXIT_OK)

@@ -103,7 +103,8 @@ def jsonld(data: Union, base: str, prior: Prior | None) -> Dumps:
     if data.change is not None and lines is not None:
         changed = data.change.subjects()
         old_subjects = sorted(splice.term_value(s) for s in data.old_subjects)
-        fresh = serialize.jsonld_nodes(_about(data.lines, changed), base)
+        nodes = serialize.jsonld_nodes(_about(data.lines, changed), base)
+        fresh = {key.encode(): line.encode() for key, line in nodes.items()}
         kept = splice.replaced(old_subjects, lines, {splice.term_value(s) for s in changed})
         if kept is not None:
             kept.update(fresh)

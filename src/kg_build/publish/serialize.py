@@ -71,7 +71,7 @@ def jsonld(data: Triples | Graph, base: str) -> bytes:
     scale and whose output had to be re-sorted anyway; one line per node keeps diffs between
     releases to the nodes that changed, and lets json's C encoder do the writing."""
     nodes = jsonld_nodes(_triples(data), base)
-    return jsonld_document([nodes[subject] for subject in sorted(nodes)], base)
+    return jsonld_document([nodes[subject].encode() for subject in sorted(nodes)], base)
 
 
 def jsonld_nodes(triples: Iterable[ox.Triple], base: str) -> dict[str, str]:
@@ -110,17 +110,16 @@ def jsonld_nodes(triples: Iterable[ox.Triple], base: str) -> dict[str, str]:
     return lines
 
 
-JSONLD_GRAPH = '  "@graph": [\n'
-JSONLD_END = "\n]}\n"
+JSONLD_GRAPH = b'  "@graph": [\n'
+JSONLD_END = b"\n]}\n"
 
 
-def jsonld_document(node_lines: Iterable[str], base: str) -> bytes:
-    """The document around the node objects' lines (in the order given)."""
+def jsonld_document(node_lines: Iterable[bytes], base: str) -> bytes:
+    """The document around the node objects' lines (UTF-8, in the order given)."""
     head = json.dumps(
         {"@context": jsonld_context(base)}, ensure_ascii=False, indent=2, sort_keys=True
     )
-    body = ",\n".join(node_lines)
-    return f"{head[:-2]},\n{JSONLD_GRAPH}{body}{JSONLD_END}".encode()
+    return head[:-2].encode() + b",\n" + JSONLD_GRAPH + b",\n".join(node_lines) + JSONLD_END
 
 
 _XSD_STRING = str(XSD.string)
