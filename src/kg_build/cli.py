@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -28,7 +29,7 @@ from kg_build.link.suggest import GazetteerPlaces, review_table, suggest_links
 from kg_build.link.wikidata import LinkEndpointError, WikidataEndpoint
 from kg_build.namespaces import data_prefixes
 from kg_build.pipeline import check, release, state_of, store_change
-from kg_build.publish.write import publish_files, write_atomic
+from kg_build.publish.write import manifest_of, publish_files, write_atomic
 from kg_build.query.catalog import CannedQuery, load_catalog
 from kg_build.query.engines import (
     Engine,
@@ -202,9 +203,13 @@ def build(
     except ReasonerUnavailableError as exc:
         _fail(EXIT_USAGE, f"error: {exc}")
     files = rel.all_files()
-    manifest = publish_files(config.dist, files)
-    state = state_of(rel, config, key, manifest, store.name)
-    write_atomic(state_path(config.dist), dump_state(state))
+    manifest = manifest_of(files)
+    # the files are written and synced (0.5 s at 10,000 sources) while the state is pickled
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(publish_files, config.dist, files, manifest)
+        state = dump_state(state_of(rel, config, key, manifest, store.name))
+        writing.result()
+    write_atomic(state_path(config.dist), state)
     _err(f"published {len(files)} files and SHA256SUMS to {config.dist}")
     _err(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")
     # Everything is written and synced. Exit without freeing the build's millions of objects

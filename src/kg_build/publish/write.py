@@ -31,13 +31,17 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def publish_files(dist: Path, files: Mapping[str, bytes]) -> bytes:
-    """Write every file, then a SHA-256 manifest (last, so it never describes a half release);
-    returns the manifest."""
+def manifest_of(files: Mapping[str, bytes]) -> bytes:
+    """The SHA256SUMS of `files`, as sha256sum writes it."""
+    return "".join(
+        f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files)
+    ).encode("utf-8")
+
+
+def publish_files(dist: Path, files: Mapping[str, bytes], manifest: bytes) -> None:
+    """Write every file, then their manifest (last, so it never describes a half release).
+    Writing and syncing mostly waits on the disk, without the GIL: a caller may run this in a
+    thread."""
     for name in sorted(files):
         write_atomic(dist / name, files[name])
-    manifest = "".join(
-        f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files)
-    )
-    write_atomic(dist / "SHA256SUMS", manifest.encode("utf-8"))
-    return manifest.encode("utf-8")
+    write_atomic(dist / "SHA256SUMS", manifest)

@@ -19,7 +19,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -164,12 +164,12 @@ def write_store(
 _SCRATCH: list[Path] = []  # scratch copies this process made (scratch_copy)
 
 
-def scratch_copy(source: Path, drop: Iterable[ox.Triple]) -> ox.Store | None:
-    """A writable copy of the complete store at `source`, less the triples `drop` in its
-    default graph; None if there is no such store. The copy is a checkpoint in a temporary
-    folder (hard links where the file system allows: at 10,000 sources 0.04 s, where loading
-    the same triples into a store in memory takes 2.4 s), removed when this process exits;
-    callers that leave with os._exit call remove_scratch() first."""
+def scratch_copy(source: Path) -> ox.Store | None:
+    """A writable copy of the complete store at `source`; None if there is no such store.
+    The copy is a checkpoint in a temporary folder (hard links where the file system allows:
+    at 10,000 sources 0.04 s, where loading the same triples into a store in memory takes
+    2.4 s), removed when this process exits; callers that leave with os._exit call
+    remove_scratch() first."""
     if not _complete(source):
         return None
     folder = Path(tempfile.mkdtemp(prefix="kg-build-check-"))
@@ -178,11 +178,7 @@ def scratch_copy(source: Path, drop: Iterable[ox.Triple]) -> ox.Store | None:
     _SCRATCH.append(folder)
     copy = folder / "store"
     ox.Store.read_only(str(source)).backup(str(copy))
-    store = ox.Store(str(copy))
-    default = ox.DefaultGraph()
-    for t in drop:
-        store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
-    return store
+    return ox.Store(str(copy))
 
 
 def remove_scratch() -> None:
