@@ -611,30 +611,38 @@ def goals(all_results: dict[int, dict[str, Any]]) -> list[str]:
 
 # Where a full build's time goes (profiled at 10,000 sources, this machine, one run)
 FULL_GAP = (
-    "Where the time goes, profiled at 10,000 sources: reading the facts 17 s and building the "
-    "graphs 22 s, each on one core; SHACL 37 s (the rdflib graph pyshacl reads 10 s, then "
-    "pyshacl on both cores 26 s); HermiT 41 s (two JVMs at a time, 33 s); loading the embedded "
-    "store 16 s; describing and writing the dumps 6 s. Between them the build's processes use "
-    "about 250 CPU-seconds, so two cores cannot finish it in 90 s in any order. What would: a "
-    "SHACL engine that does not go through rdflib (pyshacl is about 60 CPU-seconds), HermiT "
-    "given less to parse (its OWL API reads RDF; about 70 CPU-seconds), the facts read and the "
-    "graphs built on both cores (sources are independent), and the embedded store loaded while "
-    "the checks run. Memory: the peak is at the end, Oxigraph's bulk loader (about 2 GB, "
-    "writing the named graphs and their union in one pass: 0.5 GB more than the SPARQL update "
-    "it replaced, which took 26 s longer) on top of what the build holds by then (the rdflib "
-    "graphs of every source, kept to locate problems, the parsed records and the dumps)"
+    "Where the time goes, profiled at 10,000 sources from an empty dist/: reading the facts "
+    "17 s and building the graphs 18 s, each on one core; the graphs as N-Triples and the "
+    "check store 8 s; SHACL 37 s (the rdflib graph pyshacl reads 10 s, then pyshacl on both "
+    "cores 26 s); reasoning 14 s in the foreground (the modules 4 s, the part-of closure 8 s); "
+    "then HermiT's consistency checks, two JVMs at a time, about 60 s beside the dumps (10 s) "
+    "and the embedded store (16 s alone, 30 s beside the JVMs). Between them the build's "
+    "processes use about 250 CPU-seconds, so two cores cannot finish it in 90 s in any order "
+    "(running HermiT beside the dumps and the store saved little for that reason: the cores "
+    "are busy then). What would: a SHACL engine that does not go through rdflib (pyshacl is "
+    "about 60 CPU-seconds), HermiT given less to parse (its OWL API reads RDF; about 70 "
+    "CPU-seconds), and the facts read and the graphs built on both cores (sources are "
+    "independent; 35 s on one core while the other is idle). Memory: the peak is at the end, "
+    "Oxigraph's bulk loader (about 2 GB, writing the named graphs and their union in one pass: "
+    "0.5 GB more than the SPARQL update it replaced, which took 26 s longer) on top of what "
+    "the build holds by then (the rdflib graphs of every source, kept to locate problems, the "
+    "parsed records and the dumps)"
 )
 
 # What an incremental build still does over the whole corpus (profiled at 10,000 sources)
 INCREMENTAL_GAP = (
-    "What is left grows with the corpus, not the change; profiled at 10,000 sources: reading "
-    "the fact folders and the state (every source's parsed records) 2.6 s, waiting for the "
-    "last release's graphs to load into the check store 1.1 s, the VoID description counted "
-    "over the whole union (in a forked child) 1.6 s, splicing the 400 MB of dumps 1.6 s and "
-    "writing them 2 s, HermiT's JVM 0.8 s. The full build it is compared with has become "
-    "three times faster since the incremental build met this goal (26×, at 17.1 s against "
-    "437 s). Next: records loaded only for the sources a change reads, the description "
-    "counted from the changed lines, dumps spliced at offsets kept in the state."
+    "What is left grows with the corpus, not the change; profiled at 10,000 sources (the same "
+    "code takes 9.4 to 12.5 s between runs on this machine): starting Python and reading the "
+    "state (every source's parsed records) 1.4 s, the fact folders' stats and the records' "
+    "cross-references 1.1 s, SHACL 0.7 s (its SPARQL constraints run over all data), the "
+    "union 0.6 s, splicing JSON-LD, Turtle and TriG 1.5 s, waiting for the VoID description, "
+    "counted over the whole union in a child, 0.7 s, writing the 400 MB of dumps while the "
+    "state is pickled 0.6 s. Tried and dropped: counting the description from the changed "
+    "lines (distinct objects need a count per object kept in the state, 32 MB more to read "
+    "and write each time: no faster). Next: records read on demand instead of all from the "
+    "state, dumps spliced at offsets kept in the state, SHACL-SPARQL constraints run around "
+    "the changed nodes where a constraint is known to be local (as the quality queries' "
+    "`local` tags say)."
 )
 
 # Why our writers trail pyoxigraph's raw rate, which writes triples already in memory, unsorted
