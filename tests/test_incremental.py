@@ -20,6 +20,10 @@ from conftest import PUBLISHED_FILES, ROOT, SHARED, run_kg
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate_corpus import generate  # noqa: E402
 
+from kg_build import pipeline  # noqa: E402
+from kg_build.config import load_config  # noqa: E402
+from kg_build.errors import InputError  # noqa: E402
+from kg_build.facts.load import load_corpus, read_parts  # noqa: E402
 from kg_build.incremental.state import (  # noqa: E402
     RACY_NS,
     BuildState,
@@ -27,6 +31,7 @@ from kg_build.incremental.state import (  # noqa: E402
     fact_files,
     state_path,
 )
+from kg_build.ontology import load_ontology, vocabulary_of  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -205,6 +210,36 @@ def test_a_failed_incremental_build_changes_nothing(corpus: Path, tmp_path: Path
     again = run_kg("build", "--config", config, "--dist", str(dist))
     assert again.code == 0 and _rebuilt(again.err)[0] == 0, again.err
     assert {p.name: p.read_bytes() for p in dist.iterdir() if p.is_file()} == before
+
+
+def test_folders_read_apart_give_the_corpus_read_whole(
+    corpora: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kg build reads the source folders in two processes (pipeline._read_on_both_cores):
+    the records must be those of one reading, and a folder with a mistake is reported as
+    it would be."""
+    facts = tmp_path / "facts"
+    shutil.copytree(corpora[0] / "facts", facts)
+    vocabulary = vocabulary_of(load_ontology(ROOT / "ontology"))
+    whole = load_corpus(facts, vocabulary)
+    names = sorted(p.name for p in (facts / "sources").iterdir())
+    parts = {**read_parts(facts, names[:5]), **read_parts(facts, names[5:])}
+    # as they come out of the child: pickled
+    apart = load_corpus(facts, vocabulary, reuse=pickle.loads(pickle.dumps(parts)))  # noqa: S301
+    assert (apart.entries, apart.sources) == (whole.entries, whole.sources)
+    assert apart.parts == whole.parts
+    # through the pipeline, in a forked child and this process
+    config = load_config(corpora[0] / "kg.toml")
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_FOLDERS", 2)
+    read = pipeline._read_on_both_cores(config, fact_files(config.facts), {})
+    whole = load_corpus(config.facts, vocabulary, config.root)
+    assert sorted(read) == names and read == {n: whole.parts[n] for n in names}
+    # a folder with a mistake is left for load_corpus, which reports it with its line
+    _edit(facts / "sources" / names[3] / "figures.yaml", "unit: CNY", "unit: [CNY")
+    assert names[3] not in read_parts(facts, names)
+    with pytest.raises(InputError) as raised:
+        load_corpus(facts, vocabulary, reuse=read_parts(facts, names))
+    assert any(f"{names[3]}/figures.yaml" in p.file for p in raised.value.problems)
 
 
 def _looked_up(err: str) -> int:

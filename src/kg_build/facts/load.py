@@ -12,7 +12,7 @@ curator fixes a file in one pass rather than one error per run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,29 +127,8 @@ def load_corpus(
     sources_dir = facts_dir / "sources"
     source_dirs = sorted(p for p in sources_dir.glob("*") if p.is_dir())
     for source_dir in bar(source_dirs, len(source_dirs), "reading sources"):
-        if _adopt(source_dir.name, reuse.get(source_dir.name), corpus):
-            continue
-        source = _load_source(source_dir, corpus, problems, root)
-        added = []
-        for path in sorted(source_dir.iterdir()):
-            if path.name == SOURCE_FILE:
-                continue
-            if path.name not in FACT_FILES:
-                problems.append(
-                    Problem(
-                        display_path(path, root),
-                        0,
-                        "",
-                        "unexpected file in a source folder",
-                        f"fact files are named {', '.join(sorted(FACT_FILES))}",
-                    )
-                )
-                continue
-            added += _load_fact_file(path, source, corpus, problems, root)
-        corpus.parts[source_dir.name] = Part(
-            corpus.sources.get(source) if source else None,
-            tuple(corpus.entries[i] for i in added),
-        )
+        if not _adopt(source_dir.name, reuse.get(source_dir.name), corpus):
+            _read_source_folder(source_dir, corpus, problems, root)
     for path in sorted(facts_dir.iterdir()):
         if path.is_file() and path.name not in SHARED_FILES and not path.name.startswith("."):
             problems.append(
@@ -167,6 +146,49 @@ def load_corpus(
         raise InputError(problems)
     corpus.entries = dict(sorted(corpus.entries.items()))
     return corpus
+
+
+def read_parts(facts_dir: Path, names: Sequence[str], root: Path | None = None) -> dict[str, Part]:
+    """The source folders `names` read on their own, for load_corpus to take as `reuse` (a
+    forked child reads some while this process reads others: sources are independent). A
+    folder with a problem is left out; load_corpus reads it again and reports it."""
+    parts = {}
+    for name in bar(names, len(names), "reading sources"):
+        corpus = Corpus()
+        problems: list[Problem] = []
+        part = _read_source_folder(facts_dir / "sources" / name, corpus, problems, root)
+        if not problems:
+            parts[name] = part
+    return parts
+
+
+def _read_source_folder(
+    source_dir: Path, corpus: Corpus, problems: list[Problem], root: Path | None
+) -> Part:
+    """Read one source folder into the corpus, and say what it gave."""
+    source = _load_source(source_dir, corpus, problems, root)
+    added = []
+    for path in sorted(source_dir.iterdir()):
+        if path.name == SOURCE_FILE:
+            continue
+        if path.name not in FACT_FILES:
+            problems.append(
+                Problem(
+                    display_path(path, root),
+                    0,
+                    "",
+                    "unexpected file in a source folder",
+                    f"fact files are named {', '.join(sorted(FACT_FILES))}",
+                )
+            )
+            continue
+        added += _load_fact_file(path, source, corpus, problems, root)
+    part = Part(
+        corpus.sources.get(source) if source else None,
+        tuple(corpus.entries[i] for i in added),
+    )
+    corpus.parts[source_dir.name] = part
+    return part
 
 
 def _adopt(name: str, part: Part | None, corpus: Corpus) -> bool:
