@@ -70,9 +70,9 @@ def _ours(corpus: Path, out: Connection) -> None:
     from kg_build.batch import pause_cyclic_collector
     from kg_build.build.chunks import chunks_of, triples_of, union_of
     from kg_build.build.graph import build_dataset
-    from kg_build.facts.load import load_corpus
     from kg_build.facts.quotes import check_quotes
-    from kg_build.ontology import load_ontology, vocabulary_of
+    from kg_build.ontology import load_ontology
+    from kg_build.pipeline import read_facts
     from kg_build.publish import serialize
     from kg_build.reason.owl import check_modules, infer, modules, part_of_slice, subjects_by_graph
     from kg_build.store.embedded import release_quads
@@ -90,9 +90,8 @@ def _ours(corpus: Path, out: Connection) -> None:
         return result
 
     ontology = load_ontology(config.ontology)
-    facts = stage(
-        "load facts", lambda: load_corpus(config.facts, vocabulary_of(ontology), config.root)
-    )
+    # as kg build reads them: every file hashed, the source folders read on both cores
+    _folders, facts = stage("load facts", lambda: read_facts(config, ontology))
 
     def build() -> tuple[Any, dict[str, bytes]]:
         # what kg build does: the graphs, and each as sorted N-Triples lines
