@@ -611,7 +611,8 @@ def goals(all_results: dict[int, dict[str, Any]]) -> list[str]:
 # Where a full build's time goes (profiled at 10,000 sources, this machine, one run)
 FULL_GAP = (
     "Where the time goes, profiled at 10,000 sources from an empty dist/: reading the facts "
-    "17 s and building the graphs 18 s, each on one core; the graphs as N-Triples and the "
+    "11-15 s (every file hashed, then the folders read half in a forked child, the records "
+    "pickled back) and building the graphs 18 s on one core; the graphs as N-Triples and the "
     "check store 8 s; SHACL 37 s (the rdflib graph pyshacl reads 10 s, then pyshacl on both "
     "cores 26 s); reasoning 14 s in the foreground (the modules 4 s, the part-of closure 8 s); "
     "then HermiT's consistency checks, two JVMs at a time, about 60 s beside the dumps (10 s) "
@@ -620,8 +621,9 @@ FULL_GAP = (
     "(running HermiT beside the dumps and the store saved little for that reason: the cores "
     "are busy then). What would: a SHACL engine that does not go through rdflib (pyshacl is "
     "about 60 CPU-seconds), HermiT given less to parse (its OWL API reads RDF; about 70 "
-    "CPU-seconds), and the facts read and the graphs built on both cores (sources are "
-    "independent; 35 s on one core while the other is idle). Memory: the peak is at the end, "
+    "CPU-seconds), and the graphs built on both cores (sources are independent; 18 s on one "
+    "core while the other is idle, but pyshacl needs them as rdflib objects in one process). "
+    "Memory: the peak is at the end, "
     "Oxigraph's bulk loader (about 2 GB, writing the named graphs and their union in one pass: "
     "0.5 GB more than the SPARQL update it replaced, which took 26 s longer) on top of what "
     "the build holds by then (the rdflib graphs of every source, kept to locate problems, the "
