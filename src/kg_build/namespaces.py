@@ -18,6 +18,7 @@ TIME = Namespace("http://www.w3.org/2006/time#")
 WD = Namespace("http://www.wikidata.org/entity/")
 WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+GBASH = Namespace("https://w3id.org/ganzhou-gba/shapes/")  # terms of shapes/gba-shapes.ttl
 
 DEFAULT_BASE = "https://w3id.org/ganzhou-gba/"
 

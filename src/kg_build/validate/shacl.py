@@ -84,7 +84,7 @@ def validate_graph(
     if bulk:
         if store is None:
             store = data_store([built.union()], ontology)
-        for row in run_bulk(bulk, store):
+        for row in run_bulk(bulk, store, focus):
             c = row.constraint
             violations.append(
                 _violation(built, row.focus, row.path, row.value, c.message, c.severity)

@@ -13,7 +13,7 @@ ones) are left to pyshacl, so validation means what the SHACL spec says either w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kg_build.namespaces import SH
+from kg_build.namespaces import GBASH, SH
 from kg_build.validate.hoisting import TARGETS
 
 _THIS = re.compile(r"\$this\b")
@@ -39,6 +39,10 @@ class BulkConstraint:
     message: str
     severity: URIRef
     query: str  # the rewritten SELECT, prefixes included
+    # `gbash:local true` on the constraint: its rows for $this depend on triples at most three
+    # steps forward from $this (as the core shapes' do), so after a change only the nodes
+    # re-checked can have gained one (the quality queries' `local` tag says the same)
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def _candidates(shapes: Graph) -> Iterable[BulkConstraint | None]:
             str(message) if message else "does not conform",
             severity if isinstance(severity, URIRef) else SH.Violation,
             _prefixes(shapes, constraint) + _rewrite(str(select), classes),
+            shapes.value(constraint, GBASH.local) == Literal(True),
         )
 
 
@@ -127,14 +132,30 @@ def _rewrite(select: str, classes: tuple[URIRef, ...]) -> str:
     return text[: where.end()] + pattern + text[where.end() :]
 
 
-def run_bulk(constraints: list[BulkConstraint], store: ox.Store) -> list[Row]:
+def run_bulk(
+    constraints: list[BulkConstraint],
+    store: ox.Store,
+    around: Collection[ox.NamedNode | ox.BlankNode | ox.Literal] | None = None,
+) -> list[Row]:
     """Every result of every constraint; `store` holds the data and the ontology in its default
-    graph (see shacl.data_store)."""
+    graph (see shacl.data_store). With `around` (the nodes an incremental build re-checks), a
+    local constraint runs with $this bound to them (a VALUES block) instead of over all data:
+    at 10,000 sources the local ones took 1.4 s of 1.5 s on the on-disk copy it reads then."""
     from kg_build.terms import from_oxigraph
 
+    named = around is not None and all(isinstance(n, ox.NamedNode) for n in around)
+    values = " ".join(sorted(str(n) for n in around or ()))
     rows = []
     for constraint in constraints:
-        solutions = store.query(constraint.query)
+        query = constraint.query
+        if named and constraint.local:
+            if not values:
+                continue
+            where = _WHERE.search(query)
+            if where is None:  # pragma: no cover - _candidates only passes queries with a WHERE
+                raise ValueError("a SELECT without WHERE")
+            query = f"{query[: where.end()]} VALUES ?this {{ {values} }} {query[where.end() :]}"
+        solutions = store.query(query)
         if not isinstance(solutions, ox.QuerySolutions):  # pragma: no cover - SELECT only
             raise TypeError("a SPARQL constraint must be a SELECT query")
         names = {v.value for v in solutions.variables}
