@@ -633,17 +633,16 @@ FULL_GAP = (
 # What an incremental build still does over the whole corpus (profiled at 10,000 sources)
 INCREMENTAL_GAP = (
     "What is left grows with the corpus, not the change; profiled at 10,000 sources (the same "
-    "code takes 9.4 to 12.5 s between runs on this machine): starting Python and reading the "
-    "state (every source's parsed records) 1.4 s, the fact folders' stats and the records' "
-    "cross-references 1.1 s, SHACL 0.7 s (its SPARQL constraints run over all data), the "
-    "union 0.6 s, splicing JSON-LD, Turtle and TriG 1.5 s, waiting for the VoID description, "
-    "counted over the whole union in a child, 0.7 s, writing the 400 MB of dumps while the "
-    "state is pickled 0.6 s. Tried and dropped: counting the description from the changed "
-    "lines (distinct objects need a count per object kept in the state, 32 MB more to read "
-    "and write each time: no faster). Next: records read on demand instead of all from the "
-    "state, dumps spliced at offsets kept in the state, SHACL-SPARQL constraints run around "
-    "the changed nodes where a constraint is known to be local (as the quality queries' "
-    "`local` tags say)."
+    "code takes 9.4 to 12.5 s between runs on this machine, and a full build 166 to 178 s): "
+    "starting Python and reading the state (every source's parsed records) 1.4 s, the fact "
+    "folders' stats and the records' cross-references 1.1 s, the union 0.6 s, splicing "
+    "JSON-LD, Turtle and TriG 1.5 s, waiting for the VoID description, counted over the whole "
+    "union in a child, 0.7 s, writing the 400 MB of dumps while the state is pickled 0.6 s "
+    "(SHACL is down to 0.2 s: the core shapes and the local SPARQL constraints run around the "
+    "change). Tried and dropped: counting the description from the changed lines (distinct "
+    "objects need a count per object kept in the state, 32 MB more to read and write each "
+    "time: no faster). Next: records read on demand instead of all from the state, dumps "
+    "spliced at offsets kept in the state instead of split and joined."
 )
 
 # Why our writers trail pyoxigraph's raw rate, which writes triples already in memory, unsorted
