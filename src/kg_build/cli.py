@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -191,12 +191,9 @@ def build(
                 problems,
             )
 
-        def confirm() -> None:
-            if rel.confirm():
-                _err("consistency: HermiT found no contradiction")
-
         trig, ontology = rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"]
         change = store_change(rel, config)
+        confirm = partial(rel.confirm, _err)
         store = write_store(config.dist, trig, ontology, config.base, change, confirm)
     except InconsistentError as exc:
         _fail(EXIT_NONCONFORMING, f"error: {exc}")

@@ -110,12 +110,13 @@ class Release:
     consistent: Callable[[], None] = _nothing_to_check
     with_reasoning: bool = False
 
-    def confirm(self) -> bool:
+    def confirm(self, progress: Progress = _silent) -> None:
         """Wait for the consistency checks; raise InconsistentError (or
-        ReasonerUnavailableError) as they do. True when there were checks to wait for."""
+        ReasonerUnavailableError) as they do, or say they passed."""
         self.consistent()
         self.consistent = _nothing_to_check
-        return self.with_reasoning
+        if self.with_reasoning:
+            progress("consistency: HermiT found no contradiction")
 
     def all_files(self) -> dict[str, bytes]:
         """`files`, once the ones written alongside are done."""
@@ -463,8 +464,8 @@ def release(
         ),
     )
     rel.consistent, rel.with_reasoning = consistent, with_reasoning
-    if confirm and rel.confirm():
-        progress("consistency: HermiT found no contradiction")
+    if confirm:
+        rel.confirm(progress)
     return rel
 
 

@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -141,20 +141,18 @@ def run_bulk(
     graph (see shacl.data_store). With `around` (the nodes an incremental build re-checks), a
     local constraint runs with $this bound to them (a VALUES block) instead of over all data:
     at 10,000 sources the local ones took 1.4 s of 1.5 s on the on-disk copy it reads then."""
+    from kg_build.query.inject import with_one_of
     from kg_build.terms import from_oxigraph
 
     named = around is not None and all(isinstance(n, ox.NamedNode) for n in around)
-    values = " ".join(sorted(str(n) for n in around or ()))
+    nodes = sorted((URIRef(n.value) for n in around or () if isinstance(n, ox.NamedNode)), key=str)
     rows = []
     for constraint in constraints:
         query = constraint.query
         if named and constraint.local:
-            if not values:
+            if not nodes:
                 continue
-            where = _WHERE.search(query)
-            if where is None:  # pragma: no cover - _candidates only passes queries with a WHERE
-                raise ValueError("a SELECT without WHERE")
-            query = f"{query[: where.end()]} VALUES ?this {{ {values} }} {query[where.end() :]}"
+            query = with_one_of(query, Variable("this"), nodes)
         solutions = store.query(query)
         if not isinstance(solutions, ox.QuerySolutions):  # pragma: no cover - SELECT only
             raise TypeError("a SPARQL constraint must be a SELECT query")
