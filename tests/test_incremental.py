@@ -29,6 +29,7 @@ from kg_build.incremental.state import (  # noqa: E402
     BuildState,
     FactFiles,
     fact_files,
+    look_aside,
     state_path,
 )
 from kg_build.ontology import load_ontology, vocabulary_of  # noqa: E402
@@ -353,3 +354,6 @@ def test_fact_files_are_read_again_only_when_their_stats_say_so(tmp_path: Path) 
     assert again.digests["a"] != first.digests["a"]
     assert again.digests["places.yaml"] == first.digests["places.yaml"]
     assert fact_files(facts).digests == again.digests  # the same as reading everything
+    # what a child looked at while this process read the state (kg build) is the same
+    aside = fact_files(facts, first, look_aside(facts)())
+    assert (aside.digests, aside.stats) == (again.digests, again.stats)

@@ -21,7 +21,13 @@ from kg_build import __version__
 from kg_build.batch import pause_cyclic_collector
 from kg_build.config import Config, load_config
 from kg_build.errors import InputError, Problem
-from kg_build.incremental.state import dump_state, global_key, load_state, state_path
+from kg_build.incremental.state import (
+    dump_state,
+    global_key,
+    load_state,
+    look_aside,
+    state_path,
+)
 from kg_build.link.accept import Insertion, apply_insertions, plan_insertions, read_review
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
@@ -168,6 +174,7 @@ def build(
     """
     config = _config(config_path, dist=dist, **options)
     pause_cyclic_collector()
+    looked = look_aside(config.facts) if config.facts.is_dir() else None
     key = global_key(config)
     previous = None if full else load_state(config.dist, key)
     if previous is not None:
@@ -181,6 +188,7 @@ def build(
             with_reasoning=not no_reason,
             previous=previous,
             confirm=False,
+            looked=looked,
         )
         problems = rel.checked.problems
         if problems:

@@ -5,7 +5,6 @@ Functions here return graphs and bytes; only the command line writes files.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import pickle
 import threading
@@ -35,7 +34,7 @@ from kg_build.errors import Problem
 from kg_build.facts.load import SHARED_FILES, Corpus, Part, load_corpus, read_parts
 from kg_build.facts.quotes import QuoteCheck, check_quotes
 from kg_build.forked import in_child
-from kg_build.incremental.state import BuildState, FactFiles, fact_files
+from kg_build.incremental.state import BuildState, FactFiles, Looked, fact_files
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
 from kg_build.namespaces import bind_prefixes
@@ -151,12 +150,13 @@ def check(
     progress: Progress = _silent,
     total_steps: int = 0,
     previous: BuildState | None = None,
+    looked: Callable[[], Looked] | None = None,
 ) -> Checked:
     """Read facts, build the graph, check quotes and SHACL. Raises InputError on bad input.
 
     With `previous` (the last release's state), unchanged fact folders are not parsed again,
     graphs whose inputs did not change are reused, and SHACL re-checks only the nodes the
-    changes can affect; the outcome is the same as without it."""
+    changes can affect; the outcome is the same as without it. `looked`: see read_facts."""
     timer = _Timer(progress, total_steps or _check_steps(config))
     ontology = load_ontology(config.ontology)
     # The data store serves the SPARQL constraints, the quality queries and the neighbourhoods:
@@ -181,7 +181,7 @@ def check(
 
     folders, corpus = timer.run(
         "facts",
-        lambda: read_facts(config, ontology, previous),
+        lambda: read_facts(config, ontology, previous, looked),
         lambda fc: f"{len(fc[1].entries)} records from {len(fc[1].sources)} sources",
     )
     kept = {n for n, part in corpus.parts.items() if previous and previous.parts.get(n) is part}
@@ -260,12 +260,6 @@ def check(
             + (f" ({len(focus)} nodes re-checked)" if focus is not None else "")
         ),
     )
-    if focus is None:
-        # pyshacl's graph of the union and its own objects hold each other in reference
-        # cycles; a build runs with the cyclic collector paused (batch.py), so free them now:
-        # at 10,000 sources that is a gigabyte the rest of the build does not need. (After a
-        # change pyshacl saw a few nodes' neighbourhood; walking the heap would cost 0.9 s.)
-        gc.collect()
     links: list[Problem] = []
     if config.gazetteer is not None:
         links = timer.run(
@@ -325,12 +319,18 @@ def _load(store: ox.Store, data: bytes) -> None:
 
 
 def read_facts(
-    config: Config, ontology: Graph, previous: BuildState | None = None
+    config: Config,
+    ontology: Graph,
+    previous: BuildState | None = None,
+    looked: Callable[[], Looked] | None = None,
 ) -> tuple[FactFiles, Corpus]:
     """The fact files' digests and what they say; with `previous`, the folders whose digests
-    did not change are taken from it unread."""
+    did not change are taken from it unread. `looked`: waits for look() of the fact folder,
+    if it was started already (look_aside)."""
     known = previous.folders if previous is not None else None
-    folders = fact_files(config.facts, known) if config.facts.is_dir() else FactFiles()
+    folders = FactFiles()
+    if config.facts.is_dir():
+        folders = fact_files(config.facts, known, looked() if looked is not None else None)
     reuse = {}
     if previous is not None:
         reuse = {
@@ -429,15 +429,17 @@ def release(
     with_reasoning: bool = True,
     previous: BuildState | None = None,
     confirm: bool = True,
+    looked: Callable[[], Looked] | None = None,
 ) -> Release:
     """The whole pipeline in memory. Callers check `checked.problems` before publishing.
 
     HermiT's consistency checks run in their JVMs while the dumps are made (at 10,000
     sources they take half a minute, the dumps and the store about as long). With `confirm`
     this waits for them before returning; without, the caller must call Release.confirm()
-    before publishing anything (kg build loads the embedded store meanwhile)."""
+    before publishing anything (kg build loads the embedded store meanwhile). `looked`: see
+    read_facts."""
     steps = _check_steps(config) + 1 + with_reasoning
-    checked = check(config, progress, total_steps=steps, previous=previous)
+    checked = check(config, progress, total_steps=steps, previous=previous, looked=looked)
     timer = _Timer(progress, steps)
     timer.step = _check_steps(config)
     if checked.problems:

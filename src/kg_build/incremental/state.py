@@ -19,7 +19,7 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from kg_build.build.chunks import GraphKeys
 from kg_build.config import Config
 from kg_build.facts.load import RACY_NS, SHARED_FILES, Part
 from kg_build.facts.quotes import QuoteCheck
+from kg_build.forked import in_child
 
 STATE_DIR = ".kg-build"
 STATE_FILE = "state.pickle"
@@ -136,14 +137,20 @@ def global_key(config: Config) -> str:
     return digest.hexdigest()
 
 
-def fact_files(facts_dir: Path, previous: FactFiles | None = None) -> FactFiles:
-    """The digests of the fact files; one the last build took is kept, unread, while the stats
-    of its files are the same and older than RACY_NS before that build looked."""
+@dataclass(frozen=True)
+class Looked:
+    """What os.stat said of the fact files: (name, signature of its files, the folder they
+    are named relative to; None for one shared file), and when it was asked (`taken`,
+    time.time_ns() before the first stat)."""
+
+    taken: int
+    entries: list[tuple[str, Signature, Path | None]]
+
+
+def look(facts_dir: Path) -> Looked:
+    """Stat every fact file. os.scandir, one stat per file: pathlib and a second stat for
+    is_dir took 1.5 s at 10,000 sources."""
     taken = time.time_ns()
-    digests, stats = {}, {}
-    # (name, signature of its files, the folder they are named relative to; None for one
-    # shared file). os.scandir, one stat per file: pathlib and a second stat for is_dir took
-    # 1.5 s at 10,000 sources.
     entries: list[tuple[str, Signature, Path | None]] = [
         (name, _signature_of_file(facts_dir / name), None) for name in SHARED_FILES
     ]
@@ -152,7 +159,27 @@ def fact_files(facts_dir: Path, previous: FactFiles | None = None) -> FactFiles:
         with os.scandir(sources) as found:
             folders = sorted(e.name for e in found if e.is_dir())
         entries += [(name, _signature(sources / name), sources / name) for name in folders]
-    for name, signature, folder in entries:
+    return Looked(taken, entries)
+
+
+def look_aside(facts_dir: Path) -> Callable[[], Looked]:
+    """look() started in a forked child, to run on the other core while this process reads
+    the last build's state (each about a second at 10,000 sources); the returned function
+    waits for it."""
+    looking = in_child(lambda: pickle.dumps(look(facts_dir)))
+    return lambda: pickle.loads(looking())  # noqa: S301 - from our own child process
+
+
+def fact_files(
+    facts_dir: Path, previous: FactFiles | None = None, looked: Looked | None = None
+) -> FactFiles:
+    """The digests of the fact files; one the last build took is kept, unread, while the stats
+    of its files are the same and older than RACY_NS before that build looked. `looked`: what
+    look() said of `facts_dir`, if it was asked already."""
+    if looked is None:
+        looked = look(facts_dir)
+    digests, stats = {}, {}
+    for name, signature, folder in looked.entries:
         if not signature:
             continue
         stats[name] = signature
@@ -169,7 +196,7 @@ def fact_files(facts_dir: Path, previous: FactFiles | None = None) -> FactFiles:
             digest = hashlib.sha256()
             _hash_files(digest, (folder / file for file, *_ in signature), folder)
             digests[name] = digest.hexdigest()
-    return FactFiles(digests, stats, taken)
+    return FactFiles(digests, stats, looked.taken)
 
 
 def _signature(folder: Path) -> Signature:
