@@ -4,13 +4,20 @@ those made from nothing; documents that do not line up are refused, not spliced 
 
 from __future__ import annotations
 
+import os
 import random
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from kg_build.build.chunks import Chunk, chunk_of
+from kg_build.build.chunks import Chunk, chunk_of, first_line_from, has_line_starting
+from kg_build.build.describe import count_lines, recount
 from kg_build.publish import serialize, splice
+from kg_build.publish.splice import published
+from kg_build.publish.write import manifest_of, publish_files
 
 BASE = "https://w3id.org/ganzhou-gba/"
 
@@ -35,36 +42,51 @@ def test_union_after_changes_equals_union_from_nothing(
     monkeypatch.setattr(splice, "MAX_SPLICED", max_spliced)  # 0: sorted again, not spliced
     rng = random.Random(7)  # noqa: S311 - test data, not secrets
     graphs = {f"g{i}": _graph(rng) for i in range(8)}
+    assert splice.union_and_shared(graphs.values())[1], "the test graphs should share lines"
+    for old, new, change in _edits(rng, graphs, _graph, 200):
+        expected_lines, expected_shared = splice.union_and_shared(new.values())
+        assert change.chunk == b"".join(expected_lines)
+        assert change.shared == expected_shared
+        lines = old.splitlines(keepends=True)
+        assert change.removed == set(lines) - set(expected_lines)
+        assert change.added == set(expected_lines) - set(lines)
+
+
+def _edits(
+    rng: random.Random,
+    graphs: dict[str, Chunk],
+    make: Callable[[random.Random], Chunk],
+    rounds: int,
+) -> Iterator[tuple[Chunk, dict[str, Chunk], splice.UnionChange]]:
+    """`rounds` random edits of `graphs` (one to three graphs made anew by `make`, or gone, or
+    added): the union before each, the graphs after, and the union's change."""
     lines, shared = splice.union_and_shared(graphs.values())
-    assert shared, "the test graphs should share lines"
-    for _ in range(200):
+    union = b"".join(lines)
+    spare = [f"g{len(graphs)}", f"g{len(graphs) + 1}"]
+    for _ in range(rounds):
         new = dict(graphs)
-        names = sorted({*graphs, "g8", "g9"})
+        names = sorted({*graphs, *spare})
         for name in rng.sample(names, min(len(names), rng.randrange(1, 4))):
             if rng.random() < 0.2:
                 new.pop(name, None)
             else:
-                new[name] = _graph(rng)
+                new[name] = make(rng)
         changed = set(graphs) | set(new)
         change = splice.change_union(
-            lines,
+            union,
             {g: graphs.get(g, b"") for g in changed},
             {g: new.get(g, b"") for g in changed},
             shared,
         )
         assert change is not None
-        expected_lines, expected_shared = splice.union_and_shared(new.values())
-        assert change.lines == expected_lines
-        assert change.shared == expected_shared
-        assert change.removed == set(lines) - set(expected_lines)
-        assert change.added == set(expected_lines) - set(lines)
-        graphs, lines, shared = new, change.lines, change.shared
+        yield union, new, change
+        graphs, union, shared = new, change.chunk, change.shared
 
 
 def test_counts_that_do_not_add_up_are_refused() -> None:
     line = b"<https://e/s> <https://e/p> <https://e/o> .\n"
     # a graph said to have held a line the union never had
-    assert splice.change_union([], {"g": line}, {"g": b""}, {}) is None
+    assert splice.change_union(b"", {"g": line}, {"g": b""}, {}) is None
 
 
 def test_subjects_and_their_lines() -> None:
@@ -79,7 +101,7 @@ def test_subjects_and_their_lines() -> None:
     subjects = splice.subjects_in_order(b"".join(lines))
     assert subjects == [b"<https://e/a-b>", b"<https://e/a>", b"_:b1", b"_:b10"]
     assert subjects == sorted(subjects)  # terms sort as their lines do
-    assert splice.lines_about(lines, {b"<https://e/a>", b"_:b1"}) == lines[1:4]
+    assert splice.lines_about(b"".join(lines), {b"<https://e/a>", b"_:b1"}) == lines[1:4]
     assert [splice.term_value(s) for s in subjects] == [
         b"https://e/a-b",
         b"https://e/a",
@@ -121,3 +143,89 @@ def test_jsonld_lines_of_a_document_not_ours() -> None:
         splice.jsonld_lines(serialize.jsonld_document([n.encode() for n in nodes.values()], BASE))
         == []
     )
+
+
+def test_a_published_file_is_hashed_unless_its_stats_are_as_written(tmp_path: Path) -> None:
+    """splice.published: a dump with the size, mtime and inode it was written with is taken
+    without hashing (so a same-size edit with its mtime put back goes unseen, as for the
+    fact folders); any other is taken only if its digest is the manifest's."""
+    written = publish_files(tmp_path, {"a.nt": b"<a> <b> <c> .\n"}, b"")
+    manifest = manifest_of({"a.nt": b"<a> <b> <c> .\n"})
+    assert published(tmp_path, manifest, "a.nt", written) == b"<a> <b> <c> .\n"
+    path = tmp_path / "a.nt"
+    mtime = path.stat().st_mtime_ns
+    path.write_bytes(b"<a> <b> <d> .\n")  # same size, same inode
+    os.utime(path, ns=(mtime, mtime))
+    assert published(tmp_path, manifest, "a.nt", written) == b"<a> <b> <d> .\n"  # trusted
+    assert published(tmp_path, manifest, "a.nt") is None  # hashed: not the release's
+    os.utime(path, ns=(mtime + 1, mtime + 1))
+    assert published(tmp_path, manifest, "a.nt", written) is None  # stats differ: hashed
+    path.write_bytes(b"<a> <b> <c> .\n")
+    assert published(tmp_path, manifest, "a.nt", written) == b"<a> <b> <c> .\n"
+    assert published(tmp_path, manifest, "b.nt", written) is None  # not in the manifest
+
+
+def _described_graph(rng: random.Random) -> Chunk:
+    """Triples of every kind the description counts apart: types, links to Wikidata, IRIs
+    and literals as objects; few terms, so that graphs share them."""
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    same_as = "http://www.w3.org/2002/07/owl#sameAs"
+    triples = set()
+    for _ in range(rng.randrange(8)):
+        subject = ox.NamedNode(f"{BASE}id/place/p{rng.randrange(5)}")
+        kind = rng.randrange(4)
+        triple: tuple[str, ox.NamedNode | ox.Literal]
+        if kind == 0:
+            triple = (rdf_type, ox.NamedNode(f"{BASE}def/C{rng.randrange(3)}"))
+        elif kind == 1:
+            triple = (same_as, ox.NamedNode(f"http://www.wikidata.org/entity/Q{rng.randrange(3)}"))
+        elif kind == 2:
+            triple = (f"{BASE}def/near", ox.NamedNode(f"{BASE}id/place/p{rng.randrange(5)}"))
+        else:
+            triple = (f"{BASE}def/p{rng.randrange(2)}", ox.Literal(f"v{rng.randrange(3)}"))
+        triples.add(ox.Triple(subject, ox.NamedNode(triple[0]), triple[1]))
+    return chunk_of(triples)
+
+
+def test_description_counts_after_changes_equal_counts_from_nothing() -> None:
+    """describe.recount: counts from the changed lines equal count_lines over the new union
+    (terms that come, go, or stay held by another line)."""
+    rng = random.Random(11)  # noqa: S311 - test data, not secrets
+    graphs = {f"g{i}": _described_graph(rng) for i in range(6)}
+    counts = count_lines(b"".join(splice.union_and_shared(graphs.values())[0]))
+    names = ("objects", "subjects", "entities", "links")
+    seen: dict[str, set[int]] = {name: set() for name in names}
+    for old, _, change in _edits(rng, graphs, _described_graph, 300):
+        after = recount(counts, change.removed, change.added, old, change.chunk)
+        expected = count_lines(change.chunk)
+        assert after == expected
+        seen["links"].add(expected.links["wikidata"] - counts.links["wikidata"])
+        for name in ("objects", "subjects", "entities"):
+            seen[name].add(getattr(expected, name) - getattr(counts, name))
+        counts = expected
+    # the changes moved every count both ways
+    assert all({-1, 1} <= {(d > 0) - (d < 0) for d in deltas} for deltas in seen.values())
+
+
+def test_first_line_from_is_bisect_over_the_lines() -> None:
+    """chunks.first_line_from: the offset of the line bisect_left finds, for whole lines,
+    prefixes and terms not there, in unions of every size down to none."""
+    rng = random.Random(5)  # noqa: S311 - test data, not secrets
+    for size in (0, 1, 2, 3, 7, 50):
+        lines = sorted(
+            {f"<s{rng.randrange(30)}> <p> {rng.randrange(9)} .\n".encode() for _ in range(size)}
+        )
+        data = b"".join(lines)
+        starts = [sum(map(len, lines[:i])) for i in range(len(lines) + 1)]
+        targets = [
+            *lines,
+            b"",
+            b"<s",
+            b"<s1> ",
+            b"<s29> <p> 9",
+            b"~",
+            *(line[:-3] for line in lines),
+        ]
+        for target in targets:
+            assert first_line_from(data, target) == starts[bisect_left(lines, target)], target
+            assert has_line_starting(data, target) == any(x.startswith(target) for x in lines)

@@ -23,10 +23,12 @@ from kg_build.config import Config, load_config
 from kg_build.errors import InputError, Problem
 from kg_build.incremental.state import (
     dump_state,
+    dump_written,
     global_key,
     load_state,
     look_aside,
     state_path,
+    written_path,
 )
 from kg_build.link.accept import Insertion, apply_insertions, plan_insertions, read_review
 from kg_build.link.check import check_links
@@ -213,8 +215,10 @@ def build(
     with ThreadPoolExecutor(1) as pool:
         writing = pool.submit(publish_files, config.dist, files, manifest)
         state = dump_state(state_of(rel, config, key, manifest, store.name))
-        writing.result()
+        written = writing.result()
     write_atomic(state_path(config.dist), state)
+    # after the state: with stats of other files the next build hashes the files instead
+    write_atomic(written_path(config.dist), dump_written(written))
     _err(f"published {len(files)} files and SHA256SUMS to {config.dist}")
     _err(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")
     # Everything is written and synced. Exit without freeing the build's millions of objects

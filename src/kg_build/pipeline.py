@@ -26,7 +26,7 @@ from kg_build.build.chunks import (
     sort_triples,
     triples_of,
 )
-from kg_build.build.describe import describe
+from kg_build.build.describe import Counts, count_lines, describe, recount
 from kg_build.build.graph import Built, build_dataset, note_records
 from kg_build.build.iris import Iris
 from kg_build.config import Config
@@ -101,6 +101,7 @@ class Release:
     inferred_key: str | None = None
     shared: dict[bytes, int] = field(default_factory=dict)  # see publish/splice.py
     subjects: bytes = b""  # the union's subjects in order, one per line (publish/dumps.py)
+    counts: Counts | None = None  # what the description counts of the union (build/describe.py)
     files: dict[str, bytes] = field(default_factory=dict)
     # files still being written in a forked child (release() says which, and why)
     pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)
@@ -482,16 +483,27 @@ def _publish(
     prior = _prior(checked, config)
     changed = checked.changed | _differing(prior, union_graphs, {inferred_iri})
     data = dumps.union(union_graphs, changed, prior)
-    # The description counts every line (1.5 s at 10,000 sources): a child makes it while
-    # this process makes the JSON-LD and Turtle, which do not include it (JSON-LD, written
-    # whole, goes to a child too).
+    # The description counts every line (1.5 s at 10,000 sources; after a change, the
+    # changed lines) and names every source: a child makes it while this process makes the
+    # JSON-LD and Turtle, which do not include it (JSON-LD, written whole, goes to a child
+    # too).
     iris, chunk = Iris(config.base, checked.corpus), data.chunk  # joined once, before forking
-    describing = in_child(lambda: _nt(describe(iris, chunk, checked.corpus)))
+    before = checked.previous.counts if checked.previous is not None else None
+
+    def description_of() -> bytes:
+        counts = None
+        if before is not None and data.change is not None:
+            change = data.change
+            counts = recount(before, change.removed, change.added, data.old, data.chunk)
+        counts = counts or count_lines(chunk)
+        return pickle.dumps((counts, _nt(describe(iris, counts, checked.corpus))))
+
+    describing = in_child(description_of)
     jsonld = dumps.jsonld(data, config.base, prior)
     turtle = dumps.turtle(data, config.base, prior)
-    description = triples_of(describing())
-    rel = Release(checked, reasoning, description, data.chunk, inferred_key, data.shared)
-    rel.subjects = data.subjects
+    counts, described = pickle.loads(describing())  # noqa: S301 - from our own child process
+    rel = Release(checked, reasoning, triples_of(described), chunk, inferred_key, data.shared)
+    rel.subjects, rel.counts = data.subjects, counts
     rel.files.update({**jsonld.files, **turtle.files})
     rel.pending.update(jsonld.pending)
     rel.spliced += jsonld.spliced + turtle.spliced
@@ -514,7 +526,14 @@ def _prior(checked: Checked, config: Config) -> dumps.Prior | None:
     if previous is None:
         return None
     graphs = {**previous.graphs, **previous.derived}
-    return dumps.Prior(config.dist, previous.manifest, graphs, previous.shared, previous.subjects)
+    return dumps.Prior(
+        config.dist,
+        previous.manifest,
+        graphs,
+        previous.shared,
+        previous.subjects,
+        previous.published,
+    )
 
 
 def _reason(checked: Checked, base: str) -> tuple[Reasoning, str, Callable[[], None]]:
@@ -604,6 +623,7 @@ def state_of(rel: Release, config: Config, key: str, manifest: bytes, store: str
         manifest=manifest,
         store=store,
         quotes=checked.quotes,
+        counts=rel.counts,
     )
 
 

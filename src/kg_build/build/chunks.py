@@ -73,6 +73,31 @@ def line_delta(before: Mapping[str, Chunk], after: Mapping[str, Chunk]) -> dict[
     return delta
 
 
+def first_line_from(data: Chunk, target: bytes) -> int:
+    """The offset in `data` (sorted lines, each ending in a newline) of its first line that
+    is not less than `target`, len(data) if none: bisect_left over its lines, without
+    splitting them (1.2 M lines at 10,000 sources). Lines compare with their newlines, as
+    sorted() compared them."""
+    lo, hi = 0, len(data)
+    while lo < hi:  # lo and hi are line starts
+        mid = (lo + hi) // 2
+        newline = data.rfind(b"\n", lo, mid)
+        start = lo if newline < 0 else newline + 1  # of the line holding mid
+        end = data.find(b"\n", start) + 1 or len(data)
+        if data[start:end] < target:
+            lo = end
+        else:
+            hi = start
+    return lo
+
+
+def has_line_starting(data: Chunk, prefix: bytes) -> bool:
+    """Whether a line of `data` (as for first_line_from) starts with `prefix`; with a whole
+    line as `prefix`, whether `data` holds that line."""
+    at = first_line_from(data, prefix)
+    return at < len(data) and data.startswith(prefix, at)
+
+
 def parse_ours(data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> ox.QuadParser:
     """Parse N-Triples (or N-Quads) this program wrote. Lenient: IRIs and language tags are not
     validated again; pyoxigraph checked them when it made the terms it wrote, and a million

@@ -16,23 +16,28 @@ the release the state describes. It is our own file, read only from our own outp
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import kg_build
 from kg_build.build.chunks import GraphKeys
+from kg_build.build.describe import Counts
 from kg_build.config import Config
 from kg_build.facts.load import RACY_NS, SHARED_FILES, Part
 from kg_build.facts.quotes import QuoteCheck
 from kg_build.forked import in_child
+from kg_build.publish.write import Stat
 
 STATE_DIR = ".kg-build"
 STATE_FILE = "state.pickle"
-FORMAT = 9
+# os.stat of each file the release published, as written (after the state: see cli.build)
+WRITTEN_FILE = "written.json"
+FORMAT = 10
 
 Signature = tuple[tuple[str, int, int, int], ...]  # (name, size, mtime_ns, inode) per file
 
@@ -63,7 +68,10 @@ class BuildState:
     manifest: bytes = b""  # SHA256SUMS of the release this state describes
     store: str = ""  # the store folder of that release
     quotes: QuoteCheck | None = None  # the quote check, per part (facts/quotes.py)
+    counts: Counts | None = None  # what the description counted in the union
     format: int = field(default=FORMAT)
+    # size, mtime and inode of each published file as written; read from WRITTEN_FILE
+    published: dict[str, Stat] = field(default_factory=dict)
 
     def __getstate__(self) -> dict[str, object]:
         # The records of every source pickled once as a base (one pickle loads 30% faster than
@@ -226,6 +234,24 @@ def state_path(dist: Path) -> Path:
     return dist / STATE_DIR / STATE_FILE
 
 
+def written_path(dist: Path) -> Path:
+    return dist / STATE_DIR / WRITTEN_FILE
+
+
+def dump_written(written: Mapping[str, Stat]) -> bytes:
+    return json.dumps({name: list(stat) for name, stat in sorted(written.items())}).encode()
+
+
+def _load_written(dist: Path) -> dict[str, Stat]:
+    """What dump_written wrote; {} if it is missing or not as written (then the last
+    release's files are hashed before they are built on)."""
+    try:
+        found = json.loads(written_path(dist).read_bytes())
+        return {name: (int(a), int(b), int(c)) for name, (a, b, c) in found.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
 def load_state(dist: Path, key: str) -> BuildState | None:
     """The last release's state, if it is usable for this build; None means build in full."""
     path = state_path(dist)
@@ -241,6 +267,7 @@ def load_state(dist: Path, key: str) -> BuildState | None:
         return None
     if state.manifest != manifest.read_bytes() or not (dist / state.store).is_dir():
         return None  # the published files are not the ones this state describes
+    state.published = _load_written(dist)
     return state
 
 

@@ -18,6 +18,7 @@ from kg_build.build.chunks import Chunk, triples_of
 from kg_build.forked import in_child
 from kg_build.publish import serialize, splice
 from kg_build.publish.splice import UnionChange
+from kg_build.publish.write import Stat
 
 NT, TTL, TRIG, JSONLD = (
     "ganzhou-gba.nt",
@@ -36,24 +37,21 @@ class Prior:
     graphs: Mapping[str, Chunk]  # every graph it published (IRI -> sorted N-Triples)
     shared: Mapping[bytes, int]  # lines of its union held by more than one graph
     subjects: bytes = b""  # the subjects of its union in order, one per line, if known
+    written: Mapping[str, Stat] = field(default_factory=dict)  # os.stat of its files
 
     def file(self, name: str) -> bytes | None:
-        return splice.published(self.dist, self.manifest, name)
+        return splice.published(self.dist, self.manifest, name, self.written)
 
 
 @dataclass
 class Union:
     """The union of the graphs, and what it took to make it."""
 
-    lines: list[bytes]
+    chunk: Chunk  # sorted N-Triples lines
     shared: dict[bytes, int]
     change: UnionChange | None = None  # set when spliced from the last release's
     old: bytes = b""  # the last release's N-Triples dump, when spliced
     known_subjects: bytes = b""  # the last release's subjects, as Prior.subjects
-
-    @cached_property
-    def chunk(self) -> Chunk:
-        return b"".join(self.lines)
 
     @cached_property
     def old_subjects(self) -> list[bytes]:
@@ -69,7 +67,7 @@ class Union:
         if self.change is None:
             return b"\n".join(splice.subjects_in_order(self.chunk))
         changed = self.change.subjects()
-        now = {s for s in changed if splice.lines_about(self.lines, {s})}
+        now = {s for s in changed if splice.lines_about(self.chunk, {s})}
         kept = [s for s in self.old_subjects if s not in changed]
         return b"\n".join(sorted([*kept, *now]))
 
@@ -81,11 +79,11 @@ def union(graphs: Mapping[str, Chunk], changed: set[str], prior: Prior | None) -
     if prior is not None and old is not None:
         before = {g: prior.graphs.get(g, b"") for g in changed}
         after = {g: graphs.get(g, b"") for g in changed}
-        change = splice.change_union(old.splitlines(keepends=True), before, after, prior.shared)
+        change = splice.change_union(old, before, after, prior.shared)
         if change is not None:
-            return Union(change.lines, change.shared, change, old, prior.subjects)
+            return Union(change.chunk, change.shared, change, old, prior.subjects)
     lines, shared = splice.union_and_shared(graphs.values())
-    return Union(lines, shared)
+    return Union(b"".join(lines), shared)
 
 
 @dataclass
@@ -103,7 +101,7 @@ def jsonld(data: Union, base: str, prior: Prior | None) -> Dumps:
     if data.change is not None and lines is not None:
         changed = data.change.subjects()
         old_subjects = sorted(splice.term_value(s) for s in data.old_subjects)
-        nodes = serialize.jsonld_nodes(_about(data.lines, changed), base)
+        nodes = serialize.jsonld_nodes(_about(data.chunk, changed), base)
         fresh = {key.encode(): line.encode() for key, line in nodes.items()}
         kept = splice.replaced(old_subjects, lines, {splice.term_value(s) for s in changed})
         if kept is not None:
@@ -118,7 +116,7 @@ def turtle(data: Union, base: str, prior: Prior | None) -> Dumps:
     old = prior.file(TTL) if prior is not None and data.change is not None else None
     if data.change is not None and old is not None:
         changed = data.change.subjects()
-        about = b"".join(splice.lines_about(data.lines, changed))
+        about = b"".join(splice.lines_about(data.chunk, changed))
         new = serialize.turtle(triples_of(about), base) if about else b""
         document = splice.splice(
             splice.turtle_blocks(old),
@@ -151,5 +149,5 @@ def trig(graphs: Mapping[str, Chunk], changed: set[str], base: str, prior: Prior
     return Dumps({TRIG: serialize.trig_of(published, base)})
 
 
-def _about(lines: list[bytes], subjects: set[bytes]) -> list[ox.Triple]:
-    return triples_of(b"".join(splice.lines_about(lines, subjects)))
+def _about(data: Chunk, subjects: set[bytes]) -> list[ox.Triple]:
+    return triples_of(b"".join(splice.lines_about(data, subjects)))

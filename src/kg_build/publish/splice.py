@@ -8,7 +8,8 @@ its subject or graph. So the pieces of the subjects and graphs that changed are 
 anew and put in place among the old ones; the result is the bytes a full build writes
 (tests/test_incremental.py compares them after sequences of edits).
 
-The last release's dumps are read back only when they match its SHA256SUMS; when anything
+The last release's dumps are read back only when they match its SHA256SUMS (or have the size,
+mtime and inode they were written with, as the fact folders are trusted); when anything
 is not as expected (a file edited by hand, pieces that do not line up with the subjects),
 the caller writes the dump whole instead.
 """
@@ -17,28 +18,37 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from kg_build.build.chunks import Chunk, line_delta
+from kg_build.build.chunks import Chunk, first_line_from, has_line_starting, line_delta
 from kg_build.publish.serialize import JSONLD_END, JSONLD_GRAPH
+from kg_build.publish.write import Stat, stat_of
 
 # The N-Triples subject of a line: an IRI or blank node, which hold no space.
 _SUBJECT = re.compile(rb"^(\S+) ", re.MULTILINE)
 
 
-def published(dist: Path, manifest: bytes, name: str) -> bytes | None:
-    """A file of the last release, if it still has the digest its SHA256SUMS gives."""
+def published(
+    dist: Path, manifest: bytes, name: str, written: Mapping[str, Stat] | None = None
+) -> bytes | None:
+    """A file of the last release, if it still has the digest its SHA256SUMS gives. A file
+    whose size, mtime and inode are those it had when the last build wrote it (`written`)
+    is taken as unchanged without hashing it (0.5 s for the four dumps at 10,000 sources)."""
     wanted = f"  {name}\n".encode()
     for line in manifest.splitlines(keepends=True):
         if line.endswith(wanted):
+            path = dist / name
+            known = written.get(name) if written is not None else None
             try:
-                data = (dist / name).read_bytes()
+                same = known is not None and stat_of(path) == known
+                data = path.read_bytes()
             except OSError:
                 return None
+            if same and stat_of(path) == known:  # and not changed while it was read
+                return data
             return data if hashlib.sha256(data).hexdigest().encode() == line[:64] else None
     return None
 
@@ -58,7 +68,7 @@ def union_and_shared(chunks: Iterable[Chunk]) -> tuple[list[bytes], dict[bytes, 
 
 @dataclass(frozen=True)
 class UnionChange:
-    lines: list[bytes]  # the new union, sorted
+    chunk: Chunk  # the new union, sorted lines
     removed: set[bytes]
     added: set[bytes]
     shared: dict[bytes, int]  # as union_and_shared gives it for the new chunks
@@ -73,21 +83,24 @@ MAX_SPLICED = 20_000
 
 
 def change_union(
-    old: list[bytes],
+    old: Chunk,
     before: Mapping[str, Chunk],
     after: Mapping[str, Chunk],
     shared: Mapping[bytes, int],
 ) -> UnionChange | None:
     """The union after the chunks `before` were replaced by `after` (same keys; b"" for a
-    graph that is gone or new), from the old union's sorted lines `old` and the counts of its
-    shared lines. None when the counts do not add up (the caller then starts afresh)."""
+    graph that is gone or new), from the old union `old` (sorted lines) and the counts of its
+    shared lines. None when the counts do not add up (the caller then starts afresh). The
+    lines that come and go are found and put in place by binary search in the old union's
+    bytes, which are copied once (splitting them into a million lines and joining them again
+    took 0.8 s at 10,000 sources)."""
     delta = line_delta(before, after)
     counts = dict(shared)
     removed, added = set(), set()
     for line, step in delta.items():
         if not step:
             continue
-        was = counts.get(line) or int(_holds(old, line))
+        was = counts.get(line) or int(has_line_starting(old, line))
         now = was + step
         if now < 0:
             return None
@@ -100,19 +113,24 @@ def change_union(
         else:
             counts.pop(line, None)
     if len(removed) + len(added) > MAX_SPLICED:
-        lines = sorted((set(old) - removed) | added)
-    else:
-        lines = list(old)
-        for line in sorted(removed, reverse=True):
-            del lines[bisect_left(lines, line)]
-        for line in sorted(added):
-            lines.insert(bisect_left(lines, line), line)
-    return UnionChange(lines, removed, added, counts)
-
-
-def _holds(lines: list[bytes], line: bytes) -> bool:
-    at = bisect_left(lines, line)
-    return at < len(lines) and lines[at] == line
+        lines = (set(old.splitlines(keepends=True)) - removed) | added
+        return UnionChange(b"".join(sorted(lines)), removed, added, counts)
+    # (offset, 0, line): insert the line there; (offset, 1, line): the line there goes
+    edits = sorted(
+        [(first_line_from(old, line), 0, line) for line in added]
+        + [(first_line_from(old, line), 1, line) for line in removed]
+    )
+    view, at = memoryview(old), 0
+    pieces: list[bytes | memoryview] = []
+    for offset, gone, line in edits:
+        pieces.append(view[at:offset])
+        if gone:
+            at = offset + len(line)
+        else:
+            pieces.append(line)
+            at = offset
+    pieces.append(view[at:])
+    return UnionChange(b"".join(pieces), removed, added, counts)
 
 
 def subjects_in_order(data: bytes) -> list[bytes]:
@@ -120,15 +138,16 @@ def subjects_in_order(data: bytes) -> list[bytes]:
     return list(dict.fromkeys(_SUBJECT.findall(data)))
 
 
-def lines_about(lines: list[bytes], subjects: Iterable[bytes]) -> list[bytes]:
-    """The lines of sorted N-Triples whose subject is one of `subjects`, in order."""
+def lines_about(data: Chunk, subjects: Iterable[bytes]) -> list[bytes]:
+    """The lines of sorted N-Triples `data` whose subject is one of `subjects`, in order."""
     found = []
     for subject in sorted(subjects):
-        start = prefix = subject + b" "
-        at = bisect_left(lines, start)
-        while at < len(lines) and lines[at].startswith(prefix):
-            found.append(lines[at])
-            at += 1
+        prefix = subject + b" "
+        at = first_line_from(data, prefix)
+        while data.startswith(prefix, at):
+            end = data.index(b"\n", at) + 1
+            found.append(data[at:end])
+            at = end
     return found
 
 

@@ -38,10 +38,26 @@ def manifest_of(files: Mapping[str, bytes]) -> bytes:
     ).encode("utf-8")
 
 
-def publish_files(dist: Path, files: Mapping[str, bytes], manifest: bytes) -> None:
-    """Write every file, then their manifest (last, so it never describes a half release).
-    Writing and syncing mostly waits on the disk, without the GIL: a caller may run this in a
-    thread."""
+Stat = tuple[int, int, int]  # size, mtime_ns, inode
+
+
+def stat_of(path: Path) -> Stat | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def publish_files(dist: Path, files: Mapping[str, bytes], manifest: bytes) -> dict[str, Stat]:
+    """Write every file, then their manifest (last, so it never describes a half release);
+    return what os.stat says of each file written. Writing and syncing mostly waits on the
+    disk, without the GIL: a caller may run this in a thread."""
+    written = {}
     for name in sorted(files):
         write_atomic(dist / name, files[name])
+        known = stat_of(dist / name)
+        if known is not None:
+            written[name] = known
     write_atomic(dist / "SHA256SUMS", manifest)
+    return written
