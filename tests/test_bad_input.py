@@ -212,6 +212,17 @@ def test_unexpected_file_in_a_source_folder_is_named(facts_copy: Path) -> None:
     assert "figure.yaml" in result.err and "figures.yaml" in result.err
 
 
+def test_an_empty_source_folder_is_named(facts_copy: Path, tmp_path: Path) -> None:
+    """kg build lists the source folders while it reads its state (state.look_aside): a
+    folder with no files at all is listed too, and reported as a full read reports it."""
+    (facts_copy / "sources" / "empty-source").mkdir()
+    dist = tmp_path / "dist"
+    result = run_kg("build", "--facts", str(facts_copy), "--dist", str(dist), *texts_args())
+    assert result.code == 2, result.err
+    assert "empty-source" in result.err and "without source.yaml" in result.err
+    assert not dist.exists() or not any(dist.iterdir())
+
+
 def test_bad_option_is_a_usage_error() -> None:
     result = run_kg("build", "--no-such-option")
     assert result.code == 2

@@ -48,7 +48,6 @@ from kg_build.reason.owl import (
     Reasoning,
     infer,
     modules,
-    part_of_slice,
     start_checks,
     subjects_by_graph,
 )
@@ -340,7 +339,9 @@ def read_facts(
             if previous.folders.digests.get(name) == digest and name in previous.parts
         }
     reuse.update(_read_on_both_cores(config, folders, reuse))
-    return folders, load_corpus(config.facts, vocabulary_of(ontology), config.root, reuse)
+    listed = folders.folders if config.facts.is_dir() else None
+    vocabulary = vocabulary_of(ontology)
+    return folders, load_corpus(config.facts, vocabulary, config.root, reuse, listed)
 
 
 # Below this many source folders to read, starting a child costs more than it saves.
@@ -541,18 +542,16 @@ def _reason(checked: Checked, base: str) -> tuple[Reasoning, str, Callable[[], N
     and left running (the function returned waits for it), and the part-of closure, which
     follows from the part-of statements alone and is reused while they stay the same."""
     previous = checked.previous
-    # the part-of statements, picked out of the N-Triples lines before any are parsed
-    marks = [f" <{iri}> ".encode() for iri in PART_OF_IRIS]
-    lines = {
-        line
-        for chunk in checked.graphs.values()
-        if any(mark in chunk for mark in marks)
-        for line in chunk.splitlines(keepends=True)
-        if any(mark in line for mark in marks)
-    }
-    part_of = sort_triples(part_of_slice(triples_of(b"".join(lines))))
     if checked.store is None:  # pragma: no cover - check() always makes the store
         raise RuntimeError("no data store to reason over")
+    # the part-of statements, from the data store's index (looking for them in the lines of
+    # every graph took 0.3 s at 10,000 sources)
+    default = ox.DefaultGraph()
+    part_of = sort_triples(
+        ox.Triple(q.subject, q.predicate, q.object)
+        for iri in sorted(PART_OF_IRIS)
+        for q in checked.store.quads_for_pattern(None, ox.NamedNode(iri), None, default)
+    )
     consistent: Callable[[], None] = _nothing_to_check
     if previous is None or previous.inferred_key is None:  # the last release was not reasoned
         subjects = subjects_by_graph(checked.graphs)

@@ -107,11 +107,14 @@ def load_corpus(
     vocabulary: Vocabulary,
     root: Path | None = None,
     reuse: Mapping[str, Part] | None = None,
+    folders: Sequence[str] | None = None,
 ) -> Corpus:
     """Load and check all fact files; raises InputError listing every problem found.
 
     `reuse` holds parts read earlier from files that have not changed since (the caller
-    knows which); they are taken as they are instead of being parsed again."""
+    knows which); they are taken as they are instead of being parsed again. `folders`: the
+    names of the folders in sources/, if the caller listed them already (listing and
+    stat-ing 10,000 folders again took 0.2 s)."""
     reuse = reuse or {}
     problems: list[Problem] = []
     corpus = Corpus()
@@ -125,7 +128,10 @@ def load_corpus(
             added = _load_fact_file(path, None, corpus, problems, root)
             corpus.parts[name] = Part(None, tuple(corpus.entries[i] for i in added))
     sources_dir = facts_dir / "sources"
-    source_dirs = sorted(p for p in sources_dir.glob("*") if p.is_dir())
+    if folders is None:
+        source_dirs = sorted(p for p in sources_dir.glob("*") if p.is_dir())
+    else:
+        source_dirs = [sources_dir / name for name in sorted(folders)]
     for source_dir in bar(source_dirs, len(source_dirs), "reading sources"):
         if not _adopt(source_dir.name, reuse.get(source_dir.name), corpus):
             _read_source_folder(source_dir, corpus, problems, root)

@@ -37,7 +37,7 @@ STATE_DIR = ".kg-build"
 STATE_FILE = "state.pickle"
 # os.stat of each file the release published, as written (after the state: see cli.build)
 WRITTEN_FILE = "written.json"
-FORMAT = 10
+FORMAT = 11
 
 Signature = tuple[tuple[str, int, int, int], ...]  # (name, size, mtime_ns, inode) per file
 
@@ -50,6 +50,7 @@ class FactFiles:
     digests: dict[str, str] = field(default_factory=dict)
     stats: dict[str, Signature] = field(default_factory=dict)
     taken: int = 0
+    folders: tuple[str, ...] = ()  # every source folder's name, in order, with files or not
 
 
 @dataclass
@@ -204,7 +205,8 @@ def fact_files(
             digest = hashlib.sha256()
             _hash_files(digest, (folder / file for file, *_ in signature), folder)
             digests[name] = digest.hexdigest()
-    return FactFiles(digests, stats, looked.taken)
+    folders = tuple(name for name, _, folder in looked.entries if folder is not None)
+    return FactFiles(digests, stats, looked.taken, folders)
 
 
 def _signature(folder: Path) -> Signature:
