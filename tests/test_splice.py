@@ -229,3 +229,22 @@ def test_first_line_from_is_bisect_over_the_lines() -> None:
         for target in targets:
             assert first_line_from(data, target) == starts[bisect_left(lines, target)], target
             assert has_line_starting(data, target) == any(x.startswith(target) for x in lines)
+
+
+@pytest.mark.parametrize("max_moved", [splice.MAX_MOVED, 0])
+def test_pieces_put_in_order_as_a_sort_would(
+    monkeypatch: pytest.MonkeyPatch, max_moved: int
+) -> None:
+    """splice.in_order moves a few pieces by binary search (0: sorts them all): the result is
+    what sorting the kept and fresh pieces by key gives."""
+    monkeypatch.setattr(splice, "MAX_MOVED", max_moved)
+    rng = random.Random(3)  # noqa: S311 - test data, not secrets
+    for _ in range(200):
+        keys = sorted({f"k{rng.randrange(40):02d}".encode() for _ in range(rng.randrange(12))})
+        pieces = [b"old " + k for k in keys]
+        changed = set(rng.sample([*keys, b"k99"], rng.randrange(min(4, len(keys) + 1))))
+        fresh = {k: b"new " + k for k in rng.sample(sorted(changed | {b"k50", b"k00"}), 2)}
+        kept = {k: p for k, p in zip(keys, pieces, strict=True) if k not in changed}
+        expected = [{**kept, **fresh}[k] for k in sorted({*kept, *fresh})]
+        assert splice.in_order(keys, pieces, changed, fresh) == expected
+        assert pieces == [b"old " + k for k in keys]  # the caller's list is left alone

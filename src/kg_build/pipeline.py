@@ -217,7 +217,7 @@ def check(
         }
     built = timer.run(
         "build",
-        lambda: build_dataset(corpus, ontology, config.base, rebuild),
+        lambda: build_dataset(corpus, ontology, config.base, rebuild, iris),
         lambda b: (
             f"{len(b.dataset)} triples in "
             + (
@@ -488,7 +488,7 @@ def _publish(
     # changed lines) and names every source: a child makes it while this process makes the
     # JSON-LD and Turtle, which do not include it (JSON-LD, written whole, goes to a child
     # too).
-    iris, chunk = Iris(config.base, checked.corpus), data.chunk  # joined once, before forking
+    iris, chunk = checked.built.iris, data.chunk
     before = checked.previous.counts if checked.previous is not None else None
 
     def description_of() -> bytes:

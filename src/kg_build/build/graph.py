@@ -249,12 +249,17 @@ def decimal_literal(value: Decimal) -> Literal:
 
 class GraphBuilder:
     def __init__(
-        self, corpus: Corpus, ontology: Graph, base: str, only: Collection[str] | None = None
+        self,
+        corpus: Corpus,
+        ontology: Graph,
+        base: str,
+        only: Collection[str] | None = None,
+        iris: Iris | None = None,
     ) -> None:
         self.corpus = corpus
         self.only = only
         self.ontology = ontology
-        self.iris = Iris(base, corpus)
+        self.iris = iris if iris is not None and iris.base == base else Iris(base, corpus)
         self.dataset = SourceGraphs()
         self.origins = Origins()
         self.base = base
@@ -564,9 +569,14 @@ def _note_records(origins: Origins, corpus: Corpus, iris: Iris, sources: Collect
 
 
 def build_dataset(
-    corpus: Corpus, ontology: Graph, base: str, only: Collection[str] | None = None
+    corpus: Corpus,
+    ontology: Graph,
+    base: str,
+    only: Collection[str] | None = None,
+    iris: Iris | None = None,
 ) -> Built:
     """Turn a checked corpus into RDF: one named graph per source, no blank nodes. With
     `only`, just the graphs of those sources (each graph depends on its own records and on
-    the records they refer to, all of which are in `corpus`)."""
-    return GraphBuilder(corpus, ontology, base, only).build()
+    the records they refer to, all of which are in `corpus`). `iris`: the corpus's, if the
+    caller made them already (0.07 s at 10,000 sources)."""
+    return GraphBuilder(corpus, ontology, base, only, iris).build()

@@ -103,10 +103,10 @@ def jsonld(data: Union, base: str, prior: Prior | None) -> Dumps:
         old_subjects = sorted(splice.term_value(s) for s in data.old_subjects)
         nodes = serialize.jsonld_nodes(_about(data.chunk, changed), base)
         fresh = {key.encode(): line.encode() for key, line in nodes.items()}
-        kept = splice.replaced(old_subjects, lines, {splice.term_value(s) for s in changed})
-        if kept is not None:
-            kept.update(fresh)
-            document = serialize.jsonld_document([kept[s] for s in sorted(kept)], base)
+        if len(lines) == len(old_subjects):
+            gone = {splice.term_value(s) for s in changed}
+            kept = splice.in_order(old_subjects, lines, gone, fresh)
+            document = serialize.jsonld_document(kept, base)
             return Dumps({JSONLD: document}, spliced=[JSONLD])
     chunk = data.chunk
     return Dumps(pending={JSONLD: in_child(lambda: serialize.jsonld(triples_of(chunk), base))})

@@ -31,11 +31,29 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+# bytes objects hashed by sha256_hex: id -> (the object, its digest); a few large ones
+_DIGESTS: dict[int, tuple[bytes, str]] = {}
+_DIGESTS_KEPT, _DIGESTS_MIN_SIZE = 8, 1 << 20
+
+
+def sha256_hex(data: bytes) -> str:
+    """hashlib.sha256(data).hexdigest(), computed once per large bytes object: a release's
+    TriG is hashed for the store's folder name and for SHA256SUMS (0.1 s at 10,000
+    sources)."""
+    known = _DIGESTS.get(id(data))
+    if known is not None and known[0] is data:
+        return known[1]
+    digest = hashlib.sha256(data).hexdigest()
+    if len(data) >= _DIGESTS_MIN_SIZE:
+        while len(_DIGESTS) >= _DIGESTS_KEPT:
+            del _DIGESTS[next(iter(_DIGESTS))]
+        _DIGESTS[id(data)] = (data, digest)
+    return digest
+
+
 def manifest_of(files: Mapping[str, bytes]) -> bytes:
     """The SHA256SUMS of `files`, as sha256sum writes it."""
-    return "".join(
-        f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files)
-    ).encode("utf-8")
+    return "".join(f"{sha256_hex(files[name])}  {name}\n" for name in sorted(files)).encode("utf-8")
 
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from kg_build.build.chunks import parse_ours
 from kg_build.errors import InputError, Problem
+from kg_build.publish.write import sha256_hex
 
 LINK = "store"
 PREFIX = "store-"
@@ -50,7 +51,10 @@ def _complete(path: Path) -> bool:
 
 
 def store_digest(trig: bytes, ontology: bytes) -> str:
-    return hashlib.sha256(LAYOUT + trig + b"\0" + ontology).hexdigest()[:16]
+    """The store folder's name for a release: its content's digest (the TriG's digest is the
+    one SHA256SUMS gives, computed once)."""
+    parts = LAYOUT + f"{sha256_hex(trig)}\0{sha256_hex(ontology)}".encode()
+    return hashlib.sha256(parts).hexdigest()[:16]
 
 
 def release_quads(trig: bytes, ontology: bytes, base: str) -> Iterator[ox.Quad]:
