@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
@@ -34,6 +36,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 # bytes objects hashed by sha256_hex: id -> (the object, its digest); a few large ones
 _DIGESTS: dict[int, tuple[bytes, str]] = {}
 _DIGESTS_KEPT, _DIGESTS_MIN_SIZE = 8, 1 << 20
+_DIGESTS_LOCK = threading.Lock()
 
 
 def sha256_hex(data: bytes) -> str:
@@ -45,15 +48,20 @@ def sha256_hex(data: bytes) -> str:
         return known[1]
     digest = hashlib.sha256(data).hexdigest()
     if len(data) >= _DIGESTS_MIN_SIZE:
-        while len(_DIGESTS) >= _DIGESTS_KEPT:
-            del _DIGESTS[next(iter(_DIGESTS))]
-        _DIGESTS[id(data)] = (data, digest)
+        with _DIGESTS_LOCK:  # manifest_of hashes on two threads
+            while len(_DIGESTS) >= _DIGESTS_KEPT:
+                del _DIGESTS[next(iter(_DIGESTS))]
+            _DIGESTS[id(data)] = (data, digest)
     return digest
 
 
 def manifest_of(files: Mapping[str, bytes]) -> bytes:
-    """The SHA256SUMS of `files`, as sha256sum writes it."""
-    return "".join(f"{sha256_hex(files[name])}  {name}\n" for name in sorted(files)).encode("utf-8")
+    """The SHA256SUMS of `files`, as sha256sum writes it. The files are hashed on two threads
+    (hashlib lets go of the GIL while it hashes a large buffer)."""
+    names = sorted(files)
+    with ThreadPoolExecutor(2) as pool:
+        digests = list(pool.map(sha256_hex, (files[name] for name in names)))
+    return "".join(f"{d}  {name}\n" for d, name in zip(digests, names, strict=True)).encode()
 
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode
@@ -71,11 +79,13 @@ def publish_files(dist: Path, files: Mapping[str, bytes], manifest: bytes) -> di
     """Write every file, then their manifest (last, so it never describes a half release);
     return what os.stat says of each file written. Writing and syncing mostly waits on the
     disk, without the GIL: a caller may run this in a thread."""
-    written = {}
-    for name in sorted(files):
+
+    def write(name: str) -> tuple[str, Stat | None]:
         write_atomic(dist / name, files[name])
-        known = stat_of(dist / name)
-        if known is not None:
-            written[name] = known
+        return name, stat_of(dist / name)
+
+    # two at a time: copying into the page cache and syncing let go of the GIL too
+    with ThreadPoolExecutor(2) as pool:
+        written = {name: known for name, known in pool.map(write, sorted(files)) if known}
     write_atomic(dist / "SHA256SUMS", manifest)
     return written
