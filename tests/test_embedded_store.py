@@ -115,7 +115,12 @@ def test_a_triple_in_several_graphs_answers_once(tmp_path: Path) -> None:
     write_store(tmp_path, trig, b"", BASE)
     store = open_store(tmp_path)
     query = "SELECT ?a ?b WHERE { <urn:s> <urn:p> ?a . <urn:s> <urn:q> ?b }"
-    assert len(list(store.query(query))) == 1
-    assert len(list(store.query(query, use_default_graph_as_union=True))) > 1
+    assert len(_solutions(store.query(query))) == 1
+    assert len(_solutions(store.query(query, use_default_graph_as_union=True))) > 1
     graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { <urn:s> <urn:p> ?a } }"
-    assert len(list(store.query(graphs))) == 2
+    assert len(_solutions(store.query(graphs))) == 2
+
+
+def _solutions(result: object) -> list[ox.QuerySolution]:
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)

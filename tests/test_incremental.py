@@ -18,7 +18,7 @@ import pytest
 from conftest import PUBLISHED_FILES, ROOT, SHARED, run_kg
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate_corpus import generate  # noqa: E402
+from generate_corpus import generate  # type: ignore[import-not-found]  # noqa: E402
 
 from kg_build import pipeline  # noqa: E402
 from kg_build.config import load_config  # noqa: E402

@@ -79,8 +79,8 @@ def test_classes_are_aligned_with_well_known_vocabularies(ontology: Graph) -> No
         "http://www.w3.org/ns/prov#",
         "http://www.opengis.net/ont/geosparql#",
     )
-    supers = [str(o) for o in ontology.objects(None, RDFS.subPropertyOf)]
-    assert [ns for ns in wanted if not any(s.startswith(ns) for s in supers)] == []
+    parents = [str(o) for o in ontology.objects(None, RDFS.subPropertyOf)]
+    assert [ns for ns in wanted if not any(s.startswith(ns) for s in parents)] == []
 
 
 def test_part_of_is_transitive(ontology: Graph) -> None:

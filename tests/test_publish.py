@@ -92,7 +92,7 @@ def test_description_counts_what_is_published(dist: Path) -> None:
     dataset = URIRef(f"{BASE}dataset")
     assert void.value(dataset, VOID.triples) == Literal(len(data), datatype=XSD.integer)
     partitions = {
-        void.value(p, VOID["class"]): int(void.value(p, VOID.entities))
+        void.value(p, VOID["class"]): int(str(void.value(p, VOID.entities)))
         for p in void.objects(dataset, VOID.classPartition)
     }
     assert partitions[GBA.HighSpeedRailway] == len(

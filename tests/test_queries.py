@@ -110,7 +110,7 @@ def test_violation_queries_find_nothing_in_the_shipped_data(oxigraph: OxigraphEn
 
 
 def _cases() -> list[tuple[CannedQuery, dict[str, str]]]:
-    cases = [(q, {}) for q in ANSWERS]
+    cases: list[tuple[CannedQuery, dict[str, str]]] = [(q, {}) for q in ANSWERS]
     cases += [
         (q, {p.name: p.example for p in q.parameters if p.example}) for q in ANSWERS if q.parameters
     ]

@@ -170,7 +170,8 @@ def test_sparqlwrapper_works_against_it(server: str) -> None:
     client.setQuery(COUNT)
     client.setReturnFormat(JSON)
     answer = client.query().convert()
-    assert int(answer["results"]["bindings"][0]["n"]["value"]) == _count(server)  # type: ignore[index]
+    assert isinstance(answer, dict)
+    assert int(answer["results"]["bindings"][0]["n"]["value"]) == _count(server)
 
 
 def test_every_canned_query_over_the_api_gives_the_golden_answer(server: str) -> None:

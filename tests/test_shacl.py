@@ -196,14 +196,14 @@ def test_local_sparql_constraints_run_around_the_nodes_given() -> None:
     place = "https://w3id.org/ganzhou-gba/id/place/"
     data = fresh.built.union()
     data.add((URIRef(place + "ganzhou"), GBA.directlyPartOf, URIRef(place + "xinfeng")))
-    figures = sorted(data.subjects(GBA.measure, None))[:2]
+    figures = [URIRef(str(f)) for f in sorted(data.subjects(GBA.measure, None), key=str)[:2]]
     for figure in figures:
         data.remove((figure, GBA.attestedBy, None))
     store = data_store([data], fresh.ontology)
 
     def found(around: list[URIRef] | None) -> set[tuple[str, str]]:
         nodes = None if around is None else [to_oxigraph(n) for n in around]
-        rows = run_bulk(bulk, store, nodes)  # type: ignore[arg-type]
+        rows = run_bulk(bulk, store, nodes)
         return {(str(r.focus), r.constraint.message.split(":")[0]) for r in rows}
 
     whole = found(None)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from conftest import ROOT
-from rdflib import Dataset, URIRef
+from rdflib import URIRef
 
-from kg_build.build.graph import Built, Origins
+from kg_build.build.graph import Built, Origins, SourceGraphs
 from kg_build.build.iris import Iris
 from kg_build.facts.load import Corpus
 from kg_build.query.catalog import load_catalog
@@ -33,7 +33,7 @@ def test_a_local_check_run_around_nodes_finds_their_rows_only() -> None:
     assert "local" in query.tags and LOCAL_VARIABLES["local"] == ("this",)
     store = ox.Store()
     a, b = _dangling(store, "a"), _dangling(store, "b")
-    built = Built(Dataset(), Origins(), Iris(BASE, Corpus()))
+    built = Built(SourceGraphs(), Origins(), Iris(BASE, Corpus()))
     checks = {query.name: query}
     engine = OxigraphEngine(store)
 
@@ -59,7 +59,7 @@ def test_a_pair_check_run_around_nodes_finds_the_rows_of_both_ends() -> None:
     for node, name in zip(nodes, ("Same Name", "Same Name", "Other Name"), strict=True):
         store.add(ox.Quad(node, RDF_TYPE, company, ox.DefaultGraph()))
         store.add(ox.Quad(node, label, ox.Literal(name, language="en"), ox.DefaultGraph()))
-    built = Built(Dataset(), Origins(), Iris(BASE, Corpus()))
+    built = Built(SourceGraphs(), Origins(), Iris(BASE, Corpus()))
     engine = OxigraphEngine(store)
     x, y, z = (URIRef(n.value) for n in nodes)
 
