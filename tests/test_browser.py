@@ -56,6 +56,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chro
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP reports go there
     driver = webdriver.Chrome(options=options, service=Service(executable_path=str(DRIVER)))
     driver.set_page_load_timeout(30)
     try:
@@ -101,3 +102,19 @@ def test_entity_page_shows_names_links_and_quotes(server: str, browser: webdrive
     browser.find_element(By.LINK_TEXT, "Xinfeng County").click()
     WebDriverWait(browser, 30).until(lambda b: "/id/place/xinfeng" in b.current_url)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Xinfeng County"
+
+
+def test_pages_keep_their_style_under_the_content_security_policy(
+    server: str, browser: webdriver.Chrome
+) -> None:
+    """The policy admits the pages' one stylesheet by its digest: a page whose style changed
+    without the policy would lose it (and Chromium would report the refusal)."""
+    browser.get_log("browser")  # start from an empty log
+    for path in ("/", "/id/place/xinfeng", "/docs", "/api/queries/travel-times?format=html"):
+        browser.get(f"{server}{path}")
+        width = browser.execute_script("return getComputedStyle(document.body).maxWidth")
+        assert width == "1120px", path  # 70rem: the stylesheet applied
+    refused = [
+        e["message"] for e in browser.get_log("browser") if "Security Policy" in e["message"]
+    ]
+    assert refused == []

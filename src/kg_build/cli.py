@@ -500,6 +500,13 @@ def load_command(
         )
 
 
+def _limit(flag: str, kind: click.ParamType, default: object, env: str, text: str) -> Any:
+    """An option of kg serve that sets a limit, also read from an environment variable."""
+    return click.option(
+        flag, type=kind, default=default, show_default=True, envvar=env, help=f"{text} [env {env}]."
+    )
+
+
 @main.command(name="serve")
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="KG_SERVE_HOST")
 @click.option("--port", default=8000, show_default=True, type=int, envvar="KG_SERVE_PORT")
@@ -510,33 +517,86 @@ def load_command(
     "(behind a proxy) [env KG_PUBLIC_BASE].",
 )
 @click.option(
-    "--timeout",
-    type=float,
-    default=30.0,
-    show_default=True,
-    envvar="KG_QUERY_TIMEOUT",
-    help="Seconds a query may run before the answer is 503 [env KG_QUERY_TIMEOUT].",
-)
-@click.option(
-    "--max-rows",
-    type=int,
-    default=10_000,
-    show_default=True,
-    envvar="KG_MAX_ROWS",
-    help="Rows (or triples) per answer; more are cut and flagged in X-Result-Truncated.",
-)
-@click.option(
-    "--max-body",
-    type=int,
-    default=1_000_000,
-    show_default=True,
-    envvar="KG_MAX_BODY",
-    help="Largest request body in bytes; larger ones get 413.",
-)
-@click.option(
     "--queries",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of canned queries (default: queries/).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    envvar="KG_WORKERS",
+    help="Queries answered at once, each in a worker process [default: one per CPU core; "
+    "env KG_WORKERS].",
+)
+@_limit(
+    "--timeout",
+    click.FloatRange(min=0.1),
+    30.0,
+    "KG_QUERY_TIMEOUT",
+    "Seconds a query may run (and wait for a worker) before the answer is 503",
+)
+@_limit(
+    "--queue",
+    click.IntRange(min=0),
+    64,
+    "KG_QUEUE",
+    "Requests that may wait for a worker; the next gets 503 with Retry-After",
+)
+@_limit(
+    "--max-rows",
+    click.IntRange(min=1),
+    10_000,
+    "KG_MAX_ROWS",
+    "Rows (or triples) per answer; more are cut and flagged in X-Result-Truncated",
+)
+@_limit(
+    "--worker-memory",
+    click.IntRange(min=64),
+    2048,
+    "KG_WORKER_MEMORY",
+    "Megabytes of heap a query worker may use; a query that needs more gets 400",
+)
+@_limit(
+    "--max-query-length",
+    click.IntRange(min=1),
+    100_000,
+    "KG_MAX_QUERY_LENGTH",
+    "Longest query in characters; longer ones get 400",
+)
+@_limit(
+    "--max-depth",
+    click.IntRange(min=1),
+    100,
+    "KG_MAX_DEPTH",
+    "Deepest nesting of groups, brackets and parentheses in a query; deeper gets 400",
+)
+@_limit(
+    "--max-body",
+    click.IntRange(min=1),
+    1_000_000,
+    "KG_MAX_BODY",
+    "Largest request body in bytes; the reading stops there and the answer is 413",
+)
+@_limit(
+    "--client-timeout",
+    click.FloatRange(min=0.1),
+    10.0,
+    "KG_CLIENT_TIMEOUT",
+    "Seconds a client may take to send a request's head, and then its body",
+)
+@_limit(
+    "--keep-alive",
+    click.IntRange(min=1),
+    5,
+    "KG_KEEP_ALIVE",
+    "Seconds an idle connection stays open between requests",
+)
+@_limit(
+    "--max-connections",
+    click.IntRange(min=1),
+    200,
+    "KG_MAX_CONNECTIONS",
+    "Open connections beyond which requests get 503",
 )
 @_published_options
 @_handles_input_errors
@@ -547,17 +607,28 @@ def serve_command(
     timeout: float,
     max_rows: int,
     max_body: int,
+    workers: int | None,
+    queue: int,
+    worker_memory: int,
+    max_query_length: int,
+    max_depth: int,
+    client_timeout: float,
+    keep_alive: int,
+    max_connections: int,
     config_path: Path | None,
     **options: Any,
 ) -> None:
     """Serve the dataset: SPARQL 1.1 Protocol at /sparql, the canned queries at /api/queries
     (OpenAPI at /openapi.json), and a page or RDF for every IRI of the dataset.
 
-    Read-only; SERVICE is refused. Settings also come from environment variables.
+    Read-only. Queries run in worker processes that cannot reach the network (SERVICE is
+    refused) and are stopped at --timeout. A new release built into the same dist/ is
+    picked up without a restart. Settings also come from environment variables.
     """
-    import uvicorn
-
-    from kg_build.serve.app import Settings, create_app
+    from kg_build.serve.app import Settings, create_app, worker_settings
+    from kg_build.serve.listener import ListenerLimits, serve
+    from kg_build.serve.pool import Pool, PoolLimits, WorkerStartError, default_workers
+    from kg_build.serve.screen import QueryLimits
 
     config = _config(config_path, **options)
     settings = Settings(
@@ -568,10 +639,24 @@ def serve_command(
         timeout=timeout,
         max_rows=max_rows,
         max_body=max_body,
+        client_timeout=client_timeout,
+        query_limits=QueryLimits(max_length=max_query_length, max_depth=max_depth),
+        catalog=load_catalog(config.queries),
     )
-    app = create_app(settings)
-    _err(f"serving {config.dist / 'store'} on http://{host}:{port}/ (SPARQL at /sparql)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    limits = PoolLimits(
+        workers=workers or default_workers(), queue=queue, timeout=timeout, memory_mb=worker_memory
+    )
+    pool = Pool(config.dist, worker_settings(settings, settings.catalog), limits)
+    try:
+        pool.start()
+    except WorkerStartError as exc:
+        _fail(EXIT_USAGE, f"error: {exc}")
+    app = create_app(settings, pool)
+    _err(
+        f"serving {pool.release} on http://{host}:{port}/ (SPARQL at /sparql; "
+        f"{limits.workers} query workers)"
+    )
+    serve(app, host, port, ListenerLimits(client_timeout, keep_alive, max_connections))
 
 
 @main.group(name="link")

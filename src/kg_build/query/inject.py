@@ -12,20 +12,15 @@ from collections.abc import Iterable, Mapping
 from rdflib import Variable
 from rdflib.term import Node
 
+from kg_build.query.lexical import masked
 from kg_build.query.params import ParameterError, sparql_term
 
-# Things inside which a WHERE or a brace does not count: comments, strings, IRIs.
-_SKIP = re.compile(
-    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>'
-)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 def where_brace(text: str) -> int:
     """Offset just after the `{` of the first top-level `WHERE {` outside comments and strings."""
-    masked = _SKIP.sub(lambda m: " " * len(m.group(0)), text)
-    match = _WHERE.search(masked)
+    match = _WHERE.search(masked(text))
     if match is None:
         raise ParameterError("the query has no 'WHERE {' to bind parameters in")
     return match.end()

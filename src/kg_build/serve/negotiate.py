@@ -52,3 +52,23 @@ def best_match(accept: str | None, offered: Sequence[str]) -> str | None:
         if best is None or key > best:
             best = key
     return best[3] if best else None
+
+
+# `?format=csv` for clients (and HTML forms) that cannot set Accept.
+FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "html": "text/html",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+
+
+def chosen(accept: str | None, format_param: str | None, offered: Sequence[str]) -> str | None:
+    """The type to answer in: `?format=` when it names an offered type, else by Accept."""
+    explicit = FORMATS.get(format_param or "")
+    return explicit if explicit in offered else best_match(accept, offered)

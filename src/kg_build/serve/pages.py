@@ -10,7 +10,8 @@ import pyoxigraph as ox
 
 from kg_build.query.catalog import CannedQuery
 
-Link = Callable[[str], str]
+# Where a link to an IRI goes, or None where it must not be a link at all.
+Link = Callable[[str], str | None]
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 DEFINITION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#definition")
 TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -27,6 +28,30 @@ table{border-collapse:collapse}
 td,th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
 .zh{font-size:1.1em}code{background:#f4f4f4}
 blockquote{border-left:3px solid #aaa;margin:.3rem 0;padding-left:.6rem}"""
+
+
+def linker(base: str) -> Link:
+    """Links for IRIs: the dataset's own resolve on this server; other http(s) IRIs are linked
+    as they are; any other scheme (javascript:, data:, …, easy to put in an answer with
+    BIND(IRI(…))) is never an href, only text."""
+
+    def link(iri: str) -> str | None:
+        rest = iri[len(base) :] if iri.startswith(base) else None
+        if rest is not None and not rest.startswith("/"):  # "//host" would leave this site
+            return "/" + rest
+        scheme, colon, _ = iri.partition(":")
+        return iri if colon and scheme.lower() in ("http", "https") else None
+
+    return link
+
+
+def anchor(iri: str, text: str, link: Link, css: str = "") -> str:
+    """An <a> to where `link` sends the IRI, or the text alone if it must not be a link."""
+    href = link(iri)
+    if href is None:
+        return html.escape(text)
+    kind = f' class="{css}"' if css else ""
+    return f'<a{kind} href="{html.escape(href)}">{html.escape(text)}</a>'
 
 
 def _quads(
@@ -68,7 +93,7 @@ def _name(store: ox.Store, term: object) -> str:
 
 def _value(store: ox.Store, term: object, link: Link) -> str:
     if isinstance(term, ox.NamedNode):
-        return f'<a href="{html.escape(link(term.value))}">{html.escape(_name(store, term))}</a>'
+        return anchor(term.value, _name(store, term), link)
     if isinstance(term, ox.Literal):
         lang = f' lang="{html.escape(term.language)}"' if term.language else ""
         return f"<span{lang}>{html.escape(term.value)}</span>"
@@ -115,10 +140,7 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
     if external:
         parts.append(
             "<h2>In other datasets</h2><ul>"
-            + "".join(
-                f'<li><a class="external" href="{html.escape(e)}">{html.escape(e)}</a></li>'
-                for e in external
-            )
+            + "".join(f"<li>{anchor(e, e, link, 'external')}</li>" for e in external)
             + "</ul>"
         )
     quotes = []
@@ -166,7 +188,8 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
     return wrap(title, "\n".join(parts))
 
 
-def home(store: ox.Store, catalog: Mapping[str, CannedQuery], link: Link, base: str) -> str:
+def home(store: ox.Store, forms: str, link: Link, base: str) -> str:
+    """The home page; `forms` are the canned queries' forms (query_forms), which need no store."""
     dataset = ox.NamedNode(f"{base}dataset")
     title = labels(store, dataset).get("en") or "Ganzhou – Greater Bay Area knowledge graph"
     dcterms = "http://purl.org/dc/terms/"
@@ -190,29 +213,13 @@ def home(store: ox.Store, catalog: Mapping[str, CannedQuery], link: Link, base: 
     unique = dict(places)
     parts.append(
         '<h2>Places</h2><ul class="places">'
-        + "".join(
-            f'<li><a href="{html.escape(link(iri))}">{html.escape(name)}</a></li>'
-            for name, iri in sorted(unique.items())
-        )
+        + "".join(f"<li>{anchor(iri, name, link)}</li>" for name, iri in sorted(unique.items()))
         + "</ul>"
     )
     parts.append(
         '<h2>Ask a question</h2><p>Also as a web API: <a href="/docs">API documentation</a>.</p>'
     )
-    for query in catalog.values():
-        if query.is_violation:
-            continue
-        fields = "".join(
-            f'<label>{html.escape(p.name)} <input name="{html.escape(p.name)}" '
-            f'value="{html.escape(p.default or "")}" size="50"></label> '
-            for p in query.parameters
-        )
-        parts.append(
-            f'<form class="canned" method="get" action="/api/queries/{html.escape(query.name)}">'
-            f'<input type="hidden" name="format" value="html">'
-            f"<strong>{html.escape(query.summary)}</strong> {fields}"
-            '<button type="submit">Run</button></form>'
-        )
+    parts.append(forms)
     parts.append(
         '<h2>Free SPARQL</h2><form method="get" action="/sparql"><input type="hidden" name="format" value="html">'
         '<textarea name="query" rows="6" cols="90">SELECT ?s ?label WHERE { ?s &lt;http://www.w3.org/2000/01/rdf-schema#label&gt; ?label } LIMIT 20</textarea>'
@@ -229,6 +236,26 @@ def home(store: ox.Store, catalog: Mapping[str, CannedQuery], link: Link, base: 
             )
         )
     return wrap(title, "\n".join(parts))
+
+
+def query_forms(catalog: Mapping[str, CannedQuery]) -> str:
+    """A form for each canned query that is not a build check."""
+    parts = []
+    for query in catalog.values():
+        if query.is_violation:
+            continue
+        fields = "".join(
+            f'<label>{html.escape(p.name)} <input name="{html.escape(p.name)}" '
+            f'value="{html.escape(p.default or "")}" size="50"></label> '
+            for p in query.parameters
+        )
+        parts.append(
+            f'<form class="canned" method="get" action="/api/queries/{html.escape(query.name)}">'
+            f'<input type="hidden" name="format" value="html">'
+            f"<strong>{html.escape(query.summary)}</strong> {fields}"
+            '<button type="submit">Run</button></form>'
+        )
+    return "\n".join(parts)
 
 
 def _ontology_table(store: ox.Store, link: Link, heading: str, kind: ox.NamedNode) -> str:

@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from kg_build.query.engines import Result
 from kg_build.query.formats import render
+from kg_build.serve.pages import Link, anchor
 from kg_build.terms import from_oxigraph
 
 SELECT_TYPES = {
@@ -45,10 +46,22 @@ class Answer:
     truncated: bool
 
 
-def evaluate(store: ox.Store, text: str, limit: int, default_graphs: list[str]) -> Answer:
-    """Run the query and read at most `limit` results (raises SyntaxError on a bad query)."""
-    if default_graphs:
-        answer = store.query(text, default_graph=[ox.NamedNode(g) for g in default_graphs])
+def evaluate(
+    store: ox.Store,
+    text: str,
+    limit: int,
+    dataset: tuple[list[str], list[str]] | None = None,
+) -> Answer:
+    """Run the query and read at most `limit` results (raises SyntaxError on a bad query).
+    `dataset`, the protocol's default-graph-uri and named-graph-uri IRIs, replaces the
+    store's dataset, as the SPARQL Protocol says: either list may be empty."""
+    if dataset is not None:
+        default, named = dataset
+        answer = store.query(
+            text,
+            default_graph=[ox.NamedNode(g) for g in default],
+            named_graphs=[ox.NamedNode(g) for g in named],
+        )
     else:
         answer = store.query(text)  # the default graph holds the union (store/embedded.py)
     if isinstance(answer, ox.QueryBoolean):
@@ -69,7 +82,7 @@ def evaluate(store: ox.Store, text: str, limit: int, default_graphs: list[str]) 
     return Answer("select", variables, rows, [], None, False)
 
 
-def write(answer: Answer, media: str, link: object) -> bytes:
+def write(answer: Answer, media: str, link: Link) -> bytes:
     """Bytes of the answer as `media`; `link(iri)` gives the href for IRIs in HTML."""
     if answer.kind == "graph":
         fmt = GRAPH_TYPES[media]
@@ -128,19 +141,18 @@ def _xml_term(term: Node) -> str:
     return f"<literal>{escape(str(term))}</literal>"
 
 
-def html_cell(term: Node | None, link: object) -> str:
+def html_cell(term: Node | None, link: Link) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        href = link(str(term))  # type: ignore[operator]
-        return f'<a href="{html.escape(href)}">{html.escape(str(term))}</a>'
+        return anchor(str(term), str(term), link)
     text = html.escape(str(term))
     if isinstance(term, Literal) and term.language:
         return f'<span lang="{html.escape(term.language)}">{text}</span>'
     return text
 
 
-def html_table(result: Result, link: object) -> str:
+def html_table(result: Result, link: Link) -> str:
     if result.kind == "ask":
         return f'<p class="ask">{"true" if result.boolean else "false"}</p>\n'
     head = "".join(f"<th>{html.escape(v)}</th>" for v in result.variables)

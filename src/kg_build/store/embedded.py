@@ -134,7 +134,7 @@ def write_store(
         shutil.rmtree(staging, ignore_errors=True)
         previous = dist / change.previous if change is not None else None
         if change is not None and previous is not None and _complete(previous):
-            ox.Store.read_only(str(previous)).backup(str(staging))
+            checkpoint(previous, staging)
             (staging / ".complete").unlink(missing_ok=True)
             store = ox.Store(str(staging))
             _apply(store, change)
@@ -165,6 +165,13 @@ def write_store(
     return target
 
 
+def checkpoint(source: Path, target: Path) -> None:
+    """A copy of the store at `source` in the new folder `target`, made by RocksDB: its table
+    files hard-linked where the file system allows (instant, no space), copied otherwise. The
+    copy lives on when `source` is removed."""
+    ox.Store.read_only(str(source)).backup(str(target))
+
+
 _SCRATCH: list[Path] = []  # scratch copies this process made (scratch_copy)
 
 
@@ -181,7 +188,7 @@ def scratch_copy(source: Path) -> ox.Store | None:
         atexit.register(remove_scratch)
     _SCRATCH.append(folder)
     copy = folder / "store"
-    ox.Store.read_only(str(source)).backup(str(copy))
+    checkpoint(source, copy)
     return ox.Store(str(copy))
 
 
@@ -191,8 +198,9 @@ def remove_scratch() -> None:
         shutil.rmtree(_SCRATCH.pop(), ignore_errors=True)
 
 
-def open_store(dist: Path) -> ox.Store:
-    """Open dist/store read-only, or say clearly why not and how to fix it."""
+def resolve_store(dist: Path) -> Path:
+    """The release folder dist/store points at, checked to be complete and in this version's
+    layout; or say clearly why not and how to fix it."""
     path = dist / LINK
     hint = "run `kg build` to (re)create it"
     if not path.exists():
@@ -202,9 +210,21 @@ def open_store(dist: Path) -> ox.Store:
     if not _complete(path):  # an older layout answers queries wrongly, not with an error
         what = "embedded store was written by another version of kg-build"
         raise InputError([Problem(str(path), 0, "", what, hint)])
+    return path.resolve()
+
+
+def open_release(folder: Path) -> ox.Store:
+    """Open one release's store folder read-only (a reader that keeps it open keeps reading
+    that release, even once a build has replaced and removed it)."""
     try:
-        return ox.Store.read_only(str(path))
+        return ox.Store.read_only(str(folder))
     except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
+        hint = "run `kg build --full` to recreate it"
         raise InputError(
-            [Problem(str(path), 0, "", f"embedded store cannot be opened ({exc})", hint)]
+            [Problem(str(folder), 0, "", f"embedded store cannot be opened ({exc})", hint)]
         ) from exc
+
+
+def open_store(dist: Path) -> ox.Store:
+    """Open the current release (dist/store) read-only."""
+    return open_release(resolve_store(dist))

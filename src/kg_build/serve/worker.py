@@ -1,0 +1,154 @@
+"""A query worker: a process of its own that answers from one release of the embedded store.
+
+The server (serve/pool.py) sends it jobs (a SPARQL query, a resource's page or RDF, the home
+page) and gets back finished HTTP answers. Everything that reads the store or does work in
+proportion to a client's query runs here, so that the server can stop a query at its deadline
+by killing the process, and a query that crashes the engine costs one request. The worker
+cannot open a network socket (serve/sandbox.py) and dies with the server.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from kg_build.errors import InputError
+from kg_build.namespaces import data_prefixes
+from kg_build.serve import pages, wire
+from kg_build.serve.negotiate import chosen
+from kg_build.serve.reply import ClientError, Reply
+from kg_build.serve.results import GRAPH_TYPES, SELECT_TYPES, Answer, evaluate, write
+from kg_build.serve.sandbox import SandboxUnavailableError, die_with_parent, forbid_network
+from kg_build.store.embedded import checkpoint, open_release
+
+RESOURCE_TYPES = (
+    "text/html",
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+)
+_TEXTUAL = (
+    "text/",
+    "application/sparql-results+json",
+    "application/json",
+    "application/ld+json",
+)
+
+
+class Answers:
+    """What a worker does for each job, on one open store."""
+
+    def __init__(self, store: ox.Store, base: str, forms: str, max_rows: int) -> None:
+        self.store, self.base, self.forms, self.max_rows = store, base, forms, max_rows
+        self.link = pages.linker(base)
+        self.prefixes = {p: str(ns) for p, ns in data_prefixes(base).items()}
+
+    def reply(self, job: dict[str, Any]) -> Reply:
+        try:
+            op = job.get("op")
+            if op == "sparql":
+                return self.sparql(job)
+            if op == "resource":
+                return self.resource(job)
+            if op == "home":
+                html = pages.home(self.store, self.forms, self.link, self.base)
+                return Reply(200, "text/html; charset=utf-8", html.encode())
+            raise ClientError(400, f"unknown job {op!r}")
+        except ClientError as exc:
+            return Reply.of_error(exc)
+        except OSError as exc:  # a disk error: the server starts another worker
+            message = f"the store could not be read ({exc})"
+            return Reply(503, "text/plain; charset=utf-8", message.encode(), store_error=True)
+
+    def sparql(self, job: dict[str, Any]) -> Reply:
+        dataset = job.get("dataset")
+        try:
+            answer = evaluate(
+                self.store,
+                str(job["query"]),
+                self.max_rows,
+                (list(dataset[0]), list(dataset[1])) if dataset else None,
+            )
+        except SyntaxError as exc:
+            raise ClientError(400, f"malformed query: {exc}") from exc
+        except (RuntimeError, ValueError, TypeError) as exc:  # evaluation errors
+            raise ClientError(400, f"the query could not be evaluated: {exc}") from exc
+        return self._answer(answer, job.get("accept"), job.get("format"))
+
+    def _answer(self, answer: Answer, accept: str | None, format_param: str | None) -> Reply:
+        offered = list(GRAPH_TYPES if answer.kind == "graph" else SELECT_TYPES)
+        media = chosen(accept, format_param, offered)
+        if media is None:
+            raise ClientError(
+                406, f"cannot answer in any of the accepted types; offered: {', '.join(offered)}"
+            )
+        body = write(answer, media, self.link)
+        if media == "text/html":
+            body = pages.wrap("Query results", body.decode()).encode()
+        headers = {"X-Result-Limit": str(self.max_rows), "Vary": "Accept"}
+        if answer.truncated:
+            headers["X-Result-Truncated"] = "true"
+        charset = "; charset=utf-8" if media.startswith(_TEXTUAL) else ""
+        return Reply(200, media + charset, body, headers)
+
+    def resource(self, job: dict[str, Any]) -> Reply:
+        iri, path = str(job["iri"]), str(job["path"])
+        node = ox.NamedNode(iri)  # the server checked it is an IRI
+        if not any(True for _ in self.store.quads_for_pattern(node, None, None, ox.DefaultGraph())):
+            raise ClientError(404, f"nothing is known about <{iri}>")
+        media = chosen(job.get("accept"), job.get("format"), RESOURCE_TYPES)
+        if media is None:
+            raise ClientError(406, f"offered: {', '.join(RESOURCE_TYPES)}")
+        headers = {
+            "Vary": "Accept",
+            "Link": ", ".join(
+                f'<{path}?format={urlencode({"": m})[1:]}>; rel="alternate"; type="{m}"'
+                for m in RESOURCE_TYPES[1:]
+            ),
+        }
+        if media == "text/html":
+            page = pages.resource(self.store, node, self.link)
+            return Reply(200, "text/html; charset=utf-8", page.encode(), headers)
+        triples = pages.description(self.store, node)
+        body = ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=self.prefixes) or b""
+        return Reply(200, media, body, headers)
+
+
+def pin(sock: socket.socket, settings: dict[str, Any]) -> None:
+    """Make the checkpoint of a release that the server's workers will read (serve/pool.py),
+    and say whether it worked."""
+    try:
+        checkpoint(Path(settings["source"]), Path(settings["store"]))
+    except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
+        wire.send(sock, {"ready": False, "error": f"cannot pin {settings['source']}: {exc}"})
+        return
+    wire.send(sock, {"ready": True, "pid": os.getpid()})
+
+
+def main(sock: socket.socket, settings: dict[str, Any]) -> None:
+    """A worker's life: cut itself off from the network, open the release, say it is ready,
+    then answer jobs until the server closes the connection (or kills it)."""
+    die_with_parent()
+    memory = int(settings["memory_mb"]) << 20
+    # Heap and anonymous maps: a query that wants more fails its allocation and the worker
+    # ends (Rust aborts), instead of the machine running out of memory.
+    resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    try:
+        forbid_network()
+        store = open_release(Path(settings["store"]))
+    except (SandboxUnavailableError, InputError) as exc:
+        wire.send(sock, {"ready": False, "error": str(exc)})
+        return
+    wire.send(sock, {"ready": True, "pid": os.getpid()})
+    answers = Answers(store, settings["base"], settings["forms"], int(settings["max_rows"]))
+    while (message := wire.receive(sock)) is not None:
+        job, _ = message
+        reply = answers.reply(job)
+        wire.send(sock, reply.header(), reply.body)
