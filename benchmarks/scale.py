@@ -406,13 +406,31 @@ SIMPLE_PATHS = [
 ]
 
 
-def http_throughput(dist: Path, clients: int = 50, seconds: float = 15) -> Report:
+def http_throughput(
+    dist: Path, baseline: str | None = None, clients: int = 50, seconds: float = 15
+) -> Report:
+    """Our `kg serve` under load; with `baseline` (the `kg` command of another kg-build, such
+    as the release whose server evaluated queries in threads of one process), that server
+    too, on the same store, the two alternating twice; each figure the mean of its runs."""
     from serve_load import hammer
 
-    from kg_build.serve.background import running_server
+    from kg_build.serve.background import started_server
 
-    with running_server(dist, cwd=PROJECT) as base:
-        return hammer(base, SIMPLE_PATHS, clients, seconds)
+    def measured(kg: str | None) -> Report:
+        with started_server(dist, cwd=PROJECT, kg=kg) as server:
+            return hammer(server.url, SIMPLE_PATHS, clients, seconds)
+
+    if baseline is None:
+        return measured(None)
+    runs: dict[str, list[Report]] = {"ours": [], "baseline": []}
+    for _ in range(2):
+        runs["ours"].append(measured(None))
+        runs["baseline"].append(measured(baseline))
+
+    def mean(reports: list[Report]) -> Report:
+        return {k: statistics.fmean(r[k] for r in reports) for k in reports[0]}
+
+    return {**mean(runs["ours"]), "baseline": mean(runs["baseline"]), "baseline_kg": baseline}
 
 
 def virtuoso_load(dist: Path) -> Report:
@@ -604,8 +622,34 @@ def goals(all_results: dict[int, dict[str, Any]]) -> list[str]:
         lines.append(
             f"- HTTP ≥ 200 requests/s with 50 clients and 0 errors: {http['throughput']:.0f}/s, "
             f"{http['errors']:.0f} errors: **{'met' if met else 'missed'}**."
+            + (f" {SERVE_DESIGN}" if "baseline" in http else "")
         )
     return lines + [""]
+
+
+# What the HTTP baseline is, when scale.py is given --serve-baseline
+SERVE_DESIGN = (
+    "Queries run in worker processes that are killed at the deadline or when the client "
+    "leaves (kg serve, README: Running it in public); the baseline beside each HTTP figure "
+    "is the server this replaced, which evaluated queries in threads of its own process, "
+    "measured in the same run on the same store (alternating, two runs each, means)."
+)
+
+
+def _http_line(http: Report) -> str:
+    line = (
+        f"{http['throughput']:.0f} requests/s, p50 {http['p50'] * 1000:.0f} ms, "
+        f"p99 {http['p99'] * 1000:.0f} ms, {http['errors']:.0f} errors"
+    )
+    base = http.get("baseline")
+    if base:
+        line += (
+            f"; the thread design it replaced: {base['throughput']:.0f} requests/s, "
+            f"p50 {base['p50'] * 1000:.0f} ms, p99 {base['p99'] * 1000:.0f} ms, "
+            f"{base['errors']:.0f} errors (throughput ratio "
+            f"{http['throughput'] / base['throughput']:.2f}×)"
+        )
+    return line
 
 
 # Where a full build's time goes (profiled at 10,000 sources, this machine, one run)
@@ -677,6 +721,16 @@ def markdown(all_results: dict[int, dict[str, Any]], timeout: float) -> str:
         "process's peak memory after the stage. Ratio = baseline time / our time (above 1: we",
         f"are faster). A baseline that did not finish within {timeout:.0f} s was stopped.",
         "Baselines are described at the top of benchmarks/scale.py. Plots: `plot-*.png` here.",
+        *(
+            [
+                "The HTTP baseline is kg-build edda08a's server: `git worktree add "
+                "/tmp/kg-threads edda08a && python3 -m venv /tmp/kg-threads/.venv && "
+                "/tmp/kg-threads/.venv/bin/pip install -e /tmp/kg-threads`, then "
+                "`--serve-baseline /tmp/kg-threads/.venv/bin/kg`.",
+            ]
+            if any("baseline" in r.get("http", {}) for r in all_results.values())
+            else []
+        ),
         "",
         *goals(all_results),
     ]
@@ -704,9 +758,7 @@ def markdown(all_results: dict[int, dict[str, Any]], timeout: float) -> str:
         http = results.get("http", {})
         if "throughput" in http:
             lines.append(
-                f"- HTTP, 50 clients, simple canned queries and a page: "
-                f"{http['throughput']:.0f} requests/s, p50 {http['p50'] * 1000:.0f} ms, "
-                f"p99 {http['p99'] * 1000:.0f} ms, {http['errors']:.0f} errors."
+                f"- HTTP, 50 clients, simple canned queries and a page: {_http_line(http)}."
             )
         virtuoso = results.get("virtuoso", {})
         if "seconds" in virtuoso:
@@ -798,6 +850,12 @@ def main() -> None:
     parser.add_argument("--gazetteer", type=Path, default=DEFAULT_GAZETTEER)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-scale")
     parser.add_argument(
+        "--serve-baseline",
+        metavar="KG",
+        help="the `kg` command of an earlier kg-build whose server to load beside ours "
+        "(for RESULTS.md: kg-build edda08a, the last that evaluated queries in threads)",
+    )
+    parser.add_argument(
         "--again",
         default="",
         metavar="PARTS",
@@ -828,7 +886,7 @@ def main() -> None:
             if "queries" in parts:
                 measure_published(corpus, results["stages"], args.timeout, say)
             if "http" in parts:
-                results["http"] = http_throughput(corpus / "dist")
+                results["http"] = http_throughput(corpus / "dist", args.serve_baseline)
             if "virtuoso" in parts:
                 results["virtuoso"] = _virtuoso_or_why(corpus / "dist")
         finish(all_results, args, say)
@@ -847,7 +905,7 @@ def main() -> None:
             say("  canned queries on the published store, and the reference writing rate")
             measure_published(corpus, stages, args.timeout, say)
             say("  HTTP: 50 clients, simple canned queries")
-            all_results[size]["http"] = http_throughput(corpus / "dist")
+            all_results[size]["http"] = http_throughput(corpus / "dist", args.serve_baseline)
             say("  Virtuoso: load the N-Triples dump")
             all_results[size]["virtuoso"] = _virtuoso_or_why(corpus / "dist")
         (args.work / "results.json").write_text(json.dumps(all_results, indent=1))

@@ -408,3 +408,12 @@ def test_a_long_chunked_body_is_cut_off_while_it_is_read(published: Path) -> Non
         sock.close()
         assert answer == b"" or answer.startswith(b"HTTP/1.1 413")
         assert _count(run.url) > 3000
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [b"Content-Length: 5\r\n\r\nhello", b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"],
+)
+def test_a_get_with_a_body_is_400(server: str, extra: bytes) -> None:
+    status, body = _raw(server, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n" + extra)
+    assert status == 400 and b"no body" in body

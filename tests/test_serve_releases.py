@@ -58,6 +58,16 @@ def test_each_new_build_is_served_without_a_restart(facts_copy: Path, tmp_path: 
     assert switches == 5
 
 
+def _marked_copy(release: Path, target: Path) -> None:
+    """A copy of a release that answers ASK { ?s ?p 'yes' } with true (the original: false)."""
+    shutil.copytree(release, target)
+    marker = ox.NamedNode("urn:example:new-release")
+    writable = ox.Store(str(target))
+    writable.add(ox.Quad(marker, marker, ox.Literal("yes"), ox.DefaultGraph()))
+    writable.flush()
+    del writable
+
+
 def _relink(dist: Path, folder: str) -> None:
     link = dist / ".store.link.tmp"
     link.symlink_to(folder)
@@ -69,19 +79,13 @@ def test_a_query_under_way_finishes_on_the_release_it_began_on(
 ) -> None:
     dist = tmp_path / "dist"
     shutil.copytree(published, dist, symlinks=True)
-    old = (dist / "store").resolve()
     new = dist / "store-0000000000000001"
-    shutil.copytree(old, new)
-    marker = ox.NamedNode("urn:example:new-release")
-    writable = ox.Store(str(new))
-    writable.add(ox.Quad(marker, marker, ox.Literal("yes"), ox.DefaultGraph()))
-    writable.flush()
-    del writable
+    _marked_copy((dist / "store").resolve(), new)
 
     pool = Pool(dist, SETTINGS, PoolLimits(workers=2, timeout=60))
     pool.start()
     cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # seconds of work
-    ask = "ASK { <urn:example:new-release> ?p ?o }"
+    ask = "ASK { ?s ?p 'yes' }"
 
     async def session() -> tuple[bytes, bytes, bytes, list[str]]:
         try:

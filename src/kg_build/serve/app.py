@@ -211,6 +211,9 @@ def create_app(settings: Settings, pool: Pool) -> Starlette:
     ) -> Callable[[Request], Awaitable[Response]]:
         async def wrapped(request: Request) -> Response:
             try:
+                if request.method in ("GET", "HEAD") and _has_body(request):
+                    # nothing would read it; a client could stream one for ever
+                    raise ClientError(400, "a GET request carries no body", {"Connection": "close"})
                 response = await handler(request)
             except ClientError as exc:
                 response = _response(Reply.of_error(exc))
@@ -280,6 +283,11 @@ def _response(reply: Reply) -> Response:
     return Response(
         reply.body, status_code=reply.status, media_type=reply.media_type, headers=reply.headers
     )
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length", "0").strip()
+    return length != "0" or "transfer-encoding" in request.headers
 
 
 async def _disconnected(request: Request) -> None:
