@@ -632,11 +632,9 @@ def serve_command(
 
     config = _config(config_path, **options)
     settings = Settings(
-        dist=config.dist,
         base=config.base,
         queries=config.queries,
         public_base=public_base,
-        timeout=timeout,
         max_rows=max_rows,
         max_body=max_body,
         client_timeout=client_timeout,

@@ -55,11 +55,11 @@ _NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
 
 @dataclass(frozen=True)
 class Settings:
-    dist: Path
+    """What the app needs; the limits of query workers are the pool's (serve/pool.py)."""
+
     base: str
     queries: Path
     public_base: str | None = None  # where clients reach us, if not at `base` (behind a proxy)
-    timeout: float = 30.0
     max_rows: int = 10_000
     max_body: int = 1_000_000
     client_timeout: float = 10.0  # seconds a client may take to send a request's body

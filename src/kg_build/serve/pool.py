@@ -60,7 +60,9 @@ class WorkerStartError(RuntimeError):
 
 
 @dataclass(eq=False)
-class _Worker:
+class _Child:
+    """A child process of the pool: a query worker, or the child that pins a release."""
+
     process: BaseProcess
     sock: socket.socket
     release: Path  # the release folder under dist/ (what the link names), not the pin
@@ -126,9 +128,9 @@ class Pool:
     limits: PoolLimits = field(default_factory=PoolLimits)
     release: Path = field(init=False)
     _pins: dict[Path, Path] = field(default_factory=dict, init=False)  # release -> its pin
-    _workers: set[_Worker] = field(default_factory=set, init=False)
-    _idle: list[_Worker] = field(default_factory=list, init=False)
-    _waiters: deque[asyncio.Future[_Worker]] = field(default_factory=deque, init=False)
+    _workers: set[_Child] = field(default_factory=set, init=False)
+    _idle: list[_Child] = field(default_factory=list, init=False)
+    _waiters: deque[asyncio.Future[_Child]] = field(default_factory=deque, init=False)
     _waiting: int = field(default=0, init=False)
     _switching: Path | None = field(default=None, init=False)  # release being started
     _starting: int = field(default=0, init=False)  # workers being started
@@ -139,8 +141,9 @@ class Pool:
 
     # -- pins -------------------------------------------------------------------------------
 
-    def _pin_of(self, release: Path) -> Path:
-        """Where the pin of `release` goes (a fresh folder under the first usable root)."""
+    def _launch_pin(self, release: Path) -> tuple[_Child, Path]:
+        """Start the child that pins `release` (the server itself never opens a store: RocksDB
+        would leave its threads here), and where the pin goes (under the first usable root)."""
         for root in _pin_roots(self.dist):
             try:
                 root.mkdir(parents=True, exist_ok=True)
@@ -149,7 +152,7 @@ class Pool:
                 log.warning("cannot pin releases under %s (%s)", root, exc)
         pin = root / release.name
         shutil.rmtree(pin, ignore_errors=True)
-        return pin
+        return self._launch(release, worker.pin, source=str(release), store=str(pin)), pin
 
     def _unpin_unused(self) -> None:
         in_use = {w.release for w in self._workers} | {self.release, self._switching}
@@ -158,7 +161,7 @@ class Pool:
 
     # -- starting workers -------------------------------------------------------------------
 
-    def _launch(self, release: Path, target: Any = worker.main, **extra: object) -> _Worker:
+    def _launch(self, release: Path, target: Any = worker.main, **extra: object) -> _Child:
         """Start a child on `release` (a worker; or, with worker.pin, the child that pins it)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         settings = {
@@ -173,10 +176,10 @@ class Pool:
             process.start()
         finally:
             theirs.close()
-        return _Worker(process, ours, release)
+        return _Child(process, ours, release)
 
     @staticmethod
-    def _ready(header: dict[str, Any], new: _Worker) -> None:
+    def _ready(header: dict[str, Any], new: _Child) -> None:
         if not header.get("ready"):
             new.kill()
             raise WorkerStartError(str(header.get("error", "the worker did not start")))
@@ -188,10 +191,10 @@ class Pool:
         self.release = resolve_store(self.dist)
         _remove_stale_pins(self.dist)
         try:
-            pin = self._pin_of(self.release)
-            self._started(
-                self._launch(self.release, worker.pin, source=str(self.release), store=str(pin))
-            )
+            pinned, pin = self._launch_pin(self.release)
+            self._started(pinned).kill()  # its work is done: reap it, close its sentinel
+            pinned.process.join(5)
+            pinned.process.close()
             self._pins[self.release] = pin
             for _ in range(self.limits.workers):
                 new = self._started(self._launch(self.release))
@@ -201,7 +204,7 @@ class Pool:
             self.close_now()
             raise
 
-    def _started(self, new: _Worker) -> _Worker:
+    def _started(self, new: _Child) -> _Child:
         """Wait (blocking: before serving) until a child says it is ready."""
         new.sock.settimeout(self.limits.start_timeout)
         try:
@@ -214,8 +217,8 @@ class Pool:
         new.sock.setblocking(False)
         return new
 
-    async def _spawn(self, release: Path, target: Any = worker.main, **extra: object) -> _Worker:
-        new = self._launch(release, target, **extra)
+    async def _answered(self, new: _Child) -> _Child:
+        """Wait, in the event loop, until a child says it is ready."""
         new.sock.setblocking(False)
         try:
             async with asyncio.timeout(self.limits.start_timeout):
@@ -224,16 +227,17 @@ class Pool:
         except (TimeoutError, OSError, asyncio.IncompleteReadError, wire.WireError) as exc:
             new.kill()
             why = str(exc) or type(exc).__name__
-            raise WorkerStartError(f"the worker did not start ({why})") from exc
+            raise WorkerStartError(f"the child did not start ({why})") from exc
         self._ready(header, new)
-        if target is not worker.main:
-            new.kill()  # a pin's child: its work is done
-            return new
+        return new
+
+    async def _spawn(self, release: Path) -> _Child:
+        new = await self._answered(self._launch(release))
         self._watch_exit(new)
         self._workers.add(new)
         return new
 
-    def _watch_exit(self, each: _Worker) -> None:
+    def _watch_exit(self, each: _Child) -> None:
         """Learn of a worker's end as it happens (also when it dies idle, OOM-killed, say)."""
         loop = asyncio.get_running_loop()
         each.exited = loop.create_future()
@@ -318,8 +322,10 @@ class Pool:
 
     async def _prepare(self, target: Path) -> None:
         try:
-            pin = self._pin_of(target)
-            await self._spawn(target, worker.pin, source=str(target), store=str(pin))
+            pinned, pin = self._launch_pin(target)
+            await self._answered(pinned)
+            self._watch_exit(pinned)  # its work is done: reaped when it has gone
+            pinned.kill()
             self._pins[target] = pin
         except WorkerStartError as exc:
             self._refuse(target, exc)
@@ -343,7 +349,7 @@ class Pool:
             self._retire(stale)
         log.info("now serving release %s (was %s)", target.name, old.name)
 
-    def _retire(self, each: _Worker) -> None:
+    def _retire(self, each: _Child) -> None:
         if each in self._idle:
             self._idle.remove(each)
         self._workers.discard(each)
@@ -351,7 +357,7 @@ class Pool:
 
     # -- jobs -------------------------------------------------------------------------------
 
-    def _give_back(self, each: _Worker) -> None:
+    def _give_back(self, each: _Child) -> None:
         """A worker is free: to the longest-waiting job, else to the idle list."""
         if self._closed or each.release != self.release:
             self._retire(each)
@@ -363,7 +369,7 @@ class Pool:
                 return
         self._idle.append(each)
 
-    async def _acquire(self) -> _Worker:
+    async def _acquire(self) -> _Child:
         self._look_at_release()
         while self._idle:
             each = self._idle.pop()
@@ -377,7 +383,7 @@ class Pool:
                 "are waiting; retry shortly",
                 {"Retry-After": str(RETRY_AFTER)},
             )
-        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        waiter: asyncio.Future[_Child] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         self._waiting += 1
         try:
@@ -433,7 +439,7 @@ class Pool:
             self._give_back(each)
         return reply
 
-    async def _end(self, each: _Worker) -> int:
+    async def _end(self, each: _Child) -> int:
         """Kill a worker (if still alive), wait until it is gone, start another in its place;
         its exit code (negative: the signal that ended it)."""
         each.kill()
