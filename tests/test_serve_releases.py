@@ -44,12 +44,15 @@ def test_each_new_build_is_served_without_a_restart(facts_copy: Path, tmp_path: 
     build("Xinfeng County")
     with started_server(dist, cwd=ROOT, log=log) as run:
         assert _label(run.url) == "Xinfeng County"
+        assert ">Xinfeng County<" in requests.get(f"{run.url}/", timeout=30).text
         for round_ in range(1, 6):
             build(f"Xinfeng County {round_}")
             deadline = time.monotonic() + 15
             while _label(run.url) != f"Xinfeng County {round_}":
                 assert time.monotonic() < deadline, f"release {round_} not served after 15 s"
                 time.sleep(0.2)
+            home = requests.get(f"{run.url}/", timeout=30).text  # kept per release
+            assert f">Xinfeng County {round_}<" in home
         time.sleep(2)  # the last old worker has gone
         assert run.process.poll() is None
         assert deleted_files_open(run.process.pid) == []
