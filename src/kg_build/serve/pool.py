@@ -4,8 +4,8 @@ in front of them, and a deadline on every job that is kept by killing the worker
 Why processes: an evaluation in a thread cannot be stopped (Oxigraph has no cancellation),
 so a query past its deadline went on for hours after its 503, and one query that crashed the
 engine took the server with it. A worker is killed at the deadline, when its client goes
-away, or when it dies; another starts in its place (forked from a preloaded fork server:
-milliseconds, not the seconds a fresh interpreter takes).
+away, or when it dies; another starts in its place, forked from a fork server that has
+imported everything already (a fresh interpreter would import rdflib and pyoxigraph again).
 
 Releases: `kg build` repoints dist/store at a new folder, then removes the old one. The pool
 looks at the link before each job and every second; on a change it pins the new release
@@ -41,7 +41,7 @@ from kg_build.serve.sandbox import REFUSED_SIGNAL
 from kg_build.store.embedded import resolve_store
 
 log = logging.getLogger("kg_build.serve")
-RETRY_AFTER = 2  # seconds, in the 503s of a full queue: queued jobs mostly take milliseconds
+RETRY_AFTER = 2  # seconds, in the 503s of a full queue: most queued jobs are short
 WATCH_EVERY = 1.0  # seconds between looks at dist/store when no request comes
 PINS = ".kg-serve"  # under dist/: one folder per server process, one pin per release
 
