@@ -644,7 +644,7 @@ def serve_command(
     limits = PoolLimits(
         workers=workers or default_workers(), queue=queue, timeout=timeout, memory_mb=worker_memory
     )
-    pool = Pool(config.dist, worker_settings(settings, settings.catalog), limits)
+    pool = Pool(config.dist, worker_settings(settings), limits)
     try:
         pool.start()
     except WorkerStartError as exc:

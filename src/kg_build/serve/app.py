@@ -68,17 +68,21 @@ class Settings:
     catalog: dict[str, CannedQuery] = field(default_factory=dict, compare=False)
 
 
-def worker_settings(settings: Settings, catalog: dict[str, CannedQuery]) -> dict[str, Any]:
+def _catalog(settings: Settings) -> dict[str, CannedQuery]:
+    return settings.catalog or load_catalog(settings.queries)
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
     """What every query worker needs besides its store (JSON: it crosses a process border)."""
     return {
         "base": settings.base,
         "max_rows": settings.max_rows,
-        "forms": pages.query_forms(catalog),
+        "forms": pages.query_forms(_catalog(settings)),
     }
 
 
 def create_app(settings: Settings, pool: Pool) -> Starlette:
-    catalog = settings.catalog or load_catalog(settings.queries)
+    catalog = _catalog(settings)
     public = (settings.public_base or settings.base).rstrip("/") + "/"
     home_pages: dict[Path, Reply] = {}  # one per release: it only changes with the data
 
