@@ -10,12 +10,12 @@ ontology, shapes and queries:
     OUT/facts/places.yaml                 divisions drawn from the gazetteer (row quoted), ancestors
     OUT/facts/sources/cn-admin-divisions/ the gazetteer as a source
     OUT/facts/sources/gen-00001/ ...      per source: source, organisations, people, projects,
-                                          agreements, events, figures
+                                          agreements, concepts, figures
     OUT/texts/gen-00001.en.txt            per source text; every quote is a sentence of it
     OUT/texts/cn-admin-divisions.csv      the gazetteer, so that place quotes are checked too
 
 Each source names a county, its company, the company's chairman, a project with a milestone,
-an agreement and figures (about 100 triples a source; places add about 15 each). The same N
+an agreement, figures and its company's industry, filed under a scheme of every tenth source (about 100 triples a source; places add about 15 each). The same N
 and seed give byte-identical files.
 """
 
@@ -209,7 +209,14 @@ def source_files(
         "agreement": f"{company_en} signed an agreement with {prefecture.full_name_zh} on the {project_en}.",
         "contract": f"The contract value is {contract} billion yuan.",
         "jobs": f"The project will create {jobs} jobs.",
+        "industry": f"{company_en} works in {industry_en}.",
     }
+    # every tenth source sets up a scheme of industries; each source files its company's
+    # industry under its decade's scheme (graphs of one source read records of another)
+    first = number - (number - 1) % 10
+    scheme = f"gen-{first:05d}-industries"
+    if first == number:
+        sentences["scheme"] = f"{county_en} lists its leading industries."
     text = " ".join(sentences.values()) + "\n"
     files = {
         "source.yaml": "\n".join(
@@ -232,7 +239,28 @@ def source_files(
                 f"    name: {{en: {_q(company_en)}, zh: {company_zh}}}",
                 f"    seat: {county_id}",
                 f"    present_in: [{county_id}]",
+                f"    industries: [{sid}-industry]",
                 f"    quote: {_q(sentences['company'])}",
+                "",
+            ]
+        ),
+        "concepts.yaml": "\n".join(
+            (
+                [
+                    "schemes:",
+                    f"  - id: {scheme}",
+                    f"    name: {{en: {_q(f'Leading industries {number}')}, zh: 主导产业{number}}}",
+                    f"    quote: {_q(sentences['scheme'])}",
+                ]
+                if first == number
+                else []
+            )
+            + [
+                "concepts:",
+                f"  - id: {sid}-industry",
+                f"    scheme: {scheme}",
+                f"    name: {{en: {_q(f'{industry_en} {number}')}, zh: {industry_zh}{number}}}",
+                f"    quote: {_q(industry_en)}",
                 "",
             ]
         ),

@@ -10,8 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial, wraps
+from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -20,24 +19,16 @@ import click
 from kg_build import __version__
 from kg_build.batch import pause_cyclic_collector
 from kg_build.config import Config, load_config
-from kg_build.errors import InputError, Problem
-from kg_build.incremental.state import (
-    dump_state,
-    dump_written,
-    global_key,
-    load_state,
-    look_aside,
-    state_path,
-    written_path,
-)
+from kg_build.errors import InputError, NonConformingError, Problem
 from kg_build.link.accept import Insertion, apply_insertions, plan_insertions, read_review
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
 from kg_build.link.suggest import GazetteerPlaces, review_table, suggest_links
 from kg_build.link.wikidata import LinkEndpointError, WikidataEndpoint
 from kg_build.namespaces import data_prefixes
-from kg_build.pipeline import check, release, state_of, store_change
-from kg_build.publish.write import manifest_of, publish_files, write_atomic
+from kg_build.pipeline import check
+from kg_build.publish.release import publish_release
+from kg_build.publish.write import write_atomic
 from kg_build.query.catalog import CannedQuery, load_catalog
 from kg_build.query.engines import (
     Engine,
@@ -52,7 +43,7 @@ from kg_build.query.inject import with_values
 from kg_build.query.params import ParameterError, bind, parse_assignments
 from kg_build.reason.owl import InconsistentError, ReasonerUnavailableError
 from kg_build.stats import compute_stats
-from kg_build.store.embedded import open_store, remove_scratch, write_store
+from kg_build.store.embedded import open_store
 from kg_build.store.graph_store import BATCH, LoadError, Target, ntriples_of, put_graph
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
@@ -176,54 +167,20 @@ def build(
     """
     config = _config(config_path, dist=dist, **options)
     pause_cyclic_collector()
-    looked = look_aside(config.facts) if config.facts.is_dir() else None
-    key = global_key(config)
-    previous = None if full else load_state(config.dist, key)
-    if previous is not None:
-        _err(f"incremental: building on the release in {config.dist} (--full to start over)")
     try:
-        # HermiT's consistency checks go on while the embedded store is loaded; the store
-        # is moved into place, and anything published, only once they found no contradiction
-        rel = release(
-            config,
-            progress=_err,
-            with_reasoning=not no_reason,
-            previous=previous,
-            confirm=False,
-            looked=looked,
+        publish_release(config, full=full, reason=not no_reason, progress=_err)
+    except NonConformingError as exc:
+        _fail(
+            EXIT_NONCONFORMING,
+            f"error: {exc}; dist/ left unchanged:",
+            exc.problems,
         )
-        problems = rel.checked.problems
-        if problems:
-            _fail(
-                EXIT_NONCONFORMING,
-                f"error: the data does not conform ({len(problems)} problem(s)); "
-                "dist/ left unchanged:",
-                problems,
-            )
-
-        trig, ontology = rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"]
-        change = store_change(rel, config)
-        confirm = partial(rel.confirm, _err)
-        store = write_store(config.dist, trig, ontology, config.base, change, confirm)
     except InconsistentError as exc:
         _fail(EXIT_NONCONFORMING, f"error: {exc}")
     except ReasonerUnavailableError as exc:
         _fail(EXIT_USAGE, f"error: {exc}")
-    files = rel.all_files()
-    manifest = manifest_of(files)
-    # the files are written and synced (0.5 s at 10,000 sources) while the state is pickled
-    with ThreadPoolExecutor(1) as pool:
-        writing = pool.submit(publish_files, config.dist, files, manifest)
-        state = dump_state(state_of(rel, config, key, manifest, store.name))
-        written = writing.result()
-    write_atomic(state_path(config.dist), state)
-    # after the state: with stats of other files the next build hashes the files instead
-    write_atomic(written_path(config.dist), dump_written(written))
-    _err(f"published {len(files)} files and SHA256SUMS to {config.dist}")
-    _err(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")
     # Everything is written and synced. Exit without freeing the build's millions of objects
     # one by one (2 s at 10,000 sources); the system takes the memory back at once.
-    remove_scratch()  # os._exit skips atexit
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(EXIT_OK)

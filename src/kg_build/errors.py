@@ -49,3 +49,11 @@ def display_path(path: Path, root: Path | None = None) -> str:
         except ValueError:
             pass
     return str(path)
+
+
+class NonConformingError(Exception):
+    """The facts are well-formed but break a check: SHACL, quotes, quality (exit code 1)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__(f"the data does not conform ({len(self.problems)} problem(s))")

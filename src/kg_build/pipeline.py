@@ -16,19 +16,11 @@ from typing import TypeVar
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg_build.build.chunks import (
-    Chunk,
-    GraphKeys,
-    Triples,
-    chunk_of,
-    chunks_of,
-    graph_keys,
-    sort_triples,
-    triples_of,
-)
+from kg_build.build.chunks import Chunk, Triples, chunk_of, chunks_of, sort_triples, triples_of
 from kg_build.build.describe import Counts, count_lines, describe, recount
 from kg_build.build.graph import Built, build_dataset, note_records
 from kg_build.build.iris import Iris
+from kg_build.build.reads import GraphKeys, Inputs, graph_keys, to_rebuild
 from kg_build.config import Config
 from kg_build.errors import Problem
 from kg_build.facts.load import SHARED_FILES, Corpus, Part, load_corpus, read_parts
@@ -201,31 +193,26 @@ def check(
                 reread.update(entry.record.id for entry in part.entries)
                 if part.source is not None:
                     reread.add(part.source[0].id)
-    keys = graph_keys(
-        corpus,
-        {sid: str(iris.graph(sid)) for sid in corpus.sources},
-        previous.graph_keys if previous is not None else None,
-        reread,
-    )
+    graph_iri = {sid: str(iris.graph(sid)) for sid in corpus.sources}
     old = previous.graphs if previous is not None else {}
-    rebuild = None
+    rebuild: set[str] | None = None
+    inputs = Inputs(corpus, GraphKeys(), ())
     if previous is not None:
-        rebuild = {
-            sid
-            for sid in corpus.sources
-            if previous.graph_keys.keys.get(str(iris.graph(sid))) != keys.keys[str(iris.graph(sid))]
-        }
+        rebuild, inputs = to_rebuild(corpus, graph_iri, previous.graph_keys, reread)
     built = timer.run(
         "build",
         lambda: build_dataset(corpus, ontology, config.base, rebuild, iris),
         lambda b: (
             f"{len(b.dataset)} triples in "
             + (
-                f"{len(rebuild)} of {len(keys.keys)} graphs rebuilt"
+                f"{len(rebuild)} of {len(graph_iri)} graphs rebuilt"
                 if rebuild is not None
-                else f"{len(keys.keys)} graphs"
+                else f"{len(graph_iri)} graphs"
             )
         ),
+    )
+    keys = graph_keys(
+        built.reads, graph_iri, inputs, previous.graph_keys if previous is not None else None
     )
     made = chunks_of(built)
     if rebuild is not None:

@@ -3,6 +3,7 @@ spelling of a term that every engine's answers are compared in."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -46,19 +47,37 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"unsupported term {term!r}")
 
 
+INTEGER_TYPES = frozenset(
+    XSD[name]
+    for name in (
+        "integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger "
+        "long int short byte unsignedLong unsignedInt unsignedShort unsignedByte"
+    ).split()
+)
+
+
+def decimal_text(value: Decimal) -> str:
+    """The XSD 1.1 canonical form of a decimal ("212900000000", "5.5", "0"): the form a triple
+    store keeps (Oxigraph rewrites "62.0" as "62"), so dumps and store hold the same literal."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
 def canonical(term: Node | None) -> Node | None:
-    """Engines write some terms differently: computed numbers ("5" vs "5.0" for a decimal),
-    language tags (BCP 47 tags are case-insensitive; Oxigraph lower-cases them)."""
-    if isinstance(term, Literal) and term.language:
+    """A literal in the form Oxigraph stores it, whoever wrote it: XSD 1.1 canonical
+    decimals ("5" for "5.0"), every integer type as xsd:integer (Oxigraph keeps no derived
+    integer types), language tags lower-cased (BCP 47 tags are case-insensitive)."""
+    if not isinstance(term, Literal):
+        return term
+    if term.language:
         return Literal(str(term), lang=term.language.lower())
-    if isinstance(term, Literal) and term.datatype in (XSD.decimal, XSD.double, XSD.float):
-        value = term.toPython()
-        if term.datatype == XSD.decimal and not term.ill_typed:
-            text = format(value.normalize(), "f")
-            return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
-    if isinstance(term, Literal) and term.datatype is not None and term.datatype != XSD.decimal:
-        if term.datatype in (XSD.integer, XSD.int, XSD.long) and not term.ill_typed:
-            return Literal(str(int(term.toPython())), datatype=XSD.integer)
+    if term.ill_typed:
+        return term
+    if term.datatype == XSD.decimal:
+        return Literal(decimal_text(term.toPython()), datatype=XSD.decimal)
+    if term.datatype in INTEGER_TYPES:
+        return Literal(str(int(term.toPython())), datatype=XSD.integer)
     return term
 
 

@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from kg_build.build.iris import Iris
+from kg_build.build.reads import Reads
 from kg_build.facts.load import Corpus, Entry, Origin
 from kg_build.facts.model import (
     UNITS,
@@ -47,6 +48,7 @@ from kg_build.namespaces import (
 )
 from kg_build.ontology import label
 from kg_build.progress import bar
+from kg_build.terms import decimal_text
 
 PLACE_CLASSES = {
     "country": GBA.Country,
@@ -195,6 +197,7 @@ class Built:
     dataset: SourceGraphs
     origins: Origins
     iris: Iris
+    reads: dict[str, set[str]] = field(default_factory=dict)  # source id -> inputs read
 
     @property
     def base(self) -> str:
@@ -239,12 +242,9 @@ class _Writer:
 
 
 def decimal_literal(value: Decimal) -> Literal:
-    """The canonical xsd:decimal form ("62.0", "212900000000.0", "5.5"): 212.9e9 and
-    212900000000 give the same literal, and Turtle's bare-decimal shorthand round-trips."""
-    text = format(value.normalize(), "f")
-    if "." not in text:
-        text += ".0"
-    return Literal(text, datatype=XSD.decimal)
+    """An xsd:decimal in its canonical form (terms.decimal_text): 212.9e9 and 212900000000
+    give the same literal, and the store keeps the literal the dumps have."""
+    return Literal(decimal_text(value), datatype=XSD.decimal)
 
 
 class GraphBuilder:
@@ -256,23 +256,28 @@ class GraphBuilder:
         only: Collection[str] | None = None,
         iris: Iris | None = None,
     ) -> None:
-        self.corpus = corpus
+        self._sources, self._entries = corpus.sources, corpus.entries
         self.only = only
         self.ontology = ontology
         self.iris = iris if iris is not None and iris.base == base else Iris(base, corpus)
+        # Everything below reads the corpus through this, so that what each graph was made
+        # from is known (build/reads.py)
+        self.read = Reads(corpus, self.iris)
         self.dataset = SourceGraphs()
         self.origins = Origins()
         self.base = base
 
     def build(self) -> Built:
         only = self.only
-        for source, origin in self.corpus.sources.values():
-            if only is None or source.id in only:
-                self._source(source, origin)
-        entries = [e for e in self.corpus.entries.values() if only is None or e.source in only]
+        for source_id, (_, origin) in self._sources.items():
+            if only is None or source_id in only:
+                self.read.begin(source_id)
+                self._source(self.read.source(source_id), origin)
+        entries = [e for e in self._entries.values() if only is None or e.source in only]
         for entry in bar(entries, len(entries), "building records"):
+            self.read.begin(entry.source)
             self._entry(entry)
-        return Built(self.dataset, self.origins, self.iris)
+        return Built(self.dataset, self.origins, self.iris, self.read.by_source)
 
     # ---- helpers -------------------------------------------------------------------------
 
@@ -293,7 +298,7 @@ class GraphBuilder:
         self, w: _Writer, source: str, quotes: Iterable[str], note: str | None, *path: str
     ) -> None:
         """Record the verbatim passages that state this node's facts, and where they come from."""
-        language = self.corpus.sources[source][0].language
+        language = self.read.source(source).language
         attestation = self.iris.attestation(*path)
         w.add(GBA.attestedBy, attestation)
         w.add(PROV.wasDerivedFrom, self.iris.source(source))
@@ -325,14 +330,15 @@ class GraphBuilder:
         graph.add((node, TIME.hasEnd, self._period(graph, end)))
 
     def _record(self, identifier: str, kind: type[RecordT]) -> RecordT:
-        record = self.corpus.entries[identifier].record
+        entry = self.read.entry(identifier)
+        record = entry.record if entry is not None else None
         if not isinstance(record, kind):  # load_corpus checked reference kinds already
             raise TypeError(f"{identifier} is a {type(record).__name__}, not a {kind.__name__}")
         return record
 
     def _ref(self, w: _Writer, predicate: URIRef, targets: Iterable[str], path: str) -> None:
         for target in targets:
-            w.add(predicate, self.iris.entity(target), path)
+            w.add(predicate, self.read.entity(target), path)
 
     # ---- records -------------------------------------------------------------------------
 
@@ -348,9 +354,9 @@ class GraphBuilder:
         else:
             w.add(DCTERMS.title, Literal(source.title, lang="en"), "title")
             w.add(RDFS.label, Literal(source.title, lang="en"), "title")
-        publisher = self.corpus.entries.get(source.publisher)
+        publisher = self.read.entry(source.publisher)
         if publisher is not None and publisher.kind == "organisations":
-            w.add(SCHEMA.publisher, self.iris.entity(source.publisher), "publisher")
+            w.add(SCHEMA.publisher, self.read.entity(source.publisher), "publisher")
         else:
             w.add(DCTERMS.publisher, Literal(source.publisher), "publisher")
         w.add(DCTERMS.issued, Literal(source.published.isoformat(), datatype=XSD.date), "published")
@@ -367,7 +373,7 @@ class GraphBuilder:
 
     def _entry(self, entry: Entry) -> None:
         record = entry.record
-        node = self.iris.entity(record.id)
+        node = self.read.entity(record.id)
         graph = self._graph(entry.source)
         w = _Writer(graph, self.origins, entry.origin, node)
         if hasattr(record, "name"):
@@ -416,7 +422,7 @@ class GraphBuilder:
             n.add(RDF.type, GBA.RoleAssignment)
             n.add(GBA.person, w.node)
             n.add(GBA.role, ROLE[role.role], "role")
-            n.add(GBA.organisation, self.iris.entity(role.organisation), "organisation")
+            n.add(GBA.organisation, self.read.entity(role.organisation), "organisation")
             if role.work:
                 n.add(GBA.forWork, self.iris.source(role.work), "work")
             n.add(GBA.asOf, Literal(role.as_of.isoformat(), datatype=XSD.date), "as_of")
@@ -431,10 +437,10 @@ class GraphBuilder:
         w.add(RDF.type, SKOS.ConceptScheme)
         if r.notation:
             w.add(SKOS.notation, Literal(r.notation), "notation")
-        for entry in self.corpus.of_kind("concepts"):
-            concept = self._record(entry.record.id, Concept)
-            if concept.scheme == r.id and concept.broader is None:
-                w.add(SKOS.hasTopConcept, self.iris.entity(concept.id))
+        for entry in self.read.of_kind("concepts"):
+            concept = entry.record
+            if isinstance(concept, Concept) and concept.scheme == r.id and not concept.broader:
+                w.add(SKOS.hasTopConcept, self.read.entity(concept.id))
 
     def _concept(self, w: _Writer, r: Concept, entry: Entry) -> None:
         w.add(RDF.type, SKOS.Concept)
@@ -487,12 +493,13 @@ class GraphBuilder:
             self._ref(w, GBA.eventLocation, [r.location], "location")
         self._ref(w, GBA.organiser, r.organisers, "organisers")
         if r.ordinal:
-            w.add(GBA.ordinal, Literal(r.ordinal, datatype=XSD.positiveInteger), "ordinal")
+            # xsd:integer, not positiveInteger: stores keep no derived integer types
+            w.add(GBA.ordinal, Literal(r.ordinal, datatype=XSD.integer), "ordinal")
 
     def _figure(self, w: _Writer, r: Figure, entry: Entry) -> None:
         currency = r.unit not in UNITS
         w.add(RDF.type, GBA.MonetaryAmount if currency else FIGURE_CLASSES.get(r.unit, GBA.Count))
-        w.add(GBA.about, self.iris.entity(r.about), "about")
+        w.add(GBA.about, self.read.entity(r.about), "about")
         w.add(GBA.measure, MEASURE[r.measure], "measure")
         w.add(SCHEMA.value, decimal_literal(r.value), "value")
         if currency:
@@ -503,23 +510,23 @@ class GraphBuilder:
         if r.period:
             w.add(GBA.referencePeriod, self._period(w.graph, r.period), "period")
         if r.during:
-            w.add(GBA.duringEvent, self.iris.entity(r.during), "during")
+            w.add(GBA.duringEvent, self.read.entity(r.during), "during")
             event = self._record(r.during, Event)
             if event.period and not r.period:
                 w.add(GBA.referencePeriod, self.iris.period(event.period), "during")
         if r.origin:
-            w.add(GBA.origin, self.iris.entity(r.origin), "from")
+            w.add(GBA.origin, self.read.entity(r.origin), "from")
         if r.destination:
-            w.add(GBA.destination, self.iris.entity(r.destination), "to")
+            w.add(GBA.destination, self.read.entity(r.destination), "to")
         if r.condition:
             w.add(GBA.condition, CONDITION[r.condition], "condition")
         if r.rank_within:
-            w.add(GBA.rankWithin, self.iris.entity(r.rank_within), "rank_within")
+            w.add(GBA.rankWithin, self.read.entity(r.rank_within), "rank_within")
         self._figure_labels(w, r)
 
     def _figure_labels(self, w: _Writer, r: Figure) -> None:
         """'travel time of X, Xinfeng to Shenzhen, after, 2022-02-17': enough to tell apart."""
-        about = getattr(self.corpus.entries[r.about].record, "name", None)
+        about = getattr(self._record(r.about, Record), "name", None)
         if not isinstance(about, Names):
             return
         en = [label(self.ontology, MEASURE[r.measure], "en") + f" of {about.en}"]

@@ -4,7 +4,7 @@ A build compares the digest of every fact file and source folder with the last r
 and re-reads only the folders that changed (a folder whose files have the size, mtime and
 inode they had, and were last changed well before the last build looked, keeps its digest
 unread, as git and make do; `kg build --full` ignores all of it); graphs whose inputs are
-unchanged are reused (build/chunks.py decides). Anything that changes every graph at once
+unchanged are reused (build/reads.py decides). Anything that changes every graph at once
 (kg-build's own code, the ontology, shapes, queries, base IRI) is part of one key; when it
 differs, or the published files are not the ones this state describes, the build starts from
 nothing.
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import kg_build
-from kg_build.build.chunks import GraphKeys
 from kg_build.build.describe import Counts
+from kg_build.build.reads import GraphKeys
 from kg_build.config import Config
 from kg_build.facts.load import RACY_NS, SHARED_FILES, Part
 from kg_build.facts.quotes import QuoteCheck
@@ -37,7 +37,7 @@ STATE_DIR = ".kg-build"
 STATE_FILE = "state.pickle"
 # os.stat of each file the release published, as written (after the state: see cli.build)
 WRITTEN_FILE = "written.json"
-FORMAT = 11
+FORMAT = 12
 
 Signature = tuple[tuple[str, int, int, int], ...]  # (name, size, mtime_ns, inode) per file
 
@@ -58,7 +58,7 @@ class BuildState:
     key: str  # code, ontology, shapes, queries and base IRI together
     folders: FactFiles  # digests and stats of "places.yaml" etc. and of each source folder
     parts: dict[str, Part]  # what each of those gave
-    graph_keys: GraphKeys  # each graph's key and what it covers (build/chunks.py)
+    graph_keys: GraphKeys  # each graph's key and what it read (build/reads.py)
     graphs: dict[str, bytes]  # graph IRI -> its triples as sorted N-Triples (build/chunks.py)
     inferred_key: str | None = None  # digest of what the reasoner's conclusions came from
     # the inferred and description graphs (IRI -> sorted N-Triples), as the store holds them

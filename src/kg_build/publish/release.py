@@ -1,0 +1,92 @@
+"""One `kg build`: run the pipeline (on the last release, when there is one to build on)
+and publish what it made to dist/, every file atomically, the state for the next build
+last. Raises instead of exiting, so that it runs in-process from Python and tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg_build.config import Config
+from kg_build.errors import NonConformingError
+from kg_build.incremental.state import (
+    dump_state,
+    dump_written,
+    global_key,
+    load_state,
+    look_aside,
+    state_path,
+    written_path,
+)
+from kg_build.pipeline import release, state_of, store_change
+from kg_build.publish.write import manifest_of, publish_files, write_atomic
+from kg_build.store.embedded import remove_scratch, write_store
+
+
+@dataclass(frozen=True)
+class Published:
+    files: tuple[str, ...]  # the files written beside SHA256SUMS
+    store: Path  # the store folder dist/store now points at
+    incremental: bool  # whether it was built on the last release
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+def publish_release(
+    config: Config,
+    *,
+    full: bool = False,
+    reason: bool = True,
+    progress: Callable[[str], None] = _silent,
+) -> Published:
+    """Build and publish to config.dist. Raises InputError (bad fact files),
+    NonConformingError (a check failed), InconsistentError or ReasonerUnavailableError;
+    then nothing in dist/ has changed."""
+    try:
+        return _publish(config, full, reason, progress)
+    finally:
+        remove_scratch()  # the check store's scratch copy, whatever happened
+
+
+def _publish(
+    config: Config, full: bool, reason: bool, progress: Callable[[str], None]
+) -> Published:
+    looked = look_aside(config.facts) if config.facts.is_dir() else None
+    key = global_key(config)
+    previous = None if full else load_state(config.dist, key)
+    if previous is not None:
+        progress(f"incremental: building on the release in {config.dist} (--full to start over)")
+    # HermiT's consistency checks go on while the embedded store is loaded; the store is
+    # moved into place, and anything published, only once they found no contradiction
+    rel = release(
+        config,
+        progress=progress,
+        with_reasoning=reason,
+        previous=previous,
+        confirm=False,
+        looked=looked,
+    )
+    if rel.checked.problems:
+        raise NonConformingError(rel.checked.problems)
+    trig, ontology = rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"]
+    change = store_change(rel, config)
+    store = write_store(
+        config.dist, trig, ontology, config.base, change, lambda: rel.confirm(progress)
+    )
+    files = rel.all_files()
+    manifest = manifest_of(files)
+    # the files are written and synced while the state is pickled
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(publish_files, config.dist, files, manifest)
+        state = dump_state(state_of(rel, config, key, manifest, store.name))
+        written = writing.result()
+    write_atomic(state_path(config.dist), state)
+    # after the state: with stats of other files the next build hashes the files instead
+    write_atomic(written_path(config.dist), dump_written(written))
+    progress(f"published {len(files)} files and SHA256SUMS to {config.dist}")
+    progress(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")
+    return Published(tuple(sorted(files)), store, previous is not None)
