@@ -68,12 +68,12 @@ def _ours(corpus: Path, out: Connection) -> None:
     import pyoxigraph as ox
 
     from kg_build.batch import pause_cyclic_collector
-    from kg_build.build.chunks import chunks_of, triples_of, union_of
-    from kg_build.build.graph import build_dataset
     from kg_build.facts.quotes import check_quotes
     from kg_build.ontology import load_ontology
     from kg_build.pipeline import read_facts
     from kg_build.publish import serialize
+    from kg_build.rdf.chunks import chunks_of, triples_of, union_of
+    from kg_build.rdf.graph import build_dataset
     from kg_build.reason.owl import check_modules, infer, modules, part_of_slice, subjects_by_graph
     from kg_build.store.embedded import release_quads
     from kg_build.validate.shacl import add_to_store, data_store, load_shapes, validate_graph
@@ -151,9 +151,9 @@ def _prepared(corpus: Path) -> tuple[Any, Any, Any]:
     """Facts, ontology and a plain rdflib Graph of the data, built untimed."""
     from rdflib import Graph
 
-    from kg_build.build.graph import build_dataset
     from kg_build.facts.load import load_corpus
     from kg_build.ontology import load_ontology, vocabulary_of
+    from kg_build.rdf.graph import build_dataset
 
     config = _config(corpus)
     ontology = load_ontology(config.ontology)
@@ -255,7 +255,8 @@ def _published_ours(corpus: Path, out: Connection) -> None:
 
 def _published_baseline(corpus: Path, out: Connection) -> None:
     """Each canned query once with rdflib's engine over the same release (TriG + ontology)."""
-    from kg_build.query.engines import RdflibEngine, rdflib_from_dist
+    from kg_build.query.engines import RdflibEngine
+    from kg_build.store.from_dumps import rdflib_from_dist
 
     config = _config(corpus)
     engine = RdflibEngine(rdflib_from_dist(config.dist, config.base))

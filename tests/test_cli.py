@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+from pathlib import Path
 
 import pytest
 from conftest import run_kg, texts_args
@@ -48,3 +50,29 @@ def test_unknown_setting_in_the_config_is_a_usage_error(tmp_path) -> None:
     result = run_kg("validate", "--config", str(config))
     assert result.code == 2
     assert "unknown setting 'factz'" in result.err
+
+
+@pytest.mark.parametrize(
+    "command", [["build"], ["validate"], ["stats"], ["serve"], ["query", "count-by-class"]]
+)
+def test_outside_a_project_commands_say_no_kg_toml_was_found(
+    command: list[str], tmp_path: Path
+) -> None:
+    result = run_kg(*command, cwd=tmp_path)
+    assert result.code == 2, result.err
+    first = result.err.splitlines()[0]
+    assert first.startswith(f"error: no kg.toml in {tmp_path}") and "--config" in first
+    assert "Traceback" not in result.err
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(published: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_kg("serve", "--dist", str(published), "--port", str(port))
+    assert result.code == 2, result.err
+    assert result.err.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use; "
+        "stop the server using it or pass --port"
+    ]

@@ -3,6 +3,7 @@ backoff, basic authentication, a rejected payload, verification of the count."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -140,3 +141,16 @@ def test_kg_load_loads_every_graph_of_the_release(tmp_path: Path) -> None:
 def test_kg_load_needs_a_build(tmp_path: Path) -> None:
     result = run_kg("load", "--endpoint", "http://127.0.0.1:9/store", "--dist", str(tmp_path))
     assert result.code == 2 and "kg build" in result.err
+
+
+def test_kg_load_to_a_server_not_there_says_so_in_one_line(published: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    endpoint = f"http://127.0.0.1:{port}/store"
+    result = run_kg("load", "--endpoint", endpoint, "--dist", str(published), "--retries", "0")
+    assert result.code == 2, result.err
+    assert result.err.strip().splitlines()[-1] == (
+        f"error: cannot reach {endpoint}: connection refused "
+        "(is the server running, and the URL right?)"
+    )

@@ -23,11 +23,10 @@ from kg_build.query.engines import (
     RdflibEngine,
     RemoteEngine,
     Result,
-    oxigraph_from_dist,
-    rdflib_from_dist,
 )
 from kg_build.query.inject import with_values
 from kg_build.query.params import ParameterError, bind, sparql_term
+from kg_build.store.from_dumps import oxigraph_from_dist, rdflib_from_dist
 
 CATALOG = load_catalog(ROOT / "queries")
 ANSWERS = [q for q in CATALOG.values() if not q.is_violation]

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import owlready2
 import pyoxigraph as ox
 import pytest
-from conftest import BASE
+from conftest import BASE, PUBLISHED_FILES, ROOT, run_kg, texts_args
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 from rdflib.query import ResultRow
 
-from kg_build.build.chunks import sorted_triples
 from kg_build.namespaces import GBA
 from kg_build.pipeline import Checked
+from kg_build.rdf.chunks import sorted_triples
 from kg_build.reason import owl
+from kg_build.reason.closure import closure
 from kg_build.reason.owl import (
     InconsistentError,
     ReasonerUnavailableError,
@@ -67,6 +73,20 @@ def test_the_closure_follows_from_the_part_of_statements_alone(checked: Checked)
     assert len(whole) > 20
 
 
+def test_the_published_closure_is_what_hermit_concludes(checked: Checked) -> None:
+    """Builds publish reason/closure.py's part-of closure (no Java needed): it must be
+    HermiT's, over the shipped data and over a chain with a cycle in it."""
+    data = sorted_triples(checked.built.union())
+    ours = closure(checked.ontology, data, BASE)
+    assert set(ours) == set(infer(checked.ontology, part_of_slice(data), BASE))
+    assert len(ours) > 20
+    a, b, c, d = (ox.NamedNode(f"{BASE}id/place/{n}") for n in "abcd")
+    directly, part_of = ox.NamedNode(str(GBA.directlyPartOf)), ox.NamedNode(str(GBA.partOf))
+    chain = [ox.Triple(a, directly, b), ox.Triple(b, part_of, c), ox.Triple(c, directly, a)]
+    chain.append(ox.Triple(d, directly, a))
+    assert set(closure(checked.ontology, chain, BASE)) == set(infer(checked.ontology, chain, BASE))
+
+
 def test_non_owl2_literals_are_kept_from_hermit(checked: Checked) -> None:
     triples, skipped = reasoner_input(checked.ontology, checked.built.union())
     assert skipped > 0
@@ -99,10 +119,88 @@ def test_modules_find_the_contradiction_a_single_run_finds(
 
 
 def test_a_hermit_that_cannot_run_is_a_setup_error(
-    checked: Checked, monkeypatch: pytest.MonkeyPatch
+    checked: Checked, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A JVM that stops without HermiT's answer (here: refused heap size) is not taken for
     a verdict on the data."""
     monkeypatch.setattr(owlready2.reasoning, "JAVA_MEMORY", "nonsense")
-    with pytest.raises(ReasonerUnavailableError, match="without an answer"):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(ReasonerUnavailableError, match="without an answer") as raised:
         check_consistent(checked.ontology, part_of_slice(sorted_triples(checked.built.union())))
+    # its whole output is kept, with whether the input was still there; the input is gone
+    logs = list(tmp_path.glob("kg-build-hermit-*.log"))
+    assert len(logs) == 1 and str(logs[0]) in str(raised.value)
+    log = logs[0].read_text(encoding="utf-8")
+    assert "-Xmxnonsense" in log and "after" in log and "MISSING" not in log
+    assert "Invalid maximum heap size" in log
+    assert [p.name for p in tmp_path.iterdir()] == [logs[0].name]
+
+
+def _without_java() -> dict[str, str]:
+    """PATH holding only the environment's own commands: no `java`."""
+    return {"PATH": str(Path(sys.executable).parent)}
+
+
+def test_a_build_without_java_warns_and_publishes_the_same_release(
+    published: Path, tmp_path: Path
+) -> None:
+    """The first quick-start command works before Java is installed: the consistency check
+    is skipped with a warning, and the release (closure included) is the one a build with
+    Java publishes, so every query answers alike."""
+    dist = tmp_path / "dist"
+    result = run_kg("build", "--dist", str(dist), *texts_args(), env=_without_java())
+    assert result.code == 0, result.err
+    assert "warning: Java not found" in result.err and "--require-reasoner" in result.err
+    assert "consistency: not checked" in result.err
+    for name in PUBLISHED_FILES:
+        assert (dist / name).read_bytes() == (published / name).read_bytes(), name
+    answers = [
+        run_kg("query", "place-hierarchy", "--dist", str(d), "--format", "csv").out
+        for d in (dist, published)
+    ]
+    assert answers[0] == answers[1] and "Jiangxi" in answers[0]
+
+
+def test_a_build_that_requires_the_reasoner_fails_at_once_without_java(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    result = run_kg(
+        "build", "--require-reasoner", "--dist", str(dist), *texts_args(), env=_without_java()
+    )
+    assert result.code == 2
+    assert result.err.startswith("error: Java (java) not found"), result.err
+    assert "[1/" not in result.err  # said before any stage ran
+    assert not dist.exists()
+
+
+_FORKS_WHILE_JVMS_START = """
+import sys
+from pathlib import Path
+from kg_build.rdf.chunks import sorted_triples
+from kg_build.forked import in_child
+from kg_build.ontology import load_ontology
+from kg_build.reason.owl import part_of_slice, start_checks
+import pyoxigraph as ox
+
+ontology = load_ontology(Path(sys.argv[1]))
+part = part_of_slice(list(ox.parse(path=sys.argv[2], format=ox.RdfFormat.N_TRIPLES)))
+wait = start_checks(ontology, [part] * 6, workers=2)
+children = [in_child(lambda: b"x" * 1_000_000) for _ in range(30)]
+wait()  # as kg build does: the checks first, then the results
+print(sum(len(child()) for child in children))
+"""
+
+
+def test_children_forked_while_jvms_start_do_not_hang_the_build(published: Path) -> None:
+    """A build forks children (forked.py) while HermiT's JVMs start in threads. A child forked
+    while a JVM was being started held that start's pipe, the starting thread waited for the
+    child, and the child (its result unread) for the build: a build hung so. Here, in a
+    process of its own that is killed if it hangs, children with results too large for a
+    pipe are forked while JVMs start, and the checks are awaited before any result is read."""
+    script = [sys.executable, "-c", _FORKS_WHILE_JVMS_START]
+    args = [str(ROOT / "ontology"), str(published / "ganzhou-gba.nt")]
+    try:
+        done = subprocess.run([*script, *args], capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the checks or the forked children never finished: a deadlock")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(30 * 1_000_000)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg_build.build.chunks import Chunk, chunk_of, first_line_from, has_line_starting
-from kg_build.build.describe import count_lines, recount
 from kg_build.publish import serialize, splice
 from kg_build.publish.splice import published
 from kg_build.publish.write import manifest_of, publish_files
+from kg_build.rdf.chunks import Chunk, chunk_of, first_line_from, has_line_starting
+from kg_build.rdf.describe import count_lines, recount
 
 BASE = "https://w3id.org/ganzhou-gba/"
 

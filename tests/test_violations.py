@@ -7,12 +7,12 @@ import pyoxigraph as ox
 from conftest import ROOT
 from rdflib import URIRef
 
-from kg_build.build.graph import Built, Origins, SourceGraphs
-from kg_build.build.iris import Iris
 from kg_build.facts.load import Corpus
 from kg_build.query.catalog import load_catalog
 from kg_build.query.engines import OxigraphEngine
 from kg_build.query.violations import LOCAL_VARIABLES, run_violation_queries
+from kg_build.rdf.graph import Built, Origins, SourceGraphs
+from kg_build.rdf.iris import Iris
 
 BASE = "https://w3id.org/ganzhou-gba/"
 GBA = f"{BASE}def/"

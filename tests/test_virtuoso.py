@@ -93,7 +93,7 @@ def test_kg_query_against_virtuoso(virtuoso: Virtuoso, dist: Path) -> None:
     assert _load(virtuoso, dist).code == 0  # type: ignore[attr-defined]
     result = run_kg("query", "travel-times", "--endpoint", virtuoso.sparql, "-f", "csv")
     assert result.code == 0, result.err
-    assert "Xinfeng County,Shenzhen,5.5,1.5,4.0" in result.out
+    assert "Xinfeng County,Shenzhen,5.5,1.5,4\n" in result.out
 
 
 def test_a_second_load_replaces_rather_than_adds(virtuoso: Virtuoso, dist: Path) -> None:

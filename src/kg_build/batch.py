@@ -9,8 +9,7 @@ def pause_cyclic_collector() -> None:
     """Turn CPython's cyclic garbage collector off for the rest of the process (and the
     children it forks). A build makes millions of long-lived objects (records, rdflib terms,
     pyoxigraph triples) and few reference cycles, yet the collector walks all of them again
-    and again while they are being made. Measured at 10,000 sources: a full build 267 s with
-    it and 202 s without; parsing the million N-Triples lines into pyoxigraph triples 12.4 s
-    against 1.3 s; peak memory the same (benchmarks/RESULTS.md). Reference counting still
+    and again while they are being made; without it a full build takes a quarter less time
+    with the same peak memory (benchmarks/RESULTS.md). Reference counting still
     frees everything that is not in a cycle."""
     gc.disable()

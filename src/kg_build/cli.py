@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 the data does not conform (SHACL, quotes, OWL consistency),
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -18,7 +19,7 @@ import click
 
 from kg_build import __version__
 from kg_build.batch import pause_cyclic_collector
-from kg_build.config import Config, load_config
+from kg_build.config import CONFIG_FILE, Config, load_config
 from kg_build.errors import InputError, NonConformingError, Problem
 from kg_build.link.accept import Insertion, apply_insertions, plan_insertions, read_review
 from kg_build.link.check import check_links
@@ -26,7 +27,7 @@ from kg_build.link.gazetteer import load_gazetteer
 from kg_build.link.suggest import GazetteerPlaces, review_table, suggest_links
 from kg_build.link.wikidata import LinkEndpointError, WikidataEndpoint
 from kg_build.namespaces import data_prefixes
-from kg_build.pipeline import check
+from kg_build.pipeline import check, read_corpus
 from kg_build.publish.release import publish_release
 from kg_build.publish.write import write_atomic
 from kg_build.query.catalog import CannedQuery, load_catalog
@@ -36,14 +37,15 @@ from kg_build.query.engines import (
     QueryError,
     RdflibEngine,
     RemoteEngine,
-    rdflib_from_dist,
 )
 from kg_build.query.formats import FORMATS, FormatError, render
 from kg_build.query.inject import with_values
 from kg_build.query.params import ParameterError, bind, parse_assignments
+from kg_build.rdf.graph import build_dataset
 from kg_build.reason.owl import InconsistentError, ReasonerUnavailableError
 from kg_build.stats import compute_stats
 from kg_build.store.embedded import open_store
+from kg_build.store.from_dumps import rdflib_from_dist
 from kg_build.store.graph_store import BATCH, LoadError, Target, ntriples_of, put_graph
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
@@ -119,11 +121,23 @@ def _handles_input_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
+            _no_config_found(kwargs)
             _fail(EXIT_USAGE, f"error: {len(exc.problems)} problem(s) in the input:", exc.problems)
         except ValueError as exc:  # e.g. a malformed --base
             _fail(EXIT_USAGE, f"error: {exc}")
 
     return wrapper  # type: ignore[return-value]
+
+
+def _no_config_found(options: Mapping[str, Any]) -> None:
+    """Say first, when the command found no kg.toml, that this is likely why it failed."""
+    if "config_path" in options and options["config_path"] is None:
+        here = Path.cwd()
+        if not (here / CONFIG_FILE).is_file():
+            _err(
+                f"error: no {CONFIG_FILE} in {here}: run kg in the project folder, or point at "
+                f"the project with --config PATH/{CONFIG_FILE} (or give each folder as an option)"
+            )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -144,7 +158,18 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: dist/).",
 )
-@click.option("--no-reason", is_flag=True, help="Skip the OWL reasoner (HermiT needs Java).")
+@click.option(
+    "--no-reason",
+    is_flag=True,
+    help="Skip the OWL consistency check (HermiT, needs Java); the part-of closure is "
+    "published either way.",
+)
+@click.option(
+    "--require-reasoner",
+    is_flag=True,
+    default=None,
+    help="Fail (exit 2) when HermiT cannot run, instead of warning [kg.toml: require_reasoner].",
+)
 @click.option(
     "--full",
     is_flag=True,
@@ -152,7 +177,12 @@ def main() -> None:
 )
 @_handles_input_errors
 def build(
-    config_path: Path | None, dist: Path | None, no_reason: bool, full: bool, **options: Any
+    config_path: Path | None,
+    dist: Path | None,
+    no_reason: bool,
+    require_reasoner: bool | None,
+    full: bool,
+    **options: Any,
 ) -> None:
     """Run the whole pipeline and publish to dist/.
 
@@ -165,7 +195,7 @@ def build(
     dumps from the last release's; the outputs are the same bytes a full build gives.
     --full ignores that.
     """
-    config = _config(config_path, dist=dist, **options)
+    config = _config(config_path, dist=dist, require_reasoner=require_reasoner, **options)
     pause_cyclic_collector()
     try:
         publish_release(config, full=full, reason=not no_reason, progress=_err)
@@ -180,7 +210,7 @@ def build(
     except ReasonerUnavailableError as exc:
         _fail(EXIT_USAGE, f"error: {exc}")
     # Everything is written and synced. Exit without freeing the build's millions of objects
-    # one by one (2 s at 10,000 sources); the system takes the memory back at once.
+    # one by one; the system takes the memory back at once.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(EXIT_OK)
@@ -214,8 +244,9 @@ def validate_command(config_path: Path | None, **options: Any) -> None:
 @_handles_input_errors
 def stats(config_path: Path | None, fmt: str, **options: Any) -> None:
     """Count entities per class, records and triples per source, and labels per language."""
-    checked = check(_config(config_path, **options))
-    result = compute_stats(checked.built, checked.corpus)
+    config = _config(config_path, **options)
+    ontology, corpus = read_corpus(config)
+    result = compute_stats(build_dataset(corpus, ontology, config.base), corpus)
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, sort_keys=True, ensure_ascii=False))
         return
@@ -300,7 +331,8 @@ def query_command(
     unreachable endpoint.
     """
     config = _config(config_path, **options)
-    catalog = load_catalog(config.queries)
+    # parsing every query costs more than running one: only the one asked for
+    catalog = load_catalog(config.queries, None if name is None else (lambda p: p.stem == name))
     if name is None:
         _list_queries(catalog)
         return
@@ -583,11 +615,17 @@ def serve_command(
     picked up without a restart. Settings also come from environment variables.
     """
     from kg_build.serve.app import Settings, create_app, worker_settings
-    from kg_build.serve.listener import ListenerLimits, serve
+    from kg_build.serve.listener import ListenerLimits, listening_socket, serve
     from kg_build.serve.pool import Pool, PoolLimits, WorkerStartError, default_workers
     from kg_build.serve.screen import QueryLimits
 
     config = _config(config_path, **options)
+    try:  # first: a port in use is said in one line, before any worker starts
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        hint = "; stop the server using it or pass --port" if exc.errno == errno.EADDRINUSE else ""
+        _fail(EXIT_USAGE, f"error: cannot listen on {host}:{port}: {why}{hint}")
     settings = Settings(
         base=config.base,
         queries=config.queries,
@@ -611,7 +649,7 @@ def serve_command(
         f"serving {pool.release} on http://{host}:{port}/ (SPARQL at /sparql; "
         f"{limits.workers} query workers)"
     )
-    serve(app, host, port, ListenerLimits(client_timeout, keep_alive, max_connections))
+    serve(app, sock, ListenerLimits(client_timeout, keep_alive, max_connections))
 
 
 @main.group(name="link")
@@ -630,6 +668,8 @@ def _gazetteer_option(func: F) -> F:
 def _gazetteer_path(config: Config, given: Path | None) -> Path:
     path = given or config.gazetteer
     if path is None:
+        if config.file is None:
+            _no_config_found({"config_path": None})
         _fail(EXIT_USAGE, "error: give --gazetteer CSV (or `gazetteer` in kg.toml)")
     return path
 
@@ -645,7 +685,7 @@ def link_check(config_path: Path | None, gazetteer: Path | None, **options: Any)
     """
     config = _config(config_path, **options)
     table = load_gazetteer(_gazetteer_path(config, gazetteer))
-    corpus = check(config).corpus
+    corpus = read_corpus(config)[1]
     problems = check_links(corpus, table)
     if problems:
         _fail(EXIT_NONCONFORMING, f"{len(problems)} link problem(s):", problems)
@@ -682,7 +722,7 @@ def link_suggest(
     A name several candidates share goes to review unless the parent tells them apart.
     Edit the bands if you like, then `kg link accept` writes the accepted rows into the facts."""
     config = _config(config_path, **options)
-    corpus = check(config).corpus
+    corpus = read_corpus(config)[1]
     progress = _tenths(100, lambda d, t: f"{d} of {t} records")
     if endpoint:
         source = WikidataEndpoint(endpoint, timeout)
@@ -712,7 +752,7 @@ def link_accept(config_path: Path | None, review: Path, **options: Any) -> None:
     already has a different identifier is reported, not overwritten. The facts are checked
     again afterwards and restored if they no longer load."""
     config = _config(config_path, **options)
-    corpus = check(config).corpus
+    corpus = read_corpus(config)[1]
     plan = plan_insertions(corpus, read_review(review), review)
     by_file: dict[str, list[Insertion]] = {}
     for insertion in plan:
@@ -726,7 +766,7 @@ def link_accept(config_path: Path | None, review: Path, **options: Any) -> None:
     for shown, data in after.items():
         write_atomic(paths[shown], data)
     try:
-        check(config)
+        read_corpus(config)
     except InputError:
         for shown, data in before.items():
             write_atomic(paths[shown], data)

@@ -26,6 +26,9 @@ class Config:
     gazetteer: Path | None = None  # reference CSV for `kg link`; optional, never required
     # Where source texts are looked up for the quote check; missing folders are fine.
     texts: tuple[Path, ...] = field(default_factory=tuple)
+    # Fail the build, rather than warn, when HermiT cannot check consistency (no Java).
+    require_reasoner: bool = False
+    file: Path | None = None  # the kg.toml these settings came from, if any
 
     def with_overrides(self, **values: Any) -> Config:
         given = {k: v for k, v in values.items() if v not in (None, ())}
@@ -51,7 +54,10 @@ def load_config(path: Path | None) -> Config:
             [Problem(str(path), 0, "", f"cannot read configuration: {exc}", "")]
         ) from exc
     section = data.get(SECTION, {})
-    known = {"base", "facts", "ontology", "shapes", "dist", "queries", "texts", "gazetteer"}
+    known = {
+        *("base", "facts", "ontology", "shapes", "dist", "queries", "texts", "gazetteer"),
+        "require_reasoner",
+    }
     unknown = sorted(set(section) - known)
     if unknown:
         raise InputError(
@@ -81,4 +87,6 @@ def load_config(path: Path | None) -> Config:
         queries=resolve(section.get("queries", "queries")),
         gazetteer=resolve(section["gazetteer"]) if "gazetteer" in section else None,
         texts=tuple(resolve(t) for t in section.get("texts", [])),
+        require_reasoner=bool(section.get("require_reasoner", False)),
+        file=path,
     )

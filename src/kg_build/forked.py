@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 _OK, _FAILED = b"\x00", b"\x01"
+
+# Held while this process forks or starts a program. A child forked while another thread
+# starts a program holds copies of that program's pipes (subprocess's exec-error pipe among
+# them); the starting thread then waits for the forked child to exit, which may be waiting
+# for us: a build hung so, HermiT's JVM finished and the JSON-LD child blocked on its pipe.
+SPAWN_LOCK = threading.Lock()
 
 
 def in_child(work: Callable[[], bytes]) -> Callable[[], bytes]:
@@ -23,7 +30,8 @@ def in_child(work: Callable[[], bytes]) -> Callable[[], bytes]:
     # daemon: a parent that exits early (an error while writing the store) does not wait for
     # a child blocked on a pipe nobody reads
     child = context.Process(target=_run, args=(work, send), daemon=True)
-    child.start()
+    with SPAWN_LOCK:
+        child.start()
     send.close()
     outcome: list[bytes] = []
 

@@ -5,7 +5,6 @@ Functions here return graphs and bytes; only the command line writes files.
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import threading
 import time
@@ -16,11 +15,6 @@ from typing import TypeVar
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg_build.build.chunks import Chunk, Triples, chunk_of, chunks_of, sort_triples, triples_of
-from kg_build.build.describe import Counts, count_lines, describe, recount
-from kg_build.build.graph import Built, build_dataset, note_records
-from kg_build.build.iris import Iris
-from kg_build.build.reads import GraphKeys, Inputs, graph_keys, to_rebuild
 from kg_build.config import Config
 from kg_build.errors import Problem
 from kg_build.facts.load import SHARED_FILES, Corpus, Part, load_corpus, read_parts
@@ -35,14 +29,13 @@ from kg_build.publish import dumps, serialize
 from kg_build.query.catalog import is_violation_file, load_catalog
 from kg_build.query.engines import OxigraphEngine
 from kg_build.query.violations import run_violation_queries
-from kg_build.reason.owl import (
-    PART_OF_IRIS,
-    Reasoning,
-    infer,
-    modules,
-    start_checks,
-    subjects_by_graph,
-)
+from kg_build.rdf.chunks import Chunk, Triples, chunk_of, chunks_of, sort_triples, triples_of
+from kg_build.rdf.describe import Counts, count_lines, describe, recount
+from kg_build.rdf.graph import Built, build_dataset, note_records
+from kg_build.rdf.iris import Iris
+from kg_build.rdf.reads import GraphKeys, Inputs, graph_keys, to_rebuild
+from kg_build.reason.closure import closure, premises
+from kg_build.reason.owl import Reasoning, modules, start_checks, subjects_by_graph
 from kg_build.store.embedded import StoreChange, scratch_copy
 from kg_build.terms import from_oxigraph, rdflib_triple
 from kg_build.validate.neighbourhood import Node, affected, replace_graphs
@@ -89,24 +82,23 @@ class Release:
     description: Triples  # VoID + DCAT, sorted
     # the published union: every fact once, and the inferences; sorted N-Triples lines
     data_chunk: Chunk = b""
-    inferred_key: str | None = None
     shared: dict[bytes, int] = field(default_factory=dict)  # see publish/splice.py
     subjects: bytes = b""  # the union's subjects in order, one per line (publish/dumps.py)
-    counts: Counts | None = None  # what the description counts of the union (build/describe.py)
+    counts: Counts | None = None  # what the description counts of the union (rdf/describe.py)
     files: dict[str, bytes] = field(default_factory=dict)
     # files still being written in a forked child (release() says which, and why)
     pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)
     spliced: list[str] = field(default_factory=list)  # dumps made from the last release's
     # HermiT's consistency checks, still running (release() says why): see confirm()
     consistent: Callable[[], None] = _nothing_to_check
-    with_reasoning: bool = False
+    check_consistency: bool = False
 
     def confirm(self, progress: Progress = _silent) -> None:
         """Wait for the consistency checks; raise InconsistentError (or
         ReasonerUnavailableError) as they do, or say they passed."""
         self.consistent()
         self.consistent = _nothing_to_check
-        if self.with_reasoning:
+        if self.check_consistency:
             progress("consistency: HermiT found no contradiction")
 
     def all_files(self) -> dict[str, bytes]:
@@ -158,12 +150,12 @@ def check(
     if previous is not None:
         # The last release's embedded store holds that union, and beside it the release's
         # inferences and description: a scratch copy less those is what loading the last
-        # release's graphs gives (0.3 s at 10,000 sources against 2.4 s). The graphs that
+        # release's graphs gives. The graphs that
         # changed are swapped in afterwards.
         drop = _derived_only(previous, ontology, config.base)
         copy = scratch_copy(config.dist / previous.store) if drop is not None else None
         if copy is not None and drop is not None:
-            store, work, data = copy, _forget, drop  # one SPARQL update: 0.6 s at 10,000
+            store, work, data = copy, _forget, drop  # one SPARQL update
         else:
             work, data = _load, b"".join(previous.graphs.values())
         # On the other core while the facts are read (Oxigraph's update and load release the
@@ -177,7 +169,7 @@ def check(
         lambda fc: f"{len(fc[1].entries)} records from {len(fc[1].sources)} sources",
     )
     kept = {n for n, part in corpus.parts.items() if previous and previous.parts.get(n) is part}
-    # The quote checks read the sources' texts (1 s at 10,000 sources): a child does them
+    # The quote checks read the sources' texts: a child does them
     # while this process builds and validates; after a change, only the changed parts' quotes
     # and those of parts whose texts changed are looked up.
     quoting = in_child(
@@ -300,9 +292,16 @@ def _nt(triples: Triples) -> bytes:
 
 
 def _load(store: ox.Store, data: bytes) -> None:
-    # Our own N-Triples (see parse_ours); an in-memory store loads them in 2.4 s at 10,000
-    # sources this way, 3.3 s with bulk_load.
+    # Our own N-Triples (see parse_ours); an in-memory store loads them faster this way than
+    # with bulk_load.
     store.load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+
+
+def read_corpus(config: Config) -> tuple[Graph, Corpus]:
+    """The ontology and the facts, read and checked for form and references only: no SHACL,
+    quotes or quality queries (for kg stats and kg link)."""
+    ontology = load_ontology(config.ontology)
+    return ontology, read_facts(config, ontology)[1]
 
 
 def read_facts(
@@ -339,8 +338,8 @@ def _read_on_both_cores(
     config: Config, folders: FactFiles, reuse: Mapping[str, Part]
 ) -> dict[str, Part]:
     """The source folders not in `reuse`: a forked child reads half of them while this
-    process reads the other half (sources are independent; 17 s on one core at 10,000
-    sources). load_corpus then takes them as read and checks what lies between them."""
+    process reads the other half (sources are independent). load_corpus then takes them as
+    read and checks what lies between them."""
     todo = sorted(n for n in folders.digests if n not in SHARED_FILES and n not in reuse)
     if len(todo) < PARALLEL_MIN_FOLDERS:
         return {}
@@ -415,7 +414,7 @@ def _check_steps(config: Config) -> int:
 def release(
     config: Config,
     progress: Progress = _silent,
-    with_reasoning: bool = True,
+    check_consistency: bool = True,
     previous: BuildState | None = None,
     confirm: bool = True,
     looked: Callable[[], Looked] | None = None,
@@ -427,24 +426,23 @@ def release(
     this waits for them before returning; without, the caller must call Release.confirm()
     before publishing anything (kg build loads the embedded store meanwhile). `looked`: see
     read_facts."""
-    steps = _check_steps(config) + 1 + with_reasoning
+    steps = _check_steps(config) + 2
     checked = check(config, progress, total_steps=steps, previous=previous, looked=looked)
     timer = _Timer(progress, steps)
     timer.step = _check_steps(config)
     if checked.problems:
         return Release(checked, None, [])
-    reasoning: Reasoning | None = None
-    inferred_key: str | None = None
-    consistent = _nothing_to_check
-    if with_reasoning:
-        reasoning, inferred_key, consistent = timer.run(
-            "reason",
-            lambda: _reason(checked, config.base),
-            lambda r: f"{len(r[0].inferred)} part-of inferences; consistency: HermiT at work",
-        )
+    reasoning, consistent = timer.run(
+        "reason",
+        lambda: _reason(checked, config.base, check_consistency),
+        lambda r: (
+            f"{len(r[0].inferred)} part-of inferences; consistency: "
+            + ("HermiT at work" if check_consistency else "not checked")
+        ),
+    )
     rel = timer.run(
         "publish",
-        lambda: _publish(checked, config, reasoning, inferred_key),
+        lambda: _publish(checked, config, reasoning),
         lambda r: (
             f"{len(r.files) + len(r.pending)} files"
             + (
@@ -454,27 +452,23 @@ def release(
             )
         ),
     )
-    rel.consistent, rel.with_reasoning = consistent, with_reasoning
+    rel.consistent, rel.check_consistency = consistent, check_consistency
     if confirm:
         rel.confirm(progress)
     return rel
 
 
-def _publish(
-    checked: Checked, config: Config, reasoning: Reasoning | None, inferred_key: str | None
-) -> Release:
+def _publish(checked: Checked, config: Config, reasoning: Reasoning) -> Release:
     """The union, its description and every file of the release."""
     inferred_iri = f"{config.base}graph/inferred"
     union_graphs = dict(checked.graphs)
-    if reasoning is not None:
-        union_graphs[inferred_iri] = chunk_of(reasoning.inferred)
+    union_graphs[inferred_iri] = chunk_of(reasoning.inferred)
     prior = _prior(checked, config)
     changed = checked.changed | _differing(prior, union_graphs, {inferred_iri})
     data = dumps.union(union_graphs, changed, prior)
-    # The description counts every line (1.5 s at 10,000 sources; after a change, the
-    # changed lines) and names every source: a child makes it while this process makes the
-    # JSON-LD and Turtle, which do not include it (JSON-LD, written whole, goes to a child
-    # too).
+    # The description counts every line and names every source: a child makes it while this
+    # process makes the JSON-LD and Turtle, which do not include it (JSON-LD, written whole,
+    # goes to a child too).
     iris, chunk = checked.built.iris, data.chunk
     before = checked.previous.counts if checked.previous is not None else None
 
@@ -490,7 +484,7 @@ def _publish(
     jsonld = dumps.jsonld(data, config.base, prior)
     turtle = dumps.turtle(data, config.base, prior)
     counts, described = pickle.loads(describing())  # noqa: S301 - from our own child process
-    rel = Release(checked, reasoning, triples_of(described), chunk, inferred_key, data.shared)
+    rel = Release(checked, reasoning, triples_of(described), chunk, data.shared)
     rel.subjects, rel.counts = data.subjects, counts
     rel.files.update({**jsonld.files, **turtle.files})
     rel.pending.update(jsonld.pending)
@@ -524,37 +518,28 @@ def _prior(checked: Checked, config: Config) -> dumps.Prior | None:
     )
 
 
-def _reason(checked: Checked, base: str) -> tuple[Reasoning, str, Callable[[], None]]:
-    """Consistency of everything a change can affect (all of it on a full build), started
-    and left running (the function returned waits for it), and the part-of closure, which
-    follows from the part-of statements alone and is reused while they stay the same."""
+def _reason(checked: Checked, base: str, consistency: bool) -> tuple[Reasoning, Callable[[], None]]:
+    """The part-of closure (reason/closure.py), and with `consistency`, HermiT's check of
+    everything a change can affect (all of it when the last release was not checked),
+    started and left running: the function returned waits for it."""
     previous = checked.previous
     if checked.store is None:  # pragma: no cover - check() always makes the store
         raise RuntimeError("no data store to reason over")
-    # the part-of statements, from the data store's index (looking for them in the lines of
-    # every graph took 0.3 s at 10,000 sources)
+    # the part-of statements, from the data store's index
     default = ox.DefaultGraph()
     part_of = sort_triples(
         ox.Triple(q.subject, q.predicate, q.object)
-        for iri in sorted(PART_OF_IRIS)
+        for iri in sorted(premises(checked.ontology))
         for q in checked.store.quads_for_pattern(None, ox.NamedNode(iri), None, default)
     )
     consistent: Callable[[], None] = _nothing_to_check
-    if previous is None or previous.inferred_key is None:  # the last release was not reasoned
+    if consistency and (previous is None or not previous.consistency_checked):
         subjects = subjects_by_graph(checked.graphs)
         consistent = start_checks(checked.ontology, modules(checked.store, subjects, part_of))
-    elif checked.focus:
+    elif consistency and checked.focus:
         focus = sorted(checked.focus, key=str)
         consistent = start_checks(checked.ontology, modules(checked.store, focus, part_of))
-    key = hashlib.sha256(chunk_of(part_of)).hexdigest()
-    if previous is not None and previous.inferred_key == key:
-        inferred = Graph(bind_namespaces="none")
-        # parsed by pyoxigraph: rdflib's N-Triples parser took 1.4 s for 8,572 lines
-        for t in triples_of(previous.derived.get(f"{base}graph/inferred", b"")):
-            inferred.add(rdflib_triple(t))
-    else:
-        inferred = infer(checked.ontology, part_of, base)
-    return Reasoning(inferred), key, consistent
+    return Reasoning(closure(checked.ontology, part_of, base)), consistent
 
 
 def _serialise(
@@ -602,7 +587,7 @@ def state_of(rel: Release, config: Config, key: str, manifest: bytes, store: str
         parts=checked.corpus.parts,
         graph_keys=checked.graph_keys,
         graphs=checked.graphs,
-        inferred_key=rel.inferred_key,
+        consistency_checked=rel.check_consistency,
         shared=rel.shared,
         subjects=rel.subjects,
         derived=_store_graphs(rel, config, {}),

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from rdflib import Literal
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from kg_build.build.graph import Built
 from kg_build.facts.load import Corpus
+from kg_build.rdf.graph import Built
 
 
 @dataclass

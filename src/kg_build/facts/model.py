@@ -1,6 +1,6 @@
 """The fact format: one pydantic model per kind of record, strict so that typos are caught.
 
-Field names are what curators type; `kg_build.build` maps them to ontology terms.
+Field names are what curators type; `kg_build.rdf` maps them to ontology terms.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A build compares the digest of every fact file and source folder with the last r
 and re-reads only the folders that changed (a folder whose files have the size, mtime and
 inode they had, and were last changed well before the last build looked, keeps its digest
 unread, as git and make do; `kg build --full` ignores all of it); graphs whose inputs are
-unchanged are reused (build/reads.py decides). Anything that changes every graph at once
+unchanged are reused (rdf/reads.py decides). Anything that changes every graph at once
 (kg-build's own code, the ontology, shapes, queries, base IRI) is part of one key; when it
 differs, or the published files are not the ones this state describes, the build starts from
 nothing.
@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import kg_build
-from kg_build.build.describe import Counts
-from kg_build.build.reads import GraphKeys
 from kg_build.config import Config
 from kg_build.facts.load import RACY_NS, SHARED_FILES, Part
 from kg_build.facts.quotes import QuoteCheck
 from kg_build.forked import in_child
 from kg_build.publish.write import Stat
+from kg_build.rdf.describe import Counts
+from kg_build.rdf.reads import GraphKeys
 
 STATE_DIR = ".kg-build"
 STATE_FILE = "state.pickle"
@@ -58,9 +58,9 @@ class BuildState:
     key: str  # code, ontology, shapes, queries and base IRI together
     folders: FactFiles  # digests and stats of "places.yaml" etc. and of each source folder
     parts: dict[str, Part]  # what each of those gave
-    graph_keys: GraphKeys  # each graph's key and what it read (build/reads.py)
-    graphs: dict[str, bytes]  # graph IRI -> its triples as sorted N-Triples (build/chunks.py)
-    inferred_key: str | None = None  # digest of what the reasoner's conclusions came from
+    graph_keys: GraphKeys  # each graph's key and what it read (rdf/reads.py)
+    graphs: dict[str, bytes]  # graph IRI -> its triples as sorted N-Triples (rdf/chunks.py)
+    consistency_checked: bool = True  # whether HermiT checked this release (it needs Java)
     # the inferred and description graphs (IRI -> sorted N-Triples), as the store holds them
     derived: dict[str, bytes] = field(default_factory=dict)
     # lines of the published union that more than one graph holds, and how many do
@@ -77,7 +77,7 @@ class BuildState:
     def __getstate__(self) -> dict[str, object]:
         # The records of every source pickled once as a base (one pickle loads 30% faster than
         # one per source), and the parts that differ from it since, each on its own: a build
-        # writes back the base it read instead of pickling 10,000 sources again (1.5 s).
+        # writes back the base it read instead of pickling every source again.
         state = dict(self.__dict__)
         base, blob = _BASE if _BASE is not None else ({}, b"")
         overlay: dict[str, bytes | None] = {
@@ -158,7 +158,7 @@ class Looked:
 
 def look(facts_dir: Path) -> Looked:
     """Stat every fact file. os.scandir, one stat per file: pathlib and a second stat for
-    is_dir took 1.5 s at 10,000 sources."""
+    is_dir took several times as long."""
     taken = time.time_ns()
     entries: list[tuple[str, Signature, Path | None]] = [
         (name, _signature_of_file(facts_dir / name), None) for name in SHARED_FILES

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg_build.build.chunks import Chunk, triples_of
 from kg_build.forked import in_child
 from kg_build.publish import serialize, splice
 from kg_build.publish.splice import UnionChange
 from kg_build.publish.write import Stat
+from kg_build.rdf.chunks import Chunk, triples_of
 
 NT, TTL, TRIG, JSONLD = (
     "ganzhou-gba.nt",
@@ -55,8 +55,7 @@ class Union:
 
     @cached_property
     def old_subjects(self) -> list[bytes]:
-        """The subjects of the last release's union, in order (kept by the state: finding
-        them in the lines took 0.8 s at a million triples)."""
+        """The subjects of the last release's union, in order."""
         if self.known_subjects:
             return self.known_subjects.split(b"\n")
         return splice.subjects_in_order(self.old)

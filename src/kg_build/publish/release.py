@@ -22,6 +22,7 @@ from kg_build.incremental.state import (
 )
 from kg_build.pipeline import release, state_of, store_change
 from kg_build.publish.write import manifest_of, publish_files, write_atomic
+from kg_build.reason.owl import java_found, require_java
 from kg_build.store.embedded import remove_scratch, write_store
 
 
@@ -43,7 +44,8 @@ def publish_release(
     reason: bool = True,
     progress: Callable[[str], None] = _silent,
 ) -> Published:
-    """Build and publish to config.dist. Raises InputError (bad fact files),
+    """Build and publish to config.dist; `reason`: check consistency with HermiT (without
+    Java: a warning, or an error if config.require_reasoner). Raises InputError (bad fact files),
     NonConformingError (a check failed), InconsistentError or ReasonerUnavailableError;
     then nothing in dist/ has changed."""
     try:
@@ -55,6 +57,16 @@ def publish_release(
 def _publish(
     config: Config, full: bool, reason: bool, progress: Callable[[str], None]
 ) -> Published:
+    if reason and not java_found():
+        if config.require_reasoner:
+            require_java()  # raises ReasonerUnavailableError, before any work
+        progress(
+            "warning: Java not found, so the OWL consistency check (HermiT) is skipped; the "
+            "part-of closure is published as always. Install Java (Debian: apt-get install "
+            "default-jre-headless) to check; --require-reasoner (kg.toml: require_reasoner = "
+            "true) makes this an error."
+        )
+        reason = False
     looked = look_aside(config.facts) if config.facts.is_dir() else None
     key = global_key(config)
     previous = None if full else load_state(config.dist, key)
@@ -65,7 +77,7 @@ def _publish(
     rel = release(
         config,
         progress=progress,
-        with_reasoning=reason,
+        check_consistency=reason,
         previous=previous,
         confirm=False,
         looked=looked,

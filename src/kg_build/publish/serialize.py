@@ -1,6 +1,6 @@
 """Deterministic dumps: the same triples give the same bytes, in every format.
 
-The N-Triples dump is the sorted union of the graphs' lines (build/chunks.py). Turtle and
+The N-Triples dump is the sorted union of the graphs' lines (rdf/chunks.py). Turtle and
 TriG are written by pyoxigraph from it, in its order (TriG by graph name first): its writers
 keep the order they are given and group a subject's statements, and they write 10-40 times
 faster than rdflib's (benchmarks/RESULTS.md). JSON-LD is written here, one sorted node object
@@ -17,8 +17,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF, XSD
 
-from kg_build.build.chunks import Chunk, Triples, nquads_of, parse_ours, sorted_triples
 from kg_build.namespaces import data_prefixes
+from kg_build.rdf.chunks import Chunk, Triples, nquads_of, parse_ours, sorted_triples
 from kg_build.terms import value_of
 
 

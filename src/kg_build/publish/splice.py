@@ -1,7 +1,7 @@
 """The dumps of an incremental build, made from the last release's dumps and what changed.
 
-Writing every dump whole costs seconds per million triples however little changed (at
-10,000 sources: the union 2 s, Turtle 1.5 s, TriG 2.7 s, JSON-LD 15 s). Each dump is a
+Writing every dump whole costs seconds per million triples however little changed
+(benchmarks/RESULTS.md). Each dump is a
 sequence of pieces in a fixed order, a piece per subject (N-Triples lines, Turtle blocks,
 JSON-LD node lines) or per graph (TriG blocks), and a piece depends only on the triples of
 its subject or graph. So the pieces of the subjects and graphs that changed are written
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from kg_build.build.chunks import Chunk, first_line_from, has_line_starting, line_delta
 from kg_build.publish.serialize import JSONLD_END, JSONLD_GRAPH
 from kg_build.publish.write import Stat, stat_of
+from kg_build.rdf.chunks import Chunk, first_line_from, has_line_starting, line_delta
 
 # The N-Triples subject of a line: an IRI or blank node, which hold no space.
 _SUBJECT = re.compile(rb"^(\S+) ", re.MULTILINE)
@@ -37,7 +37,7 @@ def published(
 ) -> bytes | None:
     """A file of the last release, if it still has the digest its SHA256SUMS gives. A file
     whose size, mtime and inode are those it had when the last build wrote it (`written`)
-    is taken as unchanged without hashing it (0.5 s for the four dumps at 10,000 sources)."""
+    is taken as unchanged without hashing it."""
     wanted = f"  {name}\n".encode()
     for line in manifest.splitlines(keepends=True):
         if line.endswith(wanted):
@@ -93,8 +93,7 @@ def change_union(
     graph that is gone or new), from the old union `old` (sorted lines) and the counts of its
     shared lines. None when the counts do not add up (the caller then starts afresh). The
     lines that come and go are found and put in place by binary search in the old union's
-    bytes, which are copied once (splitting them into a million lines and joining them again
-    took 0.8 s at 10,000 sources)."""
+    bytes, which are copied once."""
     delta = line_delta(before, after)
     counts = dict(shared)
     removed, added = set(), set()
@@ -170,8 +169,7 @@ TRIG_END = b"\n}\n"  # a graph ends so
 
 def _blocks(document: bytes, end: bytes) -> Blocks:
     """Split at `end`, which ends nothing else: pyoxigraph writes a line break inside a literal
-    as \\n, and no IRI holds "}". (bytes.split: a regular expression finding the unindented
-    lines took 0.7 s at 10,000 sources.)"""
+    as \\n, and no IRI holds "}"."""
     body = 0
     while document.startswith(b"@prefix ", body):
         body = document.index(b"\n", body) + 1
@@ -200,8 +198,7 @@ MAX_MOVED = 1_000
 def in_order(keys: list[K], pieces: list[P], changed: set[K], fresh: Mapping[K, P]) -> list[P]:
     """The pieces of the sorted `keys` (as many), less those of the `changed` keys, with the
     `fresh` pieces put in key order among them: for a few changes, the old pieces stay in
-    their list and the changed ones are taken out and put in by binary search (making a
-    dict of 300,000 subjects' pieces and sorting it took 0.15 s)."""
+    their list and the changed ones are taken out and put in by binary search."""
     if len(changed) + len(fresh) > MAX_MOVED:
         kept = {k: p for k, p in zip(keys, pieces, strict=True) if k not in changed}
         kept.update(fresh)

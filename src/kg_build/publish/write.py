@@ -41,8 +41,7 @@ _DIGESTS_LOCK = threading.Lock()
 
 def sha256_hex(data: bytes) -> str:
     """hashlib.sha256(data).hexdigest(), computed once per large bytes object: a release's
-    TriG is hashed for the store's folder name and for SHA256SUMS (0.1 s at 10,000
-    sources)."""
+    TriG is hashed for the store's folder name and for SHA256SUMS."""
     known = _DIGESTS.get(id(data))
     if known is not None and known[0] is data:
         return known[1]

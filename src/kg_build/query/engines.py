@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 from typing import Literal as Lit
 
@@ -15,10 +14,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.term import Identifier, Node
 
-from kg_build.errors import InputError, Problem
 from kg_build.query.catalog import CannedQuery
 from kg_build.query.inject import with_values
-from kg_build.store.embedded import release_quads
 from kg_build.terms import canonical, from_oxigraph
 
 Row = tuple[Node | None, ...]
@@ -172,31 +169,3 @@ def _from_json_term(term: dict[str, str] | None) -> Node | None:
     if datatype == str(XSD.string):
         datatype = None
     return canonical(Literal(term["value"], lang=lang, datatype=None if lang else datatype))
-
-
-# ---- the published dataset, loaded for querying --------------------------------------------
-
-
-def _dump_files(dist: Path) -> tuple[Path, Path]:
-    trig, ontology = dist / "ganzhou-gba.trig", dist / "ontology.ttl"
-    missing = [p for p in (trig, ontology) if not p.is_file()]
-    if missing:
-        raise InputError(
-            [Problem(str(missing[0]), 0, "", "published dataset not found", "run `kg build` first")]
-        )
-    return trig, ontology
-
-
-def oxigraph_from_dist(dist: Path, base: str) -> ox.Store:
-    trig, ontology = _dump_files(dist)
-    store = ox.Store()
-    store.bulk_extend(release_quads(trig.read_bytes(), ontology.read_bytes(), base))
-    return store
-
-
-def rdflib_from_dist(dist: Path, base: str) -> Dataset:
-    trig, ontology = _dump_files(dist)
-    dataset = Dataset(default_union=True)
-    dataset.parse(trig, format="trig")
-    dataset.graph(URIRef(f"{base}graph/ontology")).parse(ontology, format="turtle")
-    return dataset

@@ -8,11 +8,11 @@ from dataclasses import replace
 from rdflib import BNode, URIRef, Variable
 from rdflib.term import Node
 
-from kg_build.build.graph import Built
 from kg_build.errors import Problem, field_named_in
 from kg_build.query.catalog import CannedQuery
 from kg_build.query.engines import Engine
 from kg_build.query.inject import with_one_of
+from kg_build.rdf.graph import Built
 
 # What an incremental build may bind a check's variables to (see run_violation_queries)
 LOCAL_VARIABLES = {"local": ("this",), "local-pair": ("this", "other")}

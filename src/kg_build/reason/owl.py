@@ -8,8 +8,7 @@ do not depend on them.
 Consistency is checked with HermiT's own consistency action (`-k`) on the HermiT that owlready2
 ships, run the way owlready2 runs it: owlready2's sync_reasoner_hermit always classifies every
 class, property and individual as well and reads the results back into its quadstore, which
-is twice the time when all we need is yes or no (measured on a module of 416,728 triples of
-the 10,000-source benchmark corpus: 12.0 s against 22.9 s). The part-of closure, which needs
+is twice the time when all we need is yes or no. The part-of closure, which needs
 the conclusions, still goes through owlready2.
 """
 
@@ -30,8 +29,10 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kg_build.build.chunks import Triples, parse_ours, sorted_triples
+from kg_build.forked import SPAWN_LOCK
 from kg_build.namespaces import GBA
+from kg_build.rdf.chunks import Triples, parse_ours, sorted_triples
+from kg_build.reason.closure import PUBLISHED_PROPERTIES
 from kg_build.terms import rdflib_triple
 from kg_build.validate.neighbourhood import Node, around
 
@@ -53,10 +54,6 @@ OWL2_DATATYPES = {
     ),
 }
 
-# What we publish of HermiT's conclusions: the transitive part-of closure, which turns
-# roll-ups (county -> city -> province) into plain joins. Everything else it derives
-# follows from the ontology, which consumers can load themselves.
-PUBLISHED_PROPERTIES = {GBA.partOf}
 PART_OF_IRIS = {str(GBA.partOf), str(GBA.directlyPartOf)}
 _OWL2_IRIS = {str(d) for d in OWL2_DATATYPES}
 _RANGE, _SAME_AS = str(RDFS.range), str(OWL.sameAs)
@@ -74,6 +71,9 @@ _BUILT_IN_ANNOTATIONS = {
         OWL.incompatibleWith,
     )
 }
+
+
+Data = Iterable[ox.Triple] | Graph
 
 
 class InconsistentError(Exception):
@@ -142,11 +142,16 @@ _HERMIT_DIR = Path(owlready2.__file__).parent / "hermit"
 _HERMIT_CLASSPATH = os.pathsep.join([str(_HERMIT_DIR), str(_HERMIT_DIR / "HermiT.jar")])
 
 
-def _require_java() -> None:
-    if shutil.which(owlready2.JAVA_EXE) is None:
+def java_found() -> bool:
+    return shutil.which(owlready2.JAVA_EXE) is not None
+
+
+def require_java() -> None:
+    if not java_found():
         raise ReasonerUnavailableError(
             f"Java ({owlready2.JAVA_EXE}) not found: HermiT needs a Java runtime. Install one "
-            "(Debian: apt-get install default-jre-headless) or build with --no-reason."
+            "(Debian: apt-get install default-jre-headless), or build without the check "
+            "(--no-reason)."
         )
 
 
@@ -155,7 +160,7 @@ def _hermit(
 ) -> owlready2.World:
     """Run HermiT through owlready2; raise InconsistentError if ontology and data contradict
     each other. `values`: also conclude property values."""
-    _require_java()
+    require_java()
     triples, _ = reasoner_input(ontology, data)
     world = owlready2.World()
     payload = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
@@ -178,7 +183,8 @@ def part_of_slice(data: Iterable[ox.Triple]) -> Triples:
 
 
 def infer(ontology: Graph, part_of: Triples, base: str) -> Graph:
-    """HermiT's part-of closure over the part-of statements, less what they say already."""
+    """HermiT's part-of closure over the part-of statements, less what they say already: what
+    reason/closure.py, which builds use, must equal (tests/test_reasoning.py)."""
     world = _hermit(ontology, part_of)
     stated = {rdflib_triple(t) for t in part_of}
     inferred = Graph(bind_namespaces="none")
@@ -199,25 +205,25 @@ def check_consistent(ontology: Graph, data: Iterable[ox.Triple] | Graph) -> None
     """Raise InconsistentError unless HermiT finds ontology and data consistent (HermiT's
     `-k`: is owl:Thing satisfiable, which it is exactly when the whole ontology is
     consistent)."""
-    _require_java()
-    _run_hermit(_hermit_file(ontology, data))
+    start_checks(ontology, [data])()
 
 
-def _hermit_file(ontology: Graph, data: Iterable[ox.Triple] | Graph) -> Path:
-    """What HermiT is to read, in a temporary file that _run_hermit removes."""
+def _hermit_file(
+    folder: Path, index: int, ontology: Graph, data: Iterable[ox.Triple] | Graph
+) -> Path:
+    """What HermiT is to read, in the check's own folder (no other run names or removes it)."""
     triples, _ = reasoner_input(ontology, data)
-    with tempfile.NamedTemporaryFile(prefix="kg-build-hermit-", suffix=".nt", delete=False) as f:
+    path = folder / f"module-{index}.nt"
+    with path.open("wb") as f:
         ox.serialize(triples, f, format=ox.RdfFormat.N_TRIPLES)
-    return Path(f.name)
+    return path
 
 
 def _run_hermit(path: Path) -> None:
     command = [
         owlready2.JAVA_EXE,
         f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M",
-        # The JIT's first tier only: the same answer with a quarter to two fifths less CPU
-        # (measured: 16.3 -> 12.3 CPU-s on a 400,000-triple module, about as long on the
-        # clock; 1.0 -> 0.6 on the ontology alone), and CPU is what a build runs short of.
+        # The JIT's first tier only: the same answer with less CPU (benchmarks/RESULTS.md)
         "-XX:TieredStopAtLevel=1",
         "-cp",
         _HERMIT_CLASSPATH,
@@ -225,23 +231,44 @@ def _run_hermit(path: Path) -> None:
         "-k",
         path.as_uri(),
     ]
-    try:
-        # owlready2's Java and its HermiT jar, fixed arguments and our own temporary file
-        run = subprocess.run(command, capture_output=True, check=False)  # noqa: S603
-    finally:
-        path.unlink(missing_ok=True)
+    size = path.stat().st_size
+    # The JVM writes to files, not pipes: a child forked meanwhile (forked.py) would hold
+    # the pipes' ends, and reading them to their end would wait for that child.
+    with path.with_suffix(".out").open("w+b") as out, path.with_suffix(".err").open("w+b") as err:
+        with SPAWN_LOCK:  # see forked.py
+            # owlready2's Java and its HermiT jar, fixed arguments and our own file
+            jvm = subprocess.Popen(command, stdout=out, stderr=err)  # noqa: S603
+        code = jvm.wait()
+        out.seek(0)
+        err.seek(0)
+        run = subprocess.CompletedProcess(command, code, out.read(), err.read())
     said = run.stdout + run.stderr
     if (run.returncode == 1 and b"Inconsistent ontology" in said) or (
         run.returncode == 0 and b"is not satisfiable" in run.stdout
     ):
         raise InconsistentError(_INCONSISTENT)
     if run.returncode != 0 or b"is satisfiable" not in run.stdout:
-        tail = said.decode("utf-8", "replace").strip().splitlines()[-5:]
+        log = _keep_log(command, run, path, size)
+        tail = said.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise ReasonerUnavailableError(
             f"HermiT stopped with exit code {run.returncode} without an answer: "
             + " / ".join(tail)
-            + " (a Java problem, such as memory, not one of the data's; or build with --no-reason)"
+            + f" (its whole output: {log}; a Java problem, such as memory, not one of the "
+            "data's; or build without the check: --no-reason)"
         )
+
+
+def _keep_log(
+    command: list[str], run: subprocess.CompletedProcess[bytes], path: Path, size: int
+) -> Path:
+    """HermiT's whole output, and whether its input was still there, in a file that stays."""
+    there = f"{path.stat().st_size} bytes" if path.exists() else "MISSING"
+    fd, name = tempfile.mkstemp(prefix="kg-build-hermit-", suffix=".log")
+    with os.fdopen(fd, "wb") as log:
+        log.write(f"command: {' '.join(command)}\nexit code: {run.returncode}\n".encode())
+        log.write(f"input: {path}, {size} bytes when started, {there} after\n".encode())
+        log.write(b"--- stdout\n" + run.stdout + b"\n--- stderr\n" + run.stderr)
+    return Path(name)
 
 
 # Subjects per module (about 150,000 triples with their neighbours). HermiT's time grows faster
@@ -288,14 +315,18 @@ def check_modules(ontology: Graph, parts: Iterable[Triples], workers: int | None
 
 
 def start_checks(
-    ontology: Graph, parts: Iterable[Triples], workers: int | None = None
+    ontology: Graph,
+    parts: Iterable[Triples | Graph | Iterable[ox.Triple]],
+    workers: int | None = None,
 ) -> Callable[[], None]:
     """Start check_consistent on each module, `workers` JVMs at a time (default: one per
     core), and return at once: the returned function waits for the answers and raises as
     check_consistent does. Each module is written to its file here, first, so the threads
-    only wait on their JVM and hold no lock that a fork made meanwhile could copy held."""
-    _require_java()
-    files = [_hermit_file(ontology, part) for part in parts]
+    only wait on their JVM and hold no lock that a fork made meanwhile could copy held. The
+    files are in a folder of this check's own, removed when every JVM is done."""
+    require_java()
+    folder = Path(tempfile.mkdtemp(prefix="kg-build-hermit-"))  # mode 0700
+    files = [_hermit_file(folder, i, ontology, part) for i, part in enumerate(parts)]
     pool = ThreadPoolExecutor(max(1, min(workers or os.cpu_count() or 1, len(files))), "hermit")
     futures = [pool.submit(_run_hermit, path) for path in files]
     pool.shutdown(wait=False)
@@ -305,9 +336,12 @@ def start_checks(
             for future in futures:
                 future.result()
         finally:  # after a failure, the modules not started are not checked at all
-            for path, future in zip(files, futures, strict=True):
-                if future.cancel():
-                    path.unlink(missing_ok=True)
+            for future in futures:
+                future.cancel()
+            for future in futures:
+                if not future.cancelled():
+                    future.exception()  # waits for a JVM still reading its file
+            shutil.rmtree(folder, ignore_errors=True)
 
     return wait
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,11 +66,27 @@ class _HeadTimeoutProtocol(H11Protocol):
         super().connection_lost(exc)
 
 
-def serve(app: Any, host: str, port: int, limits: ListenerLimits) -> None:
-    """Serve `app` until interrupted (SIGINT, SIGTERM)."""
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound and listening; OSError if it cannot be (port in use, no
+    such address), said before anything else starts."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(app: Any, sock: socket.socket, limits: ListenerLimits) -> None:
+    """Serve `app` on `sock` until interrupted (SIGINT, SIGTERM)."""
     protocol = type(
         "HeadTimeoutProtocol", (_HeadTimeoutProtocol,), {"head_timeout": limits.client_timeout}
     )
+    host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         app,
         host=host,
@@ -86,4 +103,4 @@ def serve(app: Any, host: str, port: int, limits: ListenerLimits) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
         ours.addHandler(handler)
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[sock])

@@ -11,7 +11,7 @@ Releases: `kg build` repoints dist/store at a new folder, then removes the old o
 looks at the link before each job and every second; on a change it pins the new release
 (a checkpoint in dist/.kg-serve/PID/, hard links, so that removing dist/store-... cannot
 pull files from under a worker: RocksDB opens some table files only when a query first
-needs them, and reading a removed store failed queries, once taking 24 GB on the way),
+needs them, and reading a removed store failed queries, once exhausting the memory on the way),
 starts workers on the pin and, once one is ready, gives new jobs to those only. Workers of
 the old release finish the job they have and stop; then the old pin is removed.
 """

@@ -148,6 +148,10 @@ def put_graph(
                 timeout,
                 report,
             )
+        except _UnreachableError as exc:
+            if number == 0:  # nothing has reached the server
+                raise LoadError(str(exc)) from None
+            raise LoadError(f"{exc}; {_holds(target, expected)}") from None
         except _RefusedError as exc:
             if number == 0:  # a request the server refused outright was not applied
                 raise LoadError(f"{exc}; the server's previous graph is unchanged") from None
@@ -165,6 +169,10 @@ def put_graph(
 
 class _RefusedError(LoadError):
     """The server answered a request with a client error (4xx): it did not apply it."""
+
+
+class _UnreachableError(LoadError):
+    """No connection to the server could be made: the request never reached it."""
 
 
 def _send(
@@ -193,7 +201,7 @@ def _send(
             )
         except requests.ConnectionError as exc:
             if attempt > retries:
-                raise LoadError(f"cannot reach {target.endpoint}: {exc}") from exc
+                raise _unreachable(target.endpoint, exc) from None
             time.sleep(backoff * 2 ** (attempt - 1))
             continue
         except requests.Timeout as exc:
@@ -216,6 +224,21 @@ def _send(
                 f"{target.endpoint} {what} (HTTP {response.status_code}): {_summary(response.text)}"
             )
         return attempt
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^\"')\]]+)")
+
+
+def _unreachable(endpoint: str, exc: requests.ConnectionError) -> LoadError:
+    """One line for a server that could not be reached: the system's reason, not urllib3's
+    chain of exceptions. A connection never made sent nothing (a refusal: nothing applied)."""
+    text = str(exc)
+    found = _ERRNO.search(text)
+    reason = found[1].strip().rstrip(".") if found else type(exc).__name__
+    message = f"cannot reach {endpoint}: {reason[:1].lower()}{reason[1:]}"
+    if "NewConnectionError" in text or "NameResolutionError" in text:
+        return _UnreachableError(f"{message} (is the server running, and the URL right?)")
+    return LoadError(message)
 
 
 def _holds(target: Target, expected: int) -> str:

@@ -8,9 +8,10 @@ for each of its focus nodes, the property shape's results for that node, and a p
 with the node shape's targets has exactly those focus nodes. That holds only where the node
 shape is used through its targets alone, so a node shape that another shape names (sh:node,
 sh:property, sh:qualifiedValueShape, sh:not, sh:and/or/xone), a deactivated one, or one that
-is also a class (implicit targets) is left as written. Measured on the 1,000-source benchmark
-corpus: pyshacl in 7.4 s instead of 12.2 s. The hoisted shapes are named
-`<node shape>-property-<n>` so that they can be shared out by name (pyshacl's use_shapes).
+is also a class (implicit targets) is left as written. (pyshacl otherwise builds a nested
+property shape's constraints again for every focus node: benchmarks/RESULTS.md.) The
+hoisted shapes are named `<node shape>-property-<n>` so that they can be shared out by
+name (pyshacl's use_shapes).
 tests/test_shacl.py checks that the results equal pyshacl's on the shapes as written.
 """
 

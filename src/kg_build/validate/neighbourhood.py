@@ -16,8 +16,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from kg_build.build.chunks import line_delta, parse_ours
 from kg_build.namespaces import SH
+from kg_build.rdf.chunks import line_delta, parse_ours
 from kg_build.terms import rdflib_triple
 
 BACK = 2

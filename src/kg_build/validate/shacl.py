@@ -14,9 +14,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kg_build.build.graph import Built, Location
 from kg_build.errors import InputError, Problem, field_named_in
+from kg_build.forked import SPAWN_LOCK
 from kg_build.namespaces import SH
+from kg_build.rdf.graph import Built, Location
 from kg_build.terms import from_oxigraph, oxigraph_triple
 from kg_build.validate import hoisting
 from kg_build.validate.neighbourhood import Node as Node_
@@ -80,7 +81,7 @@ def validate_graph(
         raws = [r for r in core_results(around, core, ontology, workers) if r[0] in wanted]
     else:
         # The union made by each pyshacl worker rather than here: this process would hold it in
-        # reference cycles afterwards, and at 10,000 sources collecting them took 10.5 s.
+        # reference cycles afterwards, and collecting them took seconds.
         raws = core_results(built.union, core, ontology, workers, size=len(built.dataset))
     violations = [_violation(built, *raw) for raw in raws]
     if bulk:
@@ -97,8 +98,7 @@ def validate_graph(
 def data_store(graphs: Iterable[Iterable[ox.Triple] | Graph], ontology: Graph) -> ox.Store:
     """The facts and the ontology merged into the default graph of an in-memory Oxigraph store.
     Merged, not one named graph per source: Oxigraph 0.5 answers joins over the union of a
-    hundred named graphs a thousand times slower than over one graph (IntervalShape took 86 s
-    instead of 0.01 s on a 100-source corpus)."""
+    hundred named graphs a thousand times slower than over one graph."""
     store = ox.Store()
     add_to_store(store, [*graphs, ontology])
     return store
@@ -154,7 +154,9 @@ def core_results(
     _SHARED = (data, core, ontology, shares)
     try:
         # fork: the workers inherit the graphs instead of receiving them pickled
-        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+        with SPAWN_LOCK:  # see forked.py
+            pool = multiprocessing.get_context("fork").Pool(len(shares))
+        with pool:
             parts = pool.map(_validate_share, range(len(shares)))
     finally:
         _SHARED = None

@@ -11,10 +11,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
-from kg_build.build.chunks import Chunk, Triples, has_line_starting, sort_triples
-from kg_build.build.iris import Iris
 from kg_build.facts.load import Corpus
 from kg_build.namespaces import GBA, PREFIXES
+from kg_build.rdf.chunks import Chunk, Triples, has_line_starting, sort_triples
+from kg_build.rdf.iris import Iris
 from kg_build.terms import to_oxigraph
 
 TITLE_EN = "Ganzhou – Greater Bay Area knowledge graph"
@@ -88,8 +88,7 @@ def count_lines(data: Chunk) -> Counts:
     return counts
 
 
-# Above this many terms to look for, counting every line again is as quick (a term not in
-# the lines takes a scan of them: 30 ms at a million triples).
+# Above this many terms to look for, counting every line again is as quick.
 MAX_LOOKED_FOR = 40
 
 
@@ -102,7 +101,7 @@ def recount(
 ) -> Counts | None:
     """The counts after the lines `removed` left the union and `added` entered it, from the
     counts `before` and the old and new unions (sorted lines): what count_lines gives for
-    `new`, without reading all its lines (1.5 s at a million triples). A subject or object
+    `new`, without reading all its lines. A subject or object
     of a changed line is looked up in the old and new unions to tell whether it came or
     went. None when there are too many to look up."""
     changed = [_terms(line) for line in removed | added]
@@ -133,7 +132,7 @@ def recount(
         counts.subjects -= has_line_starting(old, subject + b" ")
         typed = subject + b" " + _RDF_TYPE + b" "
         counts.entities += has_line_starting(new, typed) - has_line_starting(old, typed)
-    # objects are not in order: a scan (30 ms at a million triples if not there)
+    # objects are not in order: a scan
     for obj in gone - came:  # there before; still there unless no other line has it
         counts.objects -= b" " + obj + b" .\n" not in new
     for obj in came - gone:  # there now; new unless another line had it before
@@ -157,8 +156,8 @@ def _targets(obj: bytes) -> Counter[str]:
 
 def describe(iris: Iris, counts: Counts, corpus: Corpus) -> Triples:
     """VoID + DCAT for the published union (inferences included), given its `counts`, sorted
-    as every dump is. Made as pyoxigraph triples: adding the 50,000 triples of 10,000 sources
-    to an rdflib Graph took 2.5 s."""
+    as every dump is. Made as pyoxigraph triples: an rdflib Graph costs seconds at
+    10,000 sources."""
     base = iris.base
     dataset = URIRef(f"{base}dataset")
     made: set[ox.Triple] = set()

@@ -14,8 +14,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from kg_build.build.iris import Iris
-from kg_build.build.reads import Reads
 from kg_build.facts.load import Corpus, Entry, Origin
 from kg_build.facts.model import (
     UNITS,
@@ -48,6 +46,8 @@ from kg_build.namespaces import (
 )
 from kg_build.ontology import label
 from kg_build.progress import bar
+from kg_build.rdf.iris import Iris
+from kg_build.rdf.reads import Reads
 from kg_build.terms import decimal_text
 
 PLACE_CLASSES = {
@@ -173,8 +173,8 @@ class Origins:
 class SourceGraphs:
     """The named graphs, one per source, each in a store of its own. (One rdflib Dataset held
     them before: for every triple it yields, its store lists every graph that holds that
-    triple, so reading graphs whose triples thousands of others hold too took quadratic time:
-    the N-Triples of 10,000 sources' graphs took 25 s to make, now 5 s.)"""
+    triple, so reading graphs whose triples thousands of others hold too took quadratic
+    time.)"""
 
     def __init__(self) -> None:
         self._graphs: dict[URIRef, Graph] = {}
@@ -261,7 +261,7 @@ class GraphBuilder:
         self.ontology = ontology
         self.iris = iris if iris is not None and iris.base == base else Iris(base, corpus)
         # Everything below reads the corpus through this, so that what each graph was made
-        # from is known (build/reads.py)
+        # from is known (rdf/reads.py)
         self.read = Reads(corpus, self.iris)
         self.dataset = SourceGraphs()
         self.origins = Origins()
@@ -555,7 +555,7 @@ class GraphBuilder:
 def note_records(origins: Origins, corpus: Corpus, iris: Iris, sources: Collection[str]) -> None:
     """Where the records of `sources` were written, for graphs reused rather than built (their
     nodes then point at the record, if not at the field). Noted when first asked: at 10,000
-    sources that takes 2 s, and a build that finds no problem never asks."""
+    sources that takes seconds, and a build that finds no problem never asks."""
     origins.deferred.append(lambda: _note_records(origins, corpus, iris, sources))
 
 
@@ -585,5 +585,5 @@ def build_dataset(
     """Turn a checked corpus into RDF: one named graph per source, no blank nodes. With
     `only`, just the graphs of those sources (each graph depends on its own records and on
     the records they refer to, all of which are in `corpus`). `iris`: the corpus's, if the
-    caller made them already (0.07 s at 10,000 sources)."""
+    caller made them already."""
     return GraphBuilder(corpus, ontology, base, only, iris).build()

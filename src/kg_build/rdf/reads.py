@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from kg_build.build.iris import Iris
 from kg_build.facts.load import Corpus, Entry
 from kg_build.facts.model import Source
+from kg_build.rdf.iris import Iris
 
 ABSENT = "absent"  # the digest of an input that is not there (a record looked up, not found)
 
