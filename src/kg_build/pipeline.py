@@ -6,7 +6,6 @@ Functions here return graphs and bytes; only the command line writes files.
 from __future__ import annotations
 
 import pickle
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from kg_build.errors import Problem
 from kg_build.facts.load import SHARED_FILES, Corpus, Part, load_corpus, read_parts
 from kg_build.facts.quotes import QuoteCheck, check_quotes
 from kg_build.forked import in_child
+from kg_build.incremental.baseline import Baseline
 from kg_build.incremental.state import BuildState, FactFiles, Looked, fact_files
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
@@ -29,16 +29,24 @@ from kg_build.publish import dumps, serialize
 from kg_build.query.catalog import is_violation_file, load_catalog
 from kg_build.query.engines import OxigraphEngine
 from kg_build.query.violations import run_violation_queries
-from kg_build.rdf.chunks import Chunk, Triples, chunk_of, chunks_of, sort_triples, triples_of
+from kg_build.rdf.chunks import (
+    Chunk,
+    Triples,
+    chunk_of,
+    chunks_of,
+    load_chunks,
+    sort_triples,
+    triples_of,
+)
 from kg_build.rdf.describe import Counts, count_lines, describe, recount
 from kg_build.rdf.graph import Built, build_dataset, note_records
 from kg_build.rdf.iris import Iris
-from kg_build.rdf.reads import GraphKeys, Inputs, graph_keys, to_rebuild
+from kg_build.rdf.reads import GraphKeys, Inputs, graph_keys
 from kg_build.reason.closure import closure, premises
 from kg_build.reason.owl import Reasoning, modules, start_checks, subjects_by_graph
-from kg_build.store.embedded import StoreChange, scratch_copy
+from kg_build.store.embedded import StoreChange
 from kg_build.terms import from_oxigraph, rdflib_triple
-from kg_build.validate.neighbourhood import Node, affected, replace_graphs
+from kg_build.validate.neighbourhood import Node
 from kg_build.validate.shacl import Violation, add_to_store, load_shapes, validate_graph
 
 Progress = Callable[[str], None]
@@ -138,99 +146,60 @@ def check(
 ) -> Checked:
     """Read facts, build the graph, check quotes and SHACL. Raises InputError on bad input.
 
-    With `previous` (the last release's state), unchanged fact folders are not parsed again,
-    graphs whose inputs did not change are reused, and SHACL re-checks only the nodes the
-    changes can affect; the outcome is the same as without it. `looked`: see read_facts."""
+    With `previous` (the last release's state), each stage asks it what it may reuse
+    (incremental/baseline.py): unchanged fact folders are not parsed again, graphs whose
+    inputs did not change are reused, and SHACL re-checks only the nodes the changes can
+    affect; the outcome is the same as without it. `looked`: see read_facts."""
     timer = _Timer(progress, total_steps or _check_steps(config))
+    baseline = Baseline(previous, config.dist, config.base) if previous is not None else None
     ontology = load_ontology(config.ontology)
-    # The data store serves the SPARQL constraints, the quality queries and the neighbourhoods:
-    # the union of the source graphs and the ontology, in its default graph.
-    store = ox.Store()
-    loading = None
-    if previous is not None:
-        # The last release's embedded store holds that union, and beside it the release's
-        # inferences and description: a scratch copy less those is what loading the last
-        # release's graphs gives. The graphs that
-        # changed are swapped in afterwards.
-        drop = _derived_only(previous, ontology, config.base)
-        copy = scratch_copy(config.dist / previous.store) if drop is not None else None
-        if copy is not None and drop is not None:
-            store, work, data = copy, _forget, drop  # one SPARQL update
-        else:
-            work, data = _load, b"".join(previous.graphs.values())
-        # On the other core while the facts are read (Oxigraph's update and load release the
-        # GIL). Daemon: an input error does not wait for it.
-        loading = threading.Thread(target=work, args=(store, data), daemon=True)
-        loading.start()
-
+    # The check store serves the SPARQL constraints, the quality queries and the
+    # neighbourhoods: the union of the source graphs and the ontology, in its default graph.
+    last_store = baseline.start_check_store(ontology) if baseline is not None else None
     folders, corpus = timer.run(
         "facts",
         lambda: read_facts(config, ontology, previous, looked),
         lambda fc: f"{len(fc[1].entries)} records from {len(fc[1].sources)} sources",
     )
-    kept = {n for n, part in corpus.parts.items() if previous and previous.parts.get(n) is part}
-    # The quote checks read the sources' texts: a child does them
-    # while this process builds and validates; after a change, only the changed parts' quotes
-    # and those of parts whose texts changed are looked up.
+    kept = baseline.kept_parts(corpus) if baseline is not None else set()
+    # The quote checks read the sources' texts: a child does them while this process builds
+    # and validates; on a baseline, only the quotes of changed parts and texts are looked up.
     quoting = in_child(
         lambda: pickle.dumps(
             check_quotes(corpus, config.texts, previous.quotes if previous else None, kept)
         )
     )
     iris = Iris(config.base, corpus)
-    reread: set[str] = set()  # records and sources parsed again, not taken from `previous`
-    if previous is not None:
-        for name, part in corpus.parts.items():
-            if name not in kept:
-                reread.update(entry.record.id for entry in part.entries)
-                if part.source is not None:
-                    reread.add(part.source[0].id)
     graph_iri = {sid: str(iris.graph(sid)) for sid in corpus.sources}
-    old = previous.graphs if previous is not None else {}
     rebuild: set[str] | None = None
     inputs = Inputs(corpus, GraphKeys(), ())
-    if previous is not None:
-        rebuild, inputs = to_rebuild(corpus, graph_iri, previous.graph_keys, reread)
+    if baseline is not None:
+        rebuild, inputs = baseline.to_rebuild(corpus, graph_iri, kept)
     built = timer.run(
         "build",
         lambda: build_dataset(corpus, ontology, config.base, rebuild, iris),
         lambda b: (
             f"{len(b.dataset)} triples in "
-            + (
-                f"{len(rebuild)} of {len(graph_iri)} graphs rebuilt"
-                if rebuild is not None
-                else f"{len(graph_iri)} graphs"
-            )
+            + (f"{len(rebuild)} of " if rebuild is not None else "")
+            + f"{len(graph_iri)} graphs"
+            + (" rebuilt" if rebuild is not None else "")
         ),
     )
-    keys = graph_keys(
-        built.reads, graph_iri, inputs, previous.graph_keys if previous is not None else None
-    )
+    keys = graph_keys(built.reads, graph_iri, inputs, previous.graph_keys if previous else None)
     made = chunks_of(built)
-    if rebuild is not None:
-        note_records(built.origins, corpus, iris, set(corpus.sources) - rebuild)
-    graphs: dict[str, Chunk] = {}
-    for sid in corpus.sources:
-        name = str(iris.graph(sid))
-        graphs[name] = made.get(name, b"") if rebuild is None or sid in rebuild else old[name]
+    graphs = {iri: made.get(iri, b"") for iri in graph_iri.values()}
     changed: set[str] = set()
-    if rebuild is not None:
-        changed = {str(iris.graph(sid)) for sid in rebuild} | (set(old) - set(graphs))
-    shapes = load_shapes(config.shapes)
     focus: set[Node] | None = None
-    if previous is None:
-        _load(store, b"".join(graphs.values()))
+    if baseline is not None and rebuild is not None and last_store is not None:
+        note_records(built.origins, corpus, iris, set(corpus.sources) - rebuild)
+        graphs, changed = baseline.graphs(made, rebuild, graph_iri)
+        store = last_store()
+        focus = baseline.swap(store, graphs, changed)
     else:
-        if loading is not None:
-            loading.join()
-        subjects = replace_graphs(
-            store,
-            {g: old.get(g, b"") for g in changed},
-            {g: graphs.get(g, b"") for g in changed},
-            _source_graphs_holding(previous, config.base),
-        )
-        focus = affected(store, subjects)
+        store = ox.Store()
+        load_chunks(store, b"".join(graphs.values()))
     add_to_store(store, [ontology])
+    shapes = load_shapes(config.shapes)
     violations = timer.run(
         "shacl",
         lambda: validate_graph(built, shapes, ontology, store, focus=focus),
@@ -246,20 +215,11 @@ def check(
             lambda: _check_links(config, corpus),
             lambda found: f"{len(found)} disagreements with the gazetteer",
         )
-    catalog = {}
-    if config.queries.is_dir():
-        # Parsing every canned query takes a second; an incremental build runs only the quality
-        # checks, and the others are part of the key, so unchanged since they last parsed.
-        only = None if previous is None else is_violation_file
-        catalog = load_catalog(config.queries, only)
-    around = None
-    if focus is not None:
-        around = [n for n in (from_oxigraph(node) for node in focus) if n is not None]
     quality = timer.run(
         "quality",
-        lambda: run_violation_queries(catalog, OxigraphEngine(store), built, around),
-        lambda q: f"{sum(c.is_violation for c in catalog.values())} checks, {len(q)} failed",
-    )
+        lambda: _quality(config, built, store, focus, baseline is not None),
+        lambda q: f"{q[1]} checks, {len(q[0])} failed",
+    )[0]
     quotes: QuoteCheck = timer.run(
         "quotes",
         lambda: pickle.loads(quoting()),  # noqa: S301 - from our own child process
@@ -286,15 +246,25 @@ def check(
     )
 
 
+def _quality(
+    config: Config, built: Built, store: ox.Store, focus: set[Node] | None, on_baseline: bool
+) -> tuple[list[Problem], int]:
+    """The quality queries' rows as problems, and how many queries ran. Parsing every canned
+    query takes a while; a build on a baseline parses only the quality checks (the others
+    are in the global key, so unchanged since they last parsed)."""
+    if not config.queries.is_dir():
+        return [], 0
+    catalog = load_catalog(config.queries, is_violation_file if on_baseline else None)
+    around = None
+    if focus is not None:
+        around = [n for n in (from_oxigraph(node) for node in focus) if n is not None]
+    found = run_violation_queries(catalog, OxigraphEngine(store), built, around)
+    return found, sum(c.is_violation for c in catalog.values())
+
+
 def _nt(triples: Triples) -> bytes:
     """Triples as N-Triples, in their order (which ox.parse gives back)."""
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-
-
-def _load(store: ox.Store, data: bytes) -> None:
-    # Our own N-Triples (see parse_ours); an in-memory store loads them faster this way than
-    # with bulk_load.
-    store.load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 def read_corpus(config: Config) -> tuple[Graph, Corpus]:
@@ -348,55 +318,6 @@ def _read_on_both_cores(
     parts = read_parts(config.facts, mine, config.root)
     parts.update(pickle.loads(reading()))  # noqa: S301 - from our own child process
     return parts
-
-
-def _forget(store: ox.Store, data: bytes) -> None:
-    """Remove N-Triples lines (no blank nodes) from the store's default graph."""
-    if data:
-        store.update(f"DELETE DATA {{\n{data.decode()}}}")
-
-
-def _derived_only(previous: BuildState, ontology: Graph, base: str) -> bytes | None:
-    """The lines of the default graph of the last release's store that only its graphs of
-    inferences and description hold (no source graph, not the ontology), as N-Triples. None
-    if that cannot be told line by line (a blank node: the store's own is not the one named
-    in a line)."""
-    held = _source_graphs_holding(previous, base)
-    stated = set(chunk_of(ontology).splitlines(keepends=True))
-    subjects = set(previous.subjects.split(b"\n"))
-    inferred = f"{base}graph/inferred"
-    union: set[bytes] | None = None
-    drop = []
-    for name, chunk in previous.derived.items():
-        if chunk.startswith(b"_:") or b" _:" in chunk:
-            return None
-        for line in chunk.splitlines(keepends=True):
-            if line in stated:
-                continue
-            if name == inferred:
-                if held(line) > 0:
-                    continue
-            # the description is not in the union (BuildState.shared does not count it):
-            # a source graph holds one of its lines only if it says something of its subject
-            elif line[: line.index(b" ")] in subjects:
-                if union is None:
-                    union = set(b"".join(previous.graphs.values()).splitlines(keepends=True))
-                if line in union:
-                    continue
-            drop.append(line)
-    return b"".join(drop)
-
-
-def _source_graphs_holding(previous: BuildState, base: str) -> Callable[[bytes], int]:
-    """How many of the last release's source graphs held a line of one of them: the count of
-    graphs of its union holding it (BuildState.shared, 1 if not there), less its graph of
-    inferences."""
-    inferred = set(previous.derived.get(f"{base}graph/inferred", b"").splitlines(keepends=True))
-
-    def held(line: bytes) -> int:
-        return previous.shared.get(line, 1) - (line in inferred)
-
-    return held
 
 
 def _check_links(config: Config, corpus: Corpus) -> list[Problem]:

@@ -96,6 +96,11 @@ def parse_ours(data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> ox.Qu
     return ox.parse(data, format=fmt, lenient=True)
 
 
+def load_chunks(store: ox.Store, data: bytes) -> None:
+    """Our own N-Triples into a store's default graph (lenient: see parse_ours)."""
+    store.load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+
+
 def triples_of(chunk: Chunk) -> Triples:
     return list(parse_ours(chunk))
 

@@ -1,0 +1,150 @@
+"""The last release, as a build builds on it: what the stages of pipeline.check may reuse
+from it, each answer derived from what that release read and made (incremental/state.py
+keeps it). A build without a baseline does all of the work; the result is the same bytes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg_build.facts.load import Corpus
+from kg_build.incremental.state import BuildState
+from kg_build.rdf.chunks import Chunk, chunk_of, load_chunks
+from kg_build.rdf.reads import Inputs, to_rebuild
+from kg_build.store.embedded import scratch_copy
+from kg_build.validate.neighbourhood import Node, affected, replace_graphs
+
+
+@dataclass
+class Baseline:
+    state: BuildState
+    dist: Path  # the release folder; the state names its store in it
+    base: str
+
+    # ---- facts ---------------------------------------------------------------------------
+
+    def kept_parts(self, corpus: Corpus) -> set[str]:
+        """The fact files and source folders taken from the last release unread."""
+        return {n for n, part in corpus.parts.items() if self.state.parts.get(n) is part}
+
+    def reread(self, corpus: Corpus, kept: set[str]) -> set[str]:
+        """The ids of the records and sources parsed again."""
+        ids: set[str] = set()
+        for name, part in corpus.parts.items():
+            if name not in kept:
+                ids.update(entry.record.id for entry in part.entries)
+                if part.source is not None:
+                    ids.add(part.source[0].id)
+        return ids
+
+    # ---- graphs --------------------------------------------------------------------------
+
+    def to_rebuild(
+        self, corpus: Corpus, graph_iri: Mapping[str, str], kept: set[str]
+    ) -> tuple[set[str], Inputs]:
+        """The sources whose graphs read an input that changed (rdf/reads.py)."""
+        return to_rebuild(corpus, graph_iri, self.state.graph_keys, self.reread(corpus, kept))
+
+    def graphs(
+        self, made: Mapping[str, Chunk], rebuild: set[str], graph_iri: Mapping[str, str]
+    ) -> tuple[dict[str, Chunk], set[str]]:
+        """Every source's graph (those made now, the others as the last release had them),
+        and the graphs made or removed."""
+        old = self.state.graphs
+        graphs = {
+            iri: made.get(iri, b"") if sid in rebuild else old[iri]
+            for sid, iri in graph_iri.items()
+        }
+        changed = {graph_iri[sid] for sid in rebuild} | (set(old) - set(graphs))
+        return graphs, changed
+
+    # ---- the check store -----------------------------------------------------------------
+
+    def start_check_store(self, ontology: Graph) -> Callable[[], ox.Store]:
+        """The last release's source graphs merged in a store's default graph, begun on the
+        other core (Oxigraph's update and load release the GIL); the function returned waits
+        for it. From a scratch copy of the release's embedded store less its inferences and
+        description where that can be told line by line; else loaded from the graphs."""
+        drop = self._derived_only(ontology)
+        copy = scratch_copy(self.dist / self.state.store) if drop is not None else None
+        if copy is not None and drop is not None:
+            store, work, data = copy, _forget, drop
+        else:
+            store, work, data = ox.Store(), load_chunks, b"".join(self.state.graphs.values())
+        # daemon: an input error does not wait for it
+        loading = threading.Thread(target=work, args=(store, data), daemon=True)
+        loading.start()
+
+        def ready() -> ox.Store:
+            loading.join()
+            return store
+
+        return ready
+
+    def swap(self, store: ox.Store, graphs: Mapping[str, Chunk], changed: set[str]) -> set[Node]:
+        """Put the changed graphs in place of the last release's; the nodes whose checks the
+        change can affect (validate/neighbourhood.py)."""
+        old = self.state.graphs
+        subjects = replace_graphs(
+            store,
+            {g: old.get(g, b"") for g in changed},
+            {g: graphs.get(g, b"") for g in changed},
+            self.graphs_holding(),
+        )
+        return affected(store, subjects)
+
+    def graphs_holding(self) -> Callable[[bytes], int]:
+        """How many of the last release's source graphs held a line of one of them: the count
+        of graphs of its union holding it (BuildState.shared, 1 if not there), less its graph
+        of inferences."""
+        state = self.state
+        inferred = set(state.derived.get(f"{self.base}graph/inferred", b"").splitlines(True))
+
+        def held(line: bytes) -> int:
+            return state.shared.get(line, 1) - (line in inferred)
+
+        return held
+
+    def _derived_only(self, ontology: Graph) -> bytes | None:
+        """The lines of the default graph of the last release's store that only its graphs of
+        inferences and description hold (no source graph, not the ontology), as N-Triples.
+        None if that cannot be told line by line (a blank node: the store's own is not the
+        one named in a line)."""
+        state = self.state
+        held = self.graphs_holding()
+        stated = set(chunk_of(ontology).splitlines(keepends=True))
+        subjects = set(state.subjects.split(b"\n"))
+        inferred = f"{self.base}graph/inferred"
+        union: set[bytes] | None = None
+        drop = []
+        for name, chunk in state.derived.items():
+            if chunk.startswith(b"_:") or b" _:" in chunk:
+                return None
+            for line in chunk.splitlines(keepends=True):
+                if line in stated:
+                    continue
+                if name == inferred:
+                    if held(line) > 0:
+                        continue
+                # the description is not in the union (BuildState.shared does not count it):
+                # a source graph holds one of its lines only if it says something of its
+                # subject
+                elif line[: line.index(b" ")] in subjects:
+                    if union is None:
+                        union = set(b"".join(state.graphs.values()).splitlines(keepends=True))
+                    if line in union:
+                        continue
+                drop.append(line)
+        return b"".join(drop)
+
+
+def _forget(store: ox.Store, data: bytes) -> None:
+    """Remove N-Triples lines (no blank nodes) from the store's default graph."""
+    if data:
+        store.update(f"DELETE DATA {{\n{data.decode()}}}")

@@ -1,0 +1,59 @@
+"""/sparql: the SPARQL 1.1 Protocol's query operation, read-only."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kg_build.serve.reply import ClientError
+from kg_build.serve.requests import graph_iri, last_of, pairs_of, read_body, values_of
+from kg_build.serve.resources import home
+from kg_build.serve.service import Service
+
+
+async def sparql(service: Service, request: Request) -> Response:
+    """The SPARQL 1.1 Protocol's query operation (GET, POST form or POST query); updates are
+    refused; a browser asking for HTML without a query gets the home page."""
+    settings = service.settings
+    params = pairs_of(request.url.query)
+    text: str | None = None
+    if request.method == "POST":
+        body = await read_body(request, settings.max_body, settings.client_timeout)
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/sparql-update":
+            raise ClientError(403, "this endpoint is read-only: updates are refused")
+        if kind == "application/sparql-query":
+            if values_of(params, "query"):
+                raise ClientError(400, "give the query in the body or in `query`, not both")
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ClientError(400, f"the query is not UTF-8 ({exc.reason})") from exc
+        elif kind == "application/x-www-form-urlencoded":
+            params += pairs_of(body.decode("utf-8", errors="replace"))
+        else:
+            raise ClientError(
+                415, "send application/sparql-query, or a urlencoded form with `query`"
+            )
+    if values_of(params, "update"):
+        raise ClientError(403, "this endpoint is read-only: updates are refused")
+    if text is None:
+        given = values_of(params, "query")
+        if len(given) > 1:
+            raise ClientError(400, "give `query` once (the SPARQL Protocol allows one)")
+        text = given[0] if given else None
+    if not text:
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            return await home(service, request)
+        raise ClientError(400, "give a SPARQL query in the `query` parameter")
+    default = [graph_iri("default-graph-uri", v) for v in values_of(params, "default-graph-uri")]
+    named = [graph_iri("named-graph-uri", v) for v in values_of(params, "named-graph-uri")]
+    return await service.run_query(
+        request,
+        text,
+        {
+            "dataset": [default, named] if default or named else None,
+            "accept": request.headers.get("accept"),
+            "format": last_of(params, "format"),
+        },
+    )

@@ -1,0 +1,33 @@
+"""The home page (kept per release: it changes only with the data) and a page, or RDF, for
+every resource of the dataset."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kg_build.serve.requests import iri_of, response_of
+from kg_build.serve.service import CLIENT_GONE, Service
+
+
+async def home(service: Service, request: Request) -> Response:
+    release = service.pool.release
+    if release not in service.home_pages:
+        reply = await service.ask(request, {"op": "home"})
+        if reply is None or reply.status != 200:
+            return Response(status_code=CLIENT_GONE) if reply is None else response_of(reply)
+        service.home_pages.clear()
+        service.home_pages[release] = reply
+    return response_of(service.home_pages[release])
+
+
+async def resource(service: Service, request: Request) -> Response:
+    iri = iri_of(request, service.settings.base)
+    job = {
+        "op": "resource",
+        "iri": iri,
+        "path": request.url.path,
+        "accept": request.headers.get("accept"),
+        "format": request.query_params.get("format"),
+    }
+    return await service.answer(request, job)
