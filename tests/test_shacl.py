@@ -12,7 +12,9 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg_build.namespaces import GBA, SH
 from kg_build.pipeline import Checked, check
+from kg_build.validate.neighbourhood import LOCAL_QUERY_REACH, reach
 from kg_build.validate.shacl import load_shapes, validate_graph
+from kg_build.validate.sparql_constraints import split_shapes
 
 ARTICLE = "sources/cns-2022-02-17-ganzhou-bay-area"
 
@@ -303,3 +305,38 @@ def test_property_shapes_are_hoisted_unless_their_node_shape_is_used_elsewhere()
     # AttestedShape is used by NamedEntityShape (sh:node): its property shapes stay
     assert len(set(hoisted.objects(URIRef(shapes + "AttestedShape"), SH.property))) == 2
     assert hoist_property_shapes(core).isomorphic(hoisted)  # same names on every run
+
+
+_PREFIXES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+"""
+
+
+@pytest.mark.parametrize(
+    ("shapes", "expected"),
+    [
+        ("sh:property [ sh:path ex:p ] .", 0),
+        ("sh:property [ sh:path ex:p ; sh:class ex:D ] .", 1),
+        ("sh:property [ sh:path ( ex:p ex:q ex:r ) ] .", 2),
+        (
+            "sh:property [ sh:path ex:p ; sh:node ex:T ] . ex:T a sh:NodeShape ; "
+            "sh:property [ sh:path ( ex:q ex:r ) ; sh:or ( [ sh:class ex:D ] ) ] .",
+            3,
+        ),
+        ("sh:property [ sh:path [ sh:inversePath ex:p ] ] .", None),
+        ("sh:property [ sh:path [ sh:zeroOrMorePath ex:p ] ] .", None),
+        ("sh:property [ sh:path ex:p ; sh:node ex:S ] .", None),
+    ],
+)
+def test_how_far_shapes_read_is_computed_from_them(shapes: str, expected: int | None) -> None:
+    """An incremental build re-checks the nodes this many steps around a change: derived from
+    the shapes, never assumed."""
+    data = _PREFIXES + "ex:S a sh:NodeShape ; sh:targetClass ex:C ; " + shapes
+    assert reach(Graph().parse(data=data, format="turtle")) == expected
+
+
+def test_the_shipped_shapes_have_a_bounded_reach() -> None:
+    core, _ = split_shapes(load_shapes(ROOT / "shapes"))
+    found = reach(core)
+    assert found is not None and 1 <= found <= LOCAL_QUERY_REACH

@@ -46,8 +46,9 @@ from kg_build.reason.closure import closure, premises
 from kg_build.reason.owl import Reasoning, modules, start_checks, subjects_by_graph
 from kg_build.store.embedded import StoreChange
 from kg_build.terms import from_oxigraph, rdflib_triple
-from kg_build.validate.neighbourhood import Node
+from kg_build.validate.neighbourhood import Node, recheck_depth
 from kg_build.validate.shacl import Violation, add_to_store, load_shapes, validate_graph
+from kg_build.validate.sparql_constraints import split_shapes
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -190,16 +191,17 @@ def check(
     graphs = {iri: made.get(iri, b"") for iri in graph_iri.values()}
     changed: set[str] = set()
     focus: set[Node] | None = None
+    shapes = load_shapes(config.shapes)
     if baseline is not None and rebuild is not None and last_store is not None:
         note_records(built.origins, corpus, iris, set(corpus.sources) - rebuild)
         graphs, changed = baseline.graphs(made, rebuild, graph_iri)
         store = last_store()
-        focus = baseline.swap(store, graphs, changed)
+        back = recheck_depth(split_shapes(shapes)[0])  # derived from the shapes
+        focus = baseline.swap(store, graphs, changed, back)
     else:
         store = ox.Store()
         load_chunks(store, b"".join(graphs.values()))
     add_to_store(store, [ontology])
-    shapes = load_shapes(config.shapes)
     violations = timer.run(
         "shacl",
         lambda: validate_graph(built, shapes, ontology, store, focus=focus),

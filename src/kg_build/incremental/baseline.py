@@ -87,9 +87,11 @@ class Baseline:
 
         return ready
 
-    def swap(self, store: ox.Store, graphs: Mapping[str, Chunk], changed: set[str]) -> set[Node]:
+    def swap(
+        self, store: ox.Store, graphs: Mapping[str, Chunk], changed: set[str], back: int
+    ) -> set[Node]:
         """Put the changed graphs in place of the last release's; the nodes whose checks the
-        change can affect (validate/neighbourhood.py)."""
+        change can affect: `back` steps before a changed subject (validate/neighbourhood.py)."""
         old = self.state.graphs
         subjects = replace_graphs(
             store,
@@ -97,7 +99,7 @@ class Baseline:
             {g: graphs.get(g, b"") for g in changed},
             self.graphs_holding(),
         )
-        return affected(store, subjects)
+        return affected(store, subjects, back)
 
     def graphs_holding(self) -> Callable[[bytes], int]:
         """How many of the last release's source graphs held a line of one of them: the count

@@ -21,7 +21,7 @@ from kg_build.rdf.graph import Built, Location
 from kg_build.terms import from_oxigraph, oxigraph_triple
 from kg_build.validate import hoisting
 from kg_build.validate.neighbourhood import Node as Node_
-from kg_build.validate.neighbourhood import is_local, neighbourhood
+from kg_build.validate.neighbourhood import neighbourhood, reach
 from kg_build.validate.sparql_constraints import run_bulk, split_shapes
 
 
@@ -75,8 +75,9 @@ def validate_graph(
     (after a change: validate/neighbourhood.py), pyshacl checks only the graph around those
     nodes and reports on them alone; `store` must then hold all the data."""
     core, bulk = split_shapes(shapes)
-    if focus is not None and store is not None and is_local(core):
-        around = neighbourhood(store, focus)
+    steps = reach(core) if focus is not None else None
+    if focus is not None and store is not None and steps is not None:
+        around = neighbourhood(store, focus, steps)
         wanted = {from_oxigraph(node) for node in focus}
         raws = [r for r in core_results(around, core, ontology, workers) if r[0] in wanted]
     else:
