@@ -13,6 +13,7 @@ import pytest
 
 from kg_build.config import Config
 from kg_build.pipeline import Checked, Release, check, release
+from kg_build.publish.release import publish_release
 
 ROOT = Path(__file__).resolve().parent.parent
 # The source texts live beside the project (../shared, or $KG_SHARED); tests point the quote
@@ -48,6 +49,7 @@ def project_config(**overrides: object) -> Config:
         facts=ROOT / "facts",
         ontology=ROOT / "ontology",
         shapes=ROOT / "shapes",
+        queries=ROOT / "queries",
         dist=ROOT / "dist",
         texts=TEXTS,
     )
@@ -73,10 +75,10 @@ def shipped_release(shared_texts: tuple[Path, ...]) -> Release:
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory: pytest.TempPathFactory, shared_texts: tuple[Path, ...]) -> Path:
-    """One full `kg build` of the shipped facts, for tests that only read the release."""
+    """One full `kg build` of the shipped facts (in this process), for tests that only read
+    the release."""
     out = tmp_path_factory.mktemp("published") / "dist"
-    result = run_kg("build", "--dist", str(out), *texts_args())
-    assert result.code == 0, result.err
+    publish_release(project_config(dist=out), full=True)
     return out
 
 
