@@ -42,15 +42,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def project_config(**overrides: object) -> Config:
+def project_config(root: Path = ROOT, **overrides: object) -> Config:
+    """The settings of the project at `root` (this one, or a copy of it), texts from SHARED."""
     config = Config(
-        root=ROOT,
+        root=root,
         base=BASE,
-        facts=ROOT / "facts",
-        ontology=ROOT / "ontology",
-        shapes=ROOT / "shapes",
-        queries=ROOT / "queries",
-        dist=ROOT / "dist",
+        facts=root / "facts",
+        ontology=root / "ontology",
+        shapes=root / "shapes",
+        queries=root / "queries",
+        dist=root / "dist",
         texts=TEXTS,
     )
     return config.with_overrides(**overrides)

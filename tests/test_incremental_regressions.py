@@ -23,14 +23,7 @@ SEED = "cns-2022-02-17-ganzhou-bay-area"
 def project(tmp_path: Path, shared_texts: tuple[Path, ...]) -> Config:
     for folder in ("facts", "ontology", "shapes", "queries"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    return project_config(
-        root=tmp_path,
-        facts=tmp_path / "facts",
-        ontology=tmp_path / "ontology",
-        shapes=tmp_path / "shapes",
-        queries=tmp_path / "queries",
-        dist=tmp_path / "dist",
-    )
+    return project_config(root=tmp_path)
 
 
 def _quads(dist: Path) -> set[ox.Quad]:
