@@ -437,9 +437,9 @@ class GraphBuilder:
         w.add(RDF.type, SKOS.ConceptScheme)
         if r.notation:
             w.add(SKOS.notation, Literal(r.notation), "notation")
-        for entry in self.read.of_kind("concepts"):
+        for entry in self.read.of_kind("concepts", "scheme", r.id):
             concept = entry.record
-            if isinstance(concept, Concept) and concept.scheme == r.id and not concept.broader:
+            if isinstance(concept, Concept) and not concept.broader:
                 w.add(SKOS.hasTopConcept, self.read.entity(concept.id))
 
     def _concept(self, w: _Writer, r: Concept, entry: Entry) -> None:

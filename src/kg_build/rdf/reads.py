@@ -36,8 +36,28 @@ def _source_input(source_id: str) -> str:
     return f"source:{source_id}"  # record ids are slugs: no colon
 
 
-def _kind_input(kind: str) -> str:
-    return f"kind:{kind}"
+def _kind_input(kind: str, field: str = "", value: str = "") -> str:
+    return f"kind:{kind}:{field}={value}" if field else f"kind:{kind}"
+
+
+class _KindIndex:
+    """The records a kind input names (`concepts`, or `concepts:scheme=X`: those whose field
+    has that value), grouped in one pass over the corpus per kind and field."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self._corpus = corpus
+        self._groups: dict[tuple[str, str], dict[str, list[Entry]]] = {}
+
+    def members(self, kind_input: str) -> list[Entry]:
+        kind, _, where = kind_input.partition(":")
+        field, _, value = where.partition("=")
+        if (kind, field) not in self._groups:
+            groups: dict[str, list[Entry]] = {}
+            for entry in self._corpus.of_kind(kind):
+                key = str(getattr(entry.record, field, None)) if field else ""
+                groups.setdefault(key, []).append(entry)
+            self._groups[(kind, field)] = groups
+        return self._groups[(kind, field)].get(value if field else "", [])
 
 
 class Reads:
@@ -46,6 +66,7 @@ class Reads:
 
     def __init__(self, corpus: Corpus, iris: Iris) -> None:
         self._corpus, self._iris = corpus, iris
+        self._kinds = _KindIndex(corpus)
         self.by_source: dict[str, set[str]] = {}
         self._now: set[str] = set()
 
@@ -65,9 +86,12 @@ class Reads:
         self._now.add(identifier)
         return self._iris.entity(identifier)
 
-    def of_kind(self, kind: str) -> Iterator[Entry]:
-        self._now.add(_kind_input(kind))
-        return self._corpus.of_kind(kind)
+    def of_kind(self, kind: str, field: str = "", value: str = "") -> Iterator[Entry]:
+        """Every record of a kind; with `field`, those whose field has `value` (a reverse
+        lookup: a graph that reads this is made again when a record joins or leaves)."""
+        name = _kind_input(kind, field, value)
+        self._now.add(name)
+        return iter(self._kinds.members(name.removeprefix("kind:")))
 
 
 @dataclass
@@ -87,6 +111,7 @@ class Inputs:
         self._corpus, self._old, self.reread = corpus, old, set(reread)
         self._digests: dict[str, str] = {}
         self._owned: dict[str, list[str]] | None = None
+        self._kinds = _KindIndex(corpus)
 
     def digest(self, name: str) -> str:
         found = self._digests.get(name)
@@ -109,7 +134,7 @@ class Inputs:
             source = self._corpus.sources[rest][0]
             return _digest("source", source.model_dump_json(), *self._own(rest))
         if kind == "kind":
-            members = sorted(e.record.id for e in self._corpus.of_kind(rest))
+            members = sorted(e.record.id for e in self._kinds.members(rest))
             return _digest("kind", rest, *(f"{i}={self.digest(i)}" for i in members))
         raise ValueError(f"unknown input {name!r}")
 
