@@ -186,9 +186,11 @@ def build(
 ) -> None:
     """Run the whole pipeline and publish to dist/.
 
-    facts -> RDF -> quote check -> SHACL -> OWL reasoning (HermiT) -> Turtle, N-Triples,
-    JSON-LD, TriG, VoID/DCAT description and the ontology, each written atomically.
-    Nothing is written unless every check passes, so a failed build leaves dist/ as it was.
+    facts -> RDF -> quote check -> SHACL -> part-of closure and OWL consistency (HermiT)
+    -> Turtle, N-Triples, JSON-LD, TriG, VoID/DCAT description and the ontology, each
+    written atomically. Nothing is written unless every check passes, so a failed build
+    leaves dist/ as it was. Without Java the consistency check is skipped with a warning
+    (an error with --require-reasoner); the release is the same.
 
     After a successful build, the next one re-reads and re-checks only what changed (its
     facts, the graphs made from them, SHACL and reasoning around them) and splices the
