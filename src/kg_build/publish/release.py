@@ -21,7 +21,7 @@ from kg_build.incremental.state import (
     written_path,
 )
 from kg_build.pipeline import release, state_of, store_change
-from kg_build.publish.write import manifest_of, publish_files, write_atomic
+from kg_build.publish.write import manifest_of, publish_files, sha256_hex, write_atomic
 from kg_build.reason.owl import java_found, require_java
 from kg_build.store.embedded import remove_scratch, write_store
 
@@ -85,12 +85,12 @@ def _publish(
     if rel.checked.problems:
         raise NonConformingError(rel.checked.problems)
     trig, ontology = rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"]
+    trig_sha256 = sha256_hex(trig)  # names the store and goes in SHA256SUMS
     change = store_change(rel, config)
-    store = write_store(
-        config.dist, trig, ontology, config.base, change, lambda: rel.confirm(progress)
-    )
+    confirm = lambda: rel.confirm(progress)  # noqa: E731
+    store = write_store(config.dist, trig, ontology, config.base, change, confirm, trig_sha256)
     files = rel.all_files()
-    manifest = manifest_of(files)
+    manifest = manifest_of(files, {"ganzhou-gba.trig": trig_sha256})
     # the files are written and synced while the state is pickled
     with ThreadPoolExecutor(1) as pool:
         writing = pool.submit(publish_files, config.dist, files, manifest)

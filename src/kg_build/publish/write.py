@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,33 +32,18 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-# bytes objects hashed by sha256_hex: id -> (the object, its digest); a few large ones
-_DIGESTS: dict[int, tuple[bytes, str]] = {}
-_DIGESTS_KEPT, _DIGESTS_MIN_SIZE = 8, 1 << 20
-_DIGESTS_LOCK = threading.Lock()
-
-
 def sha256_hex(data: bytes) -> str:
-    """hashlib.sha256(data).hexdigest(), computed once per large bytes object: a release's
-    TriG is hashed for the store's folder name and for SHA256SUMS."""
-    known = _DIGESTS.get(id(data))
-    if known is not None and known[0] is data:
-        return known[1]
-    digest = hashlib.sha256(data).hexdigest()
-    if len(data) >= _DIGESTS_MIN_SIZE:
-        with _DIGESTS_LOCK:  # manifest_of hashes on two threads
-            while len(_DIGESTS) >= _DIGESTS_KEPT:
-                del _DIGESTS[next(iter(_DIGESTS))]
-            _DIGESTS[id(data)] = (data, digest)
-    return digest
+    return hashlib.sha256(data).hexdigest()
 
 
-def manifest_of(files: Mapping[str, bytes]) -> bytes:
-    """The SHA256SUMS of `files`, as sha256sum writes it. The files are hashed on two threads
-    (hashlib lets go of the GIL while it hashes a large buffer)."""
+def manifest_of(files: Mapping[str, bytes], known: Mapping[str, str] | None = None) -> bytes:
+    """The SHA256SUMS of `files`, as sha256sum writes it; `known`: digests of some of them,
+    computed already (a release's TriG is hashed for its store's folder name first). The
+    others are hashed on two threads (hashlib lets go of the GIL while it hashes)."""
+    known = known or {}
     names = sorted(files)
     with ThreadPoolExecutor(2) as pool:
-        digests = list(pool.map(sha256_hex, (files[name] for name in names)))
+        digests = list(pool.map(lambda n: known.get(n) or sha256_hex(files[n]), names))
     return "".join(f"{d}  {name}\n" for d, name in zip(digests, names, strict=True)).encode()
 
 

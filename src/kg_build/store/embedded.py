@@ -50,10 +50,11 @@ def _complete(path: Path) -> bool:
         return False
 
 
-def store_digest(trig: bytes, ontology: bytes) -> str:
-    """The store folder's name for a release: its content's digest (the TriG's digest is the
-    one SHA256SUMS gives, computed once)."""
-    parts = LAYOUT + f"{sha256_hex(trig)}\0{sha256_hex(ontology)}".encode()
+def store_digest(trig: bytes, ontology: bytes, trig_sha256: str | None = None) -> str:
+    """The store folder's name for a release: its content's digest (`trig_sha256`: the TriG's
+    SHA-256, if the caller has it; SHA256SUMS gives the same)."""
+    trig_digest = trig_sha256 or sha256_hex(trig)
+    parts = LAYOUT + f"{trig_digest}\0{sha256_hex(ontology)}".encode()
     return hashlib.sha256(parts).hexdigest()[:16]
 
 
@@ -120,6 +121,7 @@ def write_store(
     base: str,
     change: StoreChange | None = None,
     before_commit: Callable[[], None] = lambda: None,
+    trig_sha256: str | None = None,
 ) -> Path:
     """Load the release into dist/store-<digest>/ (once) and point dist/store at it. With
     `change`, start from a copy of the previous store (a checkpoint: hard links, no copying)
@@ -127,7 +129,7 @@ def write_store(
     `before_commit` runs once the store is written and before it is moved into place; if it
     raises, the new store is removed and dist/ is as it was."""
     dist.mkdir(parents=True, exist_ok=True)
-    target = dist / f"{PREFIX}{store_digest(trig, ontology)}"
+    target = dist / f"{PREFIX}{store_digest(trig, ontology, trig_sha256)}"
     if not _complete(target):
         staging = dist / f".{target.name}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
