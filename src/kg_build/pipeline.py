@@ -69,7 +69,7 @@ class Checked:
     quality: list[Problem] = field(default_factory=list)  # rows of *-violation.rq queries
     folders: FactFiles = field(default_factory=FactFiles)  # fact file/folder -> digest
     graph_keys: GraphKeys = field(default_factory=GraphKeys)
-    previous: BuildState | None = None  # the last release's state, when this run built on it
+    baseline: Baseline | None = None  # the last release, when this run built on it
     changed: set[str] = field(default_factory=set)  # graphs rebuilt or removed by this run
     store: ox.Store | None = None  # all facts and the ontology, in one default graph
     focus: set[Node] = field(default_factory=set)  # what an incremental run re-checked
@@ -241,7 +241,7 @@ def check(
         quality + links,
         folders,
         keys,
-        previous,
+        baseline,
         changed,
         store,
         focus or set(),
@@ -386,14 +386,14 @@ def _publish(checked: Checked, config: Config, reasoning: Reasoning) -> Release:
     inferred_iri = f"{config.base}graph/inferred"
     union_graphs = dict(checked.graphs)
     union_graphs[inferred_iri] = chunk_of(reasoning.inferred)
-    prior = _prior(checked, config)
+    prior = _prior(checked)
     changed = checked.changed | _differing(prior, union_graphs, {inferred_iri})
     data = dumps.union(union_graphs, changed, prior)
     # The description counts every line and names every source: a child makes it while this
     # process makes the JSON-LD and Turtle, which do not include it (JSON-LD, written whole,
     # goes to a child too).
     iris, chunk = checked.built.iris, data.chunk
-    before = checked.previous.counts if checked.previous is not None else None
+    before = checked.baseline.counts() if checked.baseline is not None else None
 
     def description_of() -> bytes:
         counts = None
@@ -425,27 +425,16 @@ def _differing(prior: dumps.Prior | None, graphs: Mapping[str, Chunk], names: se
     return {g for g in names if prior.graphs.get(g, b"") != graphs.get(g, b"")}
 
 
-def _prior(checked: Checked, config: Config) -> dumps.Prior | None:
+def _prior(checked: Checked) -> dumps.Prior | None:
     """The last release, to splice the dumps from, on an incremental build."""
-    previous = checked.previous
-    if previous is None:
-        return None
-    graphs = {**previous.graphs, **previous.derived}
-    return dumps.Prior(
-        config.dist,
-        previous.manifest,
-        graphs,
-        previous.shared,
-        previous.subjects,
-        previous.published,
-    )
+    return checked.baseline.prior() if checked.baseline is not None else None
 
 
 def _reason(checked: Checked, base: str, consistency: bool) -> tuple[Reasoning, Callable[[], None]]:
     """The part-of closure (reason/closure.py), and with `consistency`, HermiT's check of
     everything a change can affect (all of it when the last release was not checked),
     started and left running: the function returned waits for it."""
-    previous = checked.previous
+    baseline = checked.baseline
     if checked.store is None:  # pragma: no cover - check() always makes the store
         raise RuntimeError("no data store to reason over")
     # the part-of statements, from the data store's index
@@ -456,7 +445,7 @@ def _reason(checked: Checked, base: str, consistency: bool) -> tuple[Reasoning, 
         for q in checked.store.quads_for_pattern(None, ox.NamedNode(iri), None, default)
     )
     consistent: Callable[[], None] = _nothing_to_check
-    if consistency and (previous is None or not previous.consistency_checked):
+    if consistency and (baseline is None or not baseline.consistency_checked()):
         subjects = subjects_by_graph(checked.graphs)
         consistent = start_checks(checked.ontology, modules(checked.store, subjects, part_of))
     elif consistency and checked.focus:
@@ -523,10 +512,8 @@ def state_of(rel: Release, config: Config, key: str, manifest: bytes, store: str
 
 def store_change(rel: Release, config: Config) -> StoreChange | None:
     """The graphs of the embedded store that differ from the last release's, if any."""
-    previous = rel.checked.previous
-    if previous is None:
+    baseline = rel.checked.baseline
+    if baseline is None:
         return None
     changed = {g: rel.checked.graphs.get(g, b"") for g in rel.checked.changed}
-    graphs = _store_graphs(rel, config, changed)
-    before = {**previous.graphs, **previous.derived}
-    return StoreChange(previous.store, {g: (before.get(g, b""), now) for g, now in graphs.items()})
+    return baseline.store_change(_store_graphs(rel, config, changed))

@@ -15,9 +15,11 @@ from rdflib import Graph
 
 from kg_build.facts.load import Corpus
 from kg_build.incremental.state import BuildState
+from kg_build.publish.dumps import Prior
 from kg_build.rdf.chunks import Chunk, chunk_of, load_chunks
+from kg_build.rdf.describe import Counts
 from kg_build.rdf.reads import Inputs, to_rebuild
-from kg_build.store.embedded import scratch_copy
+from kg_build.store.embedded import StoreChange, scratch_copy
 from kg_build.validate.neighbourhood import Node, affected, replace_graphs
 
 
@@ -63,6 +65,33 @@ class Baseline:
         }
         changed = {graph_iri[sid] for sid in rebuild} | (set(old) - set(graphs))
         return graphs, changed
+
+    # ---- reasoning and publishing --------------------------------------------------------
+
+    def consistency_checked(self) -> bool:
+        """Whether HermiT checked the last release (not if it was built without Java): if not,
+        this build checks everything, not just around the change."""
+        return self.state.consistency_checked
+
+    def counts(self) -> Counts | None:
+        """What the last release's description counted, to count the change from."""
+        return self.state.counts
+
+    def prior(self) -> Prior:
+        """The last release's dumps and what splicing them needs (publish/splice.py)."""
+        state = self.state
+        graphs = {**state.graphs, **state.derived}
+        return Prior(
+            self.dist, state.manifest, graphs, state.shared, state.subjects, state.published
+        )
+
+    def store_change(self, graphs: Mapping[str, Chunk]) -> StoreChange:
+        """The graphs of the embedded store that this build changed (`graphs`, as the store
+        holds them), beside the last release's."""
+        before = {**self.state.graphs, **self.state.derived}
+        return StoreChange(
+            self.state.store, {g: (before.get(g, b""), now) for g, now in graphs.items()}
+        )
 
     # ---- the check store -----------------------------------------------------------------
 
