@@ -136,7 +136,7 @@ def _ours(corpus: Path, out: Connection) -> None:
         # what kg build does: consistency module by module on all cores, and the part-of
         # closure from the part-of statements
         store = data_store([data], ontology)
-        part_of = part_of_slice(data)
+        part_of = part_of_slice(ontology, data)
         check_modules(ontology, modules(store, subjects_by_graph(graphs), part_of))
         infer(ontology, part_of, config.base)
 

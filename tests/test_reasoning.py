@@ -68,7 +68,7 @@ def test_the_closure_follows_from_the_part_of_statements_alone(checked: Checked)
     }
     world.close()
     stated = {(s, o) for s, _, o in checked.built.union().triples((None, GBA.directlyPartOf, None))}
-    from_slice = infer(checked.ontology, part_of_slice(data), BASE)
+    from_slice = infer(checked.ontology, part_of_slice(checked.ontology, data), BASE)
     assert {(s, o) for s, _, o in from_slice} == whole | stated
     assert len(whole) > 20
 
@@ -78,7 +78,7 @@ def test_the_published_closure_is_what_hermit_concludes(checked: Checked) -> Non
     HermiT's, over the shipped data and over a chain with a cycle in it."""
     data = sorted_triples(checked.built.union())
     ours = closure(checked.ontology, data, BASE)
-    assert set(ours) == set(infer(checked.ontology, part_of_slice(data), BASE))
+    assert set(ours) == set(infer(checked.ontology, part_of_slice(checked.ontology, data), BASE))
     assert len(ours) > 20
     a, b, c, d = (ox.NamedNode(f"{BASE}id/place/{n}") for n in "abcd")
     directly, part_of = ox.NamedNode(str(GBA.directlyPartOf)), ox.NamedNode(str(GBA.partOf))
@@ -107,7 +107,7 @@ def test_modules_find_the_contradiction_a_single_run_finds(
     store = data_store([data], checked.ontology)
     subjects = subjects_by_graph(checked.graphs)
     assert len(subjects) == len(set(subjects)) == len({t.subject for t in data})
-    parts = modules(store, subjects, part_of_slice(data))
+    parts = modules(store, subjects, part_of_slice(checked.ontology, data))
     assert len(parts) >= 3
     assert {t.subject for part in parts for t in part} >= set(subjects)  # every one is checked
     check_modules(checked.ontology, parts)  # the shipped data is consistent
@@ -115,7 +115,9 @@ def test_modules_find_the_contradiction_a_single_run_finds(
     code = ox.NamedNode(str(GBA.divisionCode))
     store.add(ox.Quad(ganzhou, code, ox.Literal("360701"), ox.DefaultGraph()))
     with pytest.raises(InconsistentError, match="inconsistent"):
-        check_modules(checked.ontology, modules(store, subjects, part_of_slice(data)))
+        check_modules(
+            checked.ontology, modules(store, subjects, part_of_slice(checked.ontology, data))
+        )
 
 
 def test_a_hermit_that_cannot_run_is_a_setup_error(
@@ -126,7 +128,9 @@ def test_a_hermit_that_cannot_run_is_a_setup_error(
     monkeypatch.setattr(owlready2.reasoning, "JAVA_MEMORY", "nonsense")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with pytest.raises(ReasonerUnavailableError, match="without an answer") as raised:
-        check_consistent(checked.ontology, part_of_slice(sorted_triples(checked.built.union())))
+        check_consistent(
+            checked.ontology, part_of_slice(checked.ontology, sorted_triples(checked.built.union()))
+        )
     # its whole output is kept, with whether the input was still there; the input is gone
     logs = list(tmp_path.glob("kg-build-hermit-*.log"))
     assert len(logs) == 1 and str(logs[0]) in str(raised.value)
@@ -182,7 +186,7 @@ from kg_build.reason.owl import part_of_slice, start_checks
 import pyoxigraph as ox
 
 ontology = load_ontology(Path(sys.argv[1]))
-part = part_of_slice(list(ox.parse(path=sys.argv[2], format=ox.RdfFormat.N_TRIPLES)))
+part = part_of_slice(ontology, list(ox.parse(path=sys.argv[2], format=ox.RdfFormat.N_TRIPLES)))
 wait = start_checks(ontology, [part] * 6, workers=2)
 children = [in_child(lambda: b"x" * 1_000_000) for _ in range(30)]
 wait()  # as kg build does: the checks first, then the results

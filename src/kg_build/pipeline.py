@@ -54,7 +54,7 @@ Progress = Callable[[str], None]
 T = TypeVar("T")
 
 
-def _silent(_: str) -> None:
+def silent(_: str) -> None:
     return None
 
 
@@ -102,7 +102,7 @@ class Release:
     consistent: Callable[[], None] = _nothing_to_check
     check_consistency: bool = False
 
-    def confirm(self, progress: Progress = _silent) -> None:
+    def confirm(self, progress: Progress = silent) -> None:
         """Wait for the consistency checks; raise InconsistentError (or
         ReasonerUnavailableError) as they do, or say they passed."""
         self.consistent()
@@ -140,7 +140,7 @@ class _Timer:
 
 def check(
     config: Config,
-    progress: Progress = _silent,
+    progress: Progress = silent,
     total_steps: int = 0,
     previous: BuildState | None = None,
     looked: Callable[[], Looked] | None = None,
@@ -336,7 +336,7 @@ def _check_steps(config: Config) -> int:
 
 def release(
     config: Config,
-    progress: Progress = _silent,
+    progress: Progress = silent,
     check_consistency: bool = True,
     previous: BuildState | None = None,
     confirm: bool = True,

@@ -4,7 +4,6 @@ last. Raises instead of exiting, so that it runs in-process from Python and test
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from kg_build.incremental.state import (
     state_path,
     written_path,
 )
-from kg_build.pipeline import release, state_of, store_change
+from kg_build.pipeline import Progress, release, silent, state_of, store_change
 from kg_build.publish.write import manifest_of, publish_files, sha256_hex, write_atomic
 from kg_build.reason.owl import java_found, require_java
 from kg_build.store.embedded import remove_scratch, write_store
@@ -33,16 +32,12 @@ class Published:
     incremental: bool  # whether it was built on the last release
 
 
-def _silent(_: str) -> None:
-    return None
-
-
 def publish_release(
     config: Config,
     *,
     full: bool = False,
     reason: bool = True,
-    progress: Callable[[str], None] = _silent,
+    progress: Progress = silent,
 ) -> Published:
     """Build and publish to config.dist; `reason`: check consistency with HermiT (without
     Java: a warning, or an error if config.require_reasoner). Raises InputError (bad fact files),
@@ -54,9 +49,7 @@ def publish_release(
         remove_scratch()  # the check store's scratch copy, whatever happened
 
 
-def _publish(
-    config: Config, full: bool, reason: bool, progress: Callable[[str], None]
-) -> Published:
+def _publish(config: Config, full: bool, reason: bool, progress: Progress) -> Published:
     if reason and not java_found():
         if config.require_reasoner:
             require_java()  # raises ReasonerUnavailableError, before any work

@@ -46,7 +46,7 @@ def closure(ontology: Graph, statements: Iterable[ox.Triple], base: str) -> Grap
         subs = _sub_properties(ontology, prop)
         edges: dict[URIRef, set[URIRef]] = {}
         for s, p, o in data:
-            if p in subs and _ours(s, base) and _ours(o, base):
+            if p in subs and ours(s, base) and ours(o, base):
                 edges.setdefault(s, set()).add(o)  # type: ignore[arg-type]
         transitive = (prop, RDF.type, OWL.TransitiveProperty) in ontology
         for start, targets in edges.items():
@@ -62,5 +62,5 @@ def closure(ontology: Graph, statements: Iterable[ox.Triple], base: str) -> Grap
     return inferred
 
 
-def _ours(node: object, base: str) -> bool:
+def ours(node: object, base: str) -> bool:
     return isinstance(node, URIRef) and str(node).startswith(base)

@@ -26,13 +26,13 @@ from pathlib import Path
 
 import owlready2
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg_build.forked import SPAWN_LOCK
 from kg_build.namespaces import GBA
 from kg_build.rdf.chunks import Triples, parse_ours, sorted_triples
-from kg_build.reason.closure import PUBLISHED_PROPERTIES
+from kg_build.reason.closure import PUBLISHED_PROPERTIES, ours, premises
 from kg_build.terms import rdflib_triple
 from kg_build.validate.neighbourhood import Node, around
 
@@ -54,7 +54,6 @@ OWL2_DATATYPES = {
     ),
 }
 
-PART_OF_IRIS = {str(GBA.partOf), str(GBA.directlyPartOf)}
 _OWL2_IRIS = {str(d) for d in OWL2_DATATYPES}
 _RANGE, _SAME_AS = str(RDFS.range), str(OWL.sameAs)
 _BUILT_IN_ANNOTATIONS = {
@@ -175,11 +174,13 @@ def _hermit(
     return world
 
 
-def part_of_slice(data: Iterable[ox.Triple]) -> Triples:
-    """The triples the published conclusions follow from: the part-of statements. (No other
-    axiom of the ontology concludes gba:partOf; tests/test_reasoning.py checks that the
-    closure over the whole data equals the closure over this slice.)"""
-    return [t for t in data if t.predicate.value in PART_OF_IRIS]
+def part_of_slice(ontology: Graph, data: Iterable[ox.Triple]) -> Triples:
+    """The triples the published conclusions follow from: the statements of the part-of
+    properties (reason/closure.py premises). (No other axiom of the ontology concludes
+    gba:partOf; tests/test_reasoning.py checks that the closure over the whole data equals
+    the closure over this slice.)"""
+    wanted = premises(ontology)
+    return [t for t in data if t.predicate.value in wanted]
 
 
 def infer(ontology: Graph, part_of: Triples, base: str) -> Graph:
@@ -189,7 +190,7 @@ def infer(ontology: Graph, part_of: Triples, base: str) -> Graph:
     stated = {rdflib_triple(t) for t in part_of}
     inferred = Graph(bind_namespaces="none")
     for s, p, o in world.as_rdflib_graph():
-        if p in PUBLISHED_PROPERTIES and _ours(s, base) and _ours(o, base):
+        if p in PUBLISHED_PROPERTIES and ours(s, base) and ours(o, base):
             if (s, p, o) not in stated:
                 inferred.add((s, p, o))
     world.close()
@@ -350,8 +351,4 @@ def reason(ontology: Graph, data: Iterable[ox.Triple] | Graph, base: str) -> Rea
     """Check the whole data for consistency, then conclude the part-of closure."""
     triples = sorted_triples(data) if isinstance(data, Graph) else list(data)
     check_consistent(ontology, triples)
-    return Reasoning(infer(ontology, part_of_slice(triples), base))
-
-
-def _ours(node: object, base: str) -> bool:
-    return isinstance(node, URIRef) and str(node).startswith(base)
+    return Reasoning(infer(ontology, part_of_slice(ontology, triples), base))
