@@ -30,6 +30,7 @@ from kg_build.incremental.state import (  # noqa: E402
     FactFiles,
     fact_files,
     look_aside,
+    state_from,
     state_path,
 )
 from kg_build.ontology import load_ontology, vocabulary_of  # noqa: E402
@@ -47,10 +48,7 @@ def _store_quads(dist: Path) -> tuple[set[str], set[str]]:
 
 
 def _state(dist: Path) -> BuildState:
-    with state_path(dist).open("rb") as handle:
-        state = pickle.load(handle)  # noqa: S301 - written by the build under test
-    assert isinstance(state, BuildState)
-    return state
+    return state_from(state_path(dist).read_bytes())
 
 
 def _build_here(config: str, dist: Path, full: bool = False) -> tuple[int, str]:

@@ -180,7 +180,7 @@ _FORKS_WHILE_JVMS_START = """
 import sys
 from pathlib import Path
 from kg_build.rdf.chunks import sorted_triples
-from kg_build.forked import in_child
+from kg_build.elsewhere import in_child
 from kg_build.ontology import load_ontology
 from kg_build.reason.owl import part_of_slice, start_checks
 import pyoxigraph as ox
@@ -195,7 +195,7 @@ print(sum(len(child()) for child in children))
 
 
 def test_children_forked_while_jvms_start_do_not_hang_the_build(published: Path) -> None:
-    """A build forks children (forked.py) while HermiT's JVMs start in threads. A child forked
+    """A build forks children (elsewhere.py) while HermiT's JVMs start in threads. A child forked
     while a JVM was being started held that start's pipe, the starting thread waited for the
     child, and the child (its result unread) for the build: a build hung so. Here, in a
     process of its own that is killed if it hangs, children with results too large for a

@@ -5,7 +5,6 @@ Functions here return graphs and bytes; only the command line writes files.
 
 from __future__ import annotations
 
-import pickle
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,10 +14,10 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg_build.config import Config
+from kg_build.elsewhere import in_child
 from kg_build.errors import Problem
 from kg_build.facts.load import SHARED_FILES, Corpus, Part, load_corpus, read_parts
 from kg_build.facts.quotes import QuoteCheck, check_quotes
-from kg_build.forked import in_child
 from kg_build.incremental.baseline import Baseline
 from kg_build.incremental.state import BuildState, FactFiles, Looked, fact_files
 from kg_build.link.check import check_links
@@ -166,9 +165,7 @@ def check(
     # The quote checks read the sources' texts: a child does them while this process builds
     # and validates; on a baseline, only the quotes of changed parts and texts are looked up.
     quoting = in_child(
-        lambda: pickle.dumps(
-            check_quotes(corpus, config.texts, previous.quotes if previous else None, kept)
-        )
+        lambda: check_quotes(corpus, config.texts, previous.quotes if previous else None, kept)
     )
     iris = Iris(config.base, corpus)
     graph_iri = {sid: str(iris.graph(sid)) for sid in corpus.sources}
@@ -224,7 +221,7 @@ def check(
     )[0]
     quotes: QuoteCheck = timer.run(
         "quotes",
-        lambda: pickle.loads(quoting()),  # noqa: S301 - from our own child process
+        quoting,
         lambda q: (
             f"{q.checked} checked, {len(q.problems)} not found"
             + (f" ({q.looked_up} looked up again)" if previous is not None else "")
@@ -316,9 +313,9 @@ def _read_on_both_cores(
     if len(todo) < PARALLEL_MIN_FOLDERS:
         return {}
     mine, theirs = todo[: len(todo) // 2], todo[len(todo) // 2 :]
-    reading = in_child(lambda: pickle.dumps(read_parts(config.facts, theirs, config.root)))
+    reading = in_child(lambda: read_parts(config.facts, theirs, config.root))
     parts = read_parts(config.facts, mine, config.root)
-    parts.update(pickle.loads(reading()))  # noqa: S301 - from our own child process
+    parts.update(reading())
     return parts
 
 
@@ -395,18 +392,18 @@ def _publish(checked: Checked, config: Config, reasoning: Reasoning) -> Release:
     iris, chunk = checked.built.iris, data.chunk
     before = checked.baseline.counts() if checked.baseline is not None else None
 
-    def description_of() -> bytes:
+    def description_of() -> tuple[Counts, bytes]:
         counts = None
         if before is not None and data.change is not None:
             change = data.change
             counts = recount(before, change.removed, change.added, data.old, data.chunk)
         counts = counts or count_lines(chunk)
-        return pickle.dumps((counts, _nt(describe(iris, counts, checked.corpus))))
+        return counts, _nt(describe(iris, counts, checked.corpus))
 
     describing = in_child(description_of)
     jsonld = dumps.jsonld(data, config.base, prior)
     turtle = dumps.turtle(data, config.base, prior)
-    counts, described = pickle.loads(describing())  # noqa: S301 - from our own child process
+    counts, described = describing()
     rel = Release(checked, reasoning, triples_of(described), chunk, data.shared)
     rel.subjects, rel.counts = data.subjects, counts
     rel.files.update({**jsonld.files, **turtle.files})

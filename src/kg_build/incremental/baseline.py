@@ -5,7 +5,6 @@ keeps it). A build without a baseline does all of the work; the result is the sa
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg_build.elsewhere import in_thread
 from kg_build.facts.load import Corpus
 from kg_build.incremental.state import BuildState
 from kg_build.publish.dumps import Prior
@@ -106,15 +106,12 @@ class Baseline:
             store, work, data = copy, _forget, drop
         else:
             store, work, data = ox.Store(), load_chunks, b"".join(self.state.graphs.values())
-        # daemon: an input error does not wait for it
-        loading = threading.Thread(target=work, args=(store, data), daemon=True)
-        loading.start()
 
-        def ready() -> ox.Store:
-            loading.join()
+        def load() -> ox.Store:
+            work(store, data)
             return store
 
-        return ready
+        return in_thread(load)
 
     def swap(
         self, store: ox.Store, graphs: Mapping[str, Chunk], changed: set[str], back: int

@@ -9,13 +9,18 @@ unchanged are reused (rdf/reads.py decides). Anything that changes every graph a
 differs, or the published files are not the ones this state describes, the build starts from
 nothing.
 
-The state is a pickle under dist/.kg-build/, written by the command line after it published
-the release the state describes. It is our own file, read only from our own output folder.
+The state is a pickle under dist/.kg-build/, written after the release it describes was
+published. It is read back with an unpickler that builds only kg-build's own data classes
+and a few standard types, so a file put there by someone else cannot run code; a file that
+does not load is ignored and the build starts from nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -24,11 +29,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel
+
 import kg_build
 from kg_build.config import Config
+from kg_build.elsewhere import in_child
 from kg_build.facts.load import RACY_NS, SHARED_FILES, Part
 from kg_build.facts.quotes import QuoteCheck
-from kg_build.forked import in_child
 from kg_build.publish.write import Stat
 from kg_build.rdf.describe import Counts
 from kg_build.rdf.reads import GraphKeys
@@ -74,53 +81,21 @@ class BuildState:
     # size, mtime and inode of each published file as written; read from WRITTEN_FILE
     published: dict[str, Stat] = field(default_factory=dict)
 
-    def __getstate__(self) -> dict[str, object]:
-        # The records of every source pickled once as a base (one pickle loads 30% faster than
-        # one per source), and the parts that differ from it since, each on its own: a build
-        # writes back the base it read instead of pickling every source again.
-        state = dict(self.__dict__)
-        base, blob = _BASE if _BASE is not None else ({}, b"")
-        overlay: dict[str, bytes | None] = {
-            name: _pickled(part) for name, part in self.parts.items() if base.get(name) is not part
-        }
-        overlay.update((name, None) for name in base if name not in self.parts)
-        if not blob or len(overlay) > max(MAX_OVERLAY, len(self.parts) // 10):
-            blob, overlay = pickle.dumps(self.parts, protocol=pickle.HIGHEST_PROTOCOL), {}
-        state["parts"] = (blob, overlay)
-        return state
+    # what load_state read, to write the next state without pickling unchanged parts again
+    pickled: Pickled | None = field(default=None, repr=False, compare=False)
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        global _BASE
-        stored = state["parts"]
-        if not isinstance(stored, tuple):
-            raise TypeError("not a state of this version")
-        blob, overlay = stored
-        base = pickle.loads(blob)  # noqa: S301 - our own file, see the module docstring
-        _BASE = (base, blob)
-        parts = dict(base)
-        for name, part_blob in overlay.items():
-            if part_blob is None:
-                parts.pop(name, None)
-                continue
-            part = pickle.loads(part_blob)  # noqa: S301 - as above
-            _BLOBS[id(part)] = (part, part_blob)
-            parts[name] = part
-        self.__dict__.update(state, parts=parts)
+
+@dataclass(frozen=True)
+class Pickled:
+    """The parts of a state as load_state found them: the base (name -> part, unpickled from
+    `blob`) and the parts pickled apart from it (name -> the part and its bytes)."""
+
+    base: dict[str, Part]
+    blob: bytes
+    apart: dict[str, tuple[Part, bytes]]
 
 
 MAX_OVERLAY = 100  # parts kept apart from the base before the base is written anew
-# The base of parts this process read (name -> part) and its pickle
-_BASE: tuple[dict[str, Part], bytes] | None = None
-# id(part) -> the part and the bytes it was unpickled from (the part is held, so the id
-# cannot be reused by another object while the entry exists)
-_BLOBS: dict[int, tuple[Part, bytes]] = {}
-
-
-def _pickled(part: Part) -> bytes:
-    known = _BLOBS.get(id(part))
-    if known is not None and known[0] is part:
-        return known[1]
-    return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path], root: Path) -> None:
@@ -175,8 +150,7 @@ def look_aside(facts_dir: Path) -> Callable[[], Looked]:
     """look() started in a forked child, to run on the other core while this process reads
     the last build's state (each about a second at 10,000 sources); the returned function
     waits for it."""
-    looking = in_child(lambda: pickle.dumps(look(facts_dir)))
-    return lambda: pickle.loads(looking())  # noqa: S301 - from our own child process
+    return in_child(lambda: look(facts_dir))
 
 
 def fact_files(
@@ -261,11 +235,10 @@ def load_state(dist: Path, key: str) -> BuildState | None:
     if not path.is_file() or not manifest.is_file():
         return None
     try:
-        with path.open("rb") as handle:
-            state = pickle.load(handle)  # noqa: S301 - our own file, see the module docstring
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        return None  # unreadable or from another version: start from nothing
-    if not isinstance(state, BuildState) or state.format != FORMAT or state.key != key:
+        state = state_from(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError, KeyError, pickle.UnpicklingError):
+        return None  # unreadable, damaged or from another version: start from nothing
+    if state.format != FORMAT or state.key != key:
         return None
     if state.manifest != manifest.read_bytes() or not (dist / state.store).is_dir():
         return None  # the published files are not the ones this state describes
@@ -273,5 +246,88 @@ def load_state(dist: Path, key: str) -> BuildState | None:
     return state
 
 
-def dump_state(state: BuildState) -> bytes:
-    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+def dump_state(state: BuildState, prior: BuildState | None = None) -> bytes:
+    """The state as bytes. The records of every source are pickled once as a base (one pickle
+    loads 30% faster than one per source), and the parts that differ from it since each on its
+    own: a build on `prior` writes back the base it read instead of pickling every part again."""
+    fields = {f.name: getattr(state, f.name) for f in dataclasses.fields(BuildState)}
+    del fields["pickled"], fields["published"]
+    found = prior.pickled if prior is not None else None
+    base, blob, apart = (found.base, found.blob, found.apart) if found else ({}, b"", {})
+    overlay: dict[str, bytes | None] = {
+        name: _pickled(part, apart.get(name))
+        for name, part in state.parts.items()
+        if base.get(name) is not part
+    }
+    overlay.update((name, None) for name in base if name not in state.parts)
+    if not blob or len(overlay) > max(MAX_OVERLAY, len(state.parts) // 10):
+        blob, overlay = _pickle(state.parts), {}
+    fields["parts"] = (blob, overlay)
+    return _pickle(fields)
+
+
+def _pickled(part: Part, known: tuple[Part, bytes] | None) -> bytes:
+    return known[1] if known is not None and known[0] is part else _pickle(part)
+
+
+def _pickle(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def state_from(data: bytes) -> BuildState:
+    fields = _unpickle(data)
+    if not isinstance(fields, dict):
+        raise TypeError("not a state")
+    blob, overlay = fields.pop("parts")
+    base = _parts(_unpickle(blob))
+    parts, apart = dict(base), {}
+    for name, part_blob in overlay.items():
+        if part_blob is None:
+            parts.pop(name, None)
+            continue
+        part = _unpickle(part_blob)
+        if not isinstance(part, Part):
+            raise TypeError(f"not a part: {name}")
+        apart[name] = (part, part_blob)
+        parts[name] = part
+    return BuildState(**fields, parts=parts, pickled=Pickled(base, blob, apart))
+
+
+# What a state may hold besides plain values: anything else in the file means it was not
+# written by this code, and it is not built on (pickle would call whatever a file names).
+_ALLOWED = {
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+    ("collections", "Counter"),
+    ("datetime", "date"),
+    ("datetime", "datetime"),
+    ("decimal", "Decimal"),
+}
+
+
+class _DataOnly(pickle.Unpickler):
+    """Unpickles only kg-build's own data classes, records (pydantic models, restored without
+    running their validators) and enumerations, and the few standard types above: a state
+    file cannot make the build run code."""
+
+    def find_class(self, module: str, name: str) -> type:
+        if (module, name) in _ALLOWED:
+            found: type = super().find_class(module, name)
+            return found
+        if module.startswith("kg_build.") and "." not in name:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (
+                dataclasses.is_dataclass(found) or issubclass(found, enum.Enum | BaseModel)
+            ):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a state")
+
+
+def _parts(found: object) -> dict[str, Part]:
+    if not isinstance(found, dict) or not all(isinstance(p, Part) for p in found.values()):
+        raise TypeError("not the parts of a state")
+    return found
+
+
+def _unpickle(data: bytes) -> object:
+    return _DataOnly(io.BytesIO(data)).load()

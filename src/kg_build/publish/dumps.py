@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg_build.forked import in_child
+from kg_build.elsewhere import in_child
 from kg_build.publish import serialize, splice
 from kg_build.publish.splice import UnionChange
 from kg_build.publish.write import Stat

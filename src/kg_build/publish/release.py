@@ -4,11 +4,11 @@ last. Raises instead of exiting, so that it runs in-process from Python and test
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg_build.config import Config
+from kg_build.elsewhere import in_thread
 from kg_build.errors import NonConformingError
 from kg_build.incremental.state import (
     dump_state,
@@ -85,10 +85,9 @@ def _publish(config: Config, full: bool, reason: bool, progress: Progress) -> Pu
     files = rel.all_files()
     manifest = manifest_of(files, {"ganzhou-gba.trig": trig_sha256})
     # the files are written and synced while the state is pickled
-    with ThreadPoolExecutor(1) as pool:
-        writing = pool.submit(publish_files, config.dist, files, manifest)
-        state = dump_state(state_of(rel, config, key, manifest, store.name))
-        written = writing.result()
+    writing = in_thread(lambda: publish_files(config.dist, files, manifest))
+    state = dump_state(state_of(rel, config, key, manifest, store.name), previous)
+    written = writing()
     write_atomic(state_path(config.dist), state)
     # after the state: with stats of other files the next build hashes the files instead
     write_atomic(written_path(config.dist), dump_written(written))

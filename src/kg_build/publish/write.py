@@ -6,8 +6,9 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from kg_build.elsewhere import each_in_thread
 
 
 def _umask() -> int:
@@ -42,8 +43,7 @@ def manifest_of(files: Mapping[str, bytes], known: Mapping[str, str] | None = No
     others are hashed on two threads (hashlib lets go of the GIL while it hashes)."""
     known = known or {}
     names = sorted(files)
-    with ThreadPoolExecutor(2) as pool:
-        digests = list(pool.map(lambda n: known.get(n) or sha256_hex(files[n]), names))
+    digests = each_in_thread(lambda n: known.get(n) or sha256_hex(files[n]), names, 2)()
     return "".join(f"{d}  {name}\n" for d, name in zip(digests, names, strict=True)).encode()
 
 
@@ -68,7 +68,6 @@ def publish_files(dist: Path, files: Mapping[str, bytes], manifest: bytes) -> di
         return name, stat_of(dist / name)
 
     # two at a time: copying into the page cache and syncing let go of the GIL too
-    with ThreadPoolExecutor(2) as pool:
-        written = {name: known for name, known in pool.map(write, sorted(files)) if known}
+    written = {name: known for name, known in each_in_thread(write, sorted(files), 2)() if known}
     write_atomic(dist / "SHA256SUMS", manifest)
     return written

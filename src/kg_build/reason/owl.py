@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kg_build.forked import SPAWN_LOCK
+from kg_build.elsewhere import each_in_thread, start_program
 from kg_build.namespaces import GBA
 from kg_build.rdf.chunks import Triples, parse_ours, sorted_triples
 from kg_build.reason.closure import PUBLISHED_PROPERTIES, ours, premises
@@ -233,13 +232,9 @@ def _run_hermit(path: Path) -> None:
         path.as_uri(),
     ]
     size = path.stat().st_size
-    # The JVM writes to files, not pipes: a child forked meanwhile (forked.py) would hold
-    # the pipes' ends, and reading them to their end would wait for that child.
     with path.with_suffix(".out").open("w+b") as out, path.with_suffix(".err").open("w+b") as err:
-        with SPAWN_LOCK:  # see forked.py
-            # owlready2's Java and its HermiT jar, fixed arguments and our own file
-            jvm = subprocess.Popen(command, stdout=out, stderr=err)  # noqa: S603
-        code = jvm.wait()
+        # owlready2's Java and its HermiT jar, fixed arguments and our own file
+        code = start_program(command, out, err).wait()
         out.seek(0)
         err.seek(0)
         run = subprocess.CompletedProcess(command, code, out.read(), err.read())
@@ -328,20 +323,13 @@ def start_checks(
     require_java()
     folder = Path(tempfile.mkdtemp(prefix="kg-build-hermit-"))  # mode 0700
     files = [_hermit_file(folder, i, ontology, part) for i, part in enumerate(parts)]
-    pool = ThreadPoolExecutor(max(1, min(workers or os.cpu_count() or 1, len(files))), "hermit")
-    futures = [pool.submit(_run_hermit, path) for path in files]
-    pool.shutdown(wait=False)
+    # after a failure, the modules not started are not checked at all
+    checks = each_in_thread(_run_hermit, files, workers or os.cpu_count() or 1)
 
     def wait() -> None:
         try:
-            for future in futures:
-                future.result()
-        finally:  # after a failure, the modules not started are not checked at all
-            for future in futures:
-                future.cancel()
-            for future in futures:
-                if not future.cancelled():
-                    future.exception()  # waits for a JVM still reading its file
+            checks()
+        finally:  # each_in_thread waited for every JVM still reading its file
             shutil.rmtree(folder, ignore_errors=True)
 
     return wait

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,8 +15,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from kg_build.elsewhere import in_child
 from kg_build.errors import InputError, Problem, field_named_in
-from kg_build.forked import SPAWN_LOCK
 from kg_build.namespaces import SH
 from kg_build.rdf.graph import Built, Location
 from kg_build.terms import from_oxigraph, oxigraph_triple
@@ -120,7 +121,6 @@ def add_to_store(store: ox.Store, graphs: Iterable[Iterable[ox.Triple] | Graph])
 Raw = tuple[Node | None, Node | None, Node | None, str, Node | None]  # focus, path, value, ...
 PARALLEL_MIN_TRIPLES = 50_000  # below this, starting processes costs more than it saves
 Data = Graph | Callable[[], Graph]  # the data graph, or a function that makes it anew
-_SHARED: tuple[Data, Graph, Graph, list[list[URIRef | str]]] | None = None  # read by forked workers
 
 
 def core_results(
@@ -138,7 +138,6 @@ def core_results(
     (validate/hoisting.py). On a large graph the top-level shapes are shared out to forked
     processes, each validating its share over the whole graph. (Splitting by focus node does
     not work: pyshacl then checks the given nodes against every shape, targeted or not.)"""
-    global _SHARED
     core = hoisting.hoist_property_shapes(core)
     dealt = hoisting.shares(core, workers or os.cpu_count() or 1)
     shares: list[list[URIRef | str]] = [list(share) for share in dealt]
@@ -152,23 +151,15 @@ def core_results(
     )
     if not parallel:
         return _pyshacl(data if isinstance(data, Graph) else data(), core, ontology, None)
-    _SHARED = (data, core, ontology, shares)
-    try:
-        # fork: the workers inherit the graphs instead of receiving them pickled
-        with SPAWN_LOCK:  # see forked.py
-            pool = multiprocessing.get_context("fork").Pool(len(shares))
-        with pool:
-            parts = pool.map(_validate_share, range(len(shares)))
-    finally:
-        _SHARED = None
-    return [raw for part in parts for raw in part]
+    # in children: each inherits the graphs at the fork instead of receiving them pickled
+    waits = [in_child(partial(_validate_share, data, core, ontology, share)) for share in shares]
+    return [raw for wait in waits for raw in wait()]
 
 
-def _validate_share(index: int) -> list[Raw]:
-    if _SHARED is None:  # pragma: no cover - set before the pool forks
-        raise RuntimeError("no graphs shared with the worker")
-    data, core, ontology, shares = _SHARED
-    return _pyshacl(data if isinstance(data, Graph) else data(), core, ontology, shares[index])
+def _validate_share(
+    data: Data, core: Graph, ontology: Graph, share: list[URIRef | str]
+) -> list[Raw]:
+    return _pyshacl(data if isinstance(data, Graph) else data(), core, ontology, share)
 
 
 def _pyshacl(

@@ -1,0 +1,67 @@
+"""The state a build leaves for the next one is data: a file that is not what a build wrote
+(damaged, from elsewhere, crafted to run code) is never built on, and never runs anything."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import PUBLISHED_FILES, ROOT, project_config
+
+from kg_build.config import Config
+from kg_build.incremental.state import global_key, load_state, state_path
+from kg_build.publish.release import publish_release
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def project(tmp_path: Path, shared_texts: tuple[Path, ...]) -> Config:
+    for folder in ("facts", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    config = project_config(root=tmp_path)
+    publish_release(config, full=True, reason=False)
+    return config
+
+
+class _RunsCode:
+    """Unpickled by pickle.loads, this would run a program."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        import os
+
+        return (os.system, ("touch pwned",))
+
+
+def test_a_state_written_by_the_build_is_read_back(project: Config) -> None:
+    state = load_state(project.dist, global_key(project))
+    assert state is not None and state.parts and state.pickled is not None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: data[:100] + bytes(200) + data[300:],  # zeroed in the middle
+        lambda data: b"",
+        lambda data: pickle.dumps({"key": "x"}),  # a pickle, but not a state
+        lambda data: pickle.dumps(_RunsCode()),
+        lambda data: pickle.dumps({"parts": (pickle.dumps(_RunsCode()), {})}),
+    ],
+    ids=["truncated", "zeroed", "empty", "not-a-state", "runs-code", "runs-code-in-parts"],
+)
+def test_a_state_that_is_not_as_written_means_a_build_from_nothing(
+    project: Config, damage: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = state_path(project.dist)
+    path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
+    before = {name: (project.dist / name).read_bytes() for name in PUBLISHED_FILES}
+    assert load_state(project.dist, global_key(project)) is None
+    assert not publish_release(project, reason=False).incremental
+    assert not (tmp_path / "pwned").exists()
+    assert {name: (project.dist / name).read_bytes() for name in PUBLISHED_FILES} == before
+    # and the state written by that build is good again
+    assert publish_release(project, reason=False).incremental
