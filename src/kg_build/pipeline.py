@@ -141,31 +141,30 @@ def check(
     config: Config,
     progress: Progress = silent,
     total_steps: int = 0,
-    previous: BuildState | None = None,
+    baseline: Baseline | None = None,
     looked: Callable[[], Looked] | None = None,
 ) -> Checked:
     """Read facts, build the graph, check quotes and SHACL. Raises InputError on bad input.
 
-    With `previous` (the last release's state), each stage asks it what it may reuse
+    With a `baseline` (the last release), each stage asks it what it may reuse
     (incremental/baseline.py): unchanged fact folders are not parsed again, graphs whose
     inputs did not change are reused, and SHACL re-checks only the nodes the changes can
     affect; the outcome is the same as without it. `looked`: see read_facts."""
     timer = _Timer(progress, total_steps or _check_steps(config))
-    baseline = Baseline(previous, config.dist, config.base) if previous is not None else None
     ontology = load_ontology(config.ontology)
     # The check store serves the SPARQL constraints, the quality queries and the
     # neighbourhoods: the union of the source graphs and the ontology, in its default graph.
     last_store = baseline.start_check_store(ontology) if baseline is not None else None
     folders, corpus = timer.run(
         "facts",
-        lambda: read_facts(config, ontology, previous, looked),
+        lambda: read_facts(config, ontology, baseline, looked),
         lambda fc: f"{len(fc[1].entries)} records from {len(fc[1].sources)} sources",
     )
     kept = baseline.kept_parts(corpus) if baseline is not None else set()
     # The quote checks read the sources' texts: a child does them while this process builds
     # and validates; on a baseline, only the quotes of changed parts and texts are looked up.
     quoting = in_child(
-        lambda: check_quotes(corpus, config.texts, previous.quotes if previous else None, kept)
+        lambda: check_quotes(corpus, config.texts, baseline.quotes() if baseline else None, kept)
     )
     iris = Iris(config.base, corpus)
     graph_iri = {sid: str(iris.graph(sid)) for sid in corpus.sources}
@@ -183,7 +182,7 @@ def check(
             + (" rebuilt" if rebuild is not None else "")
         ),
     )
-    keys = graph_keys(built.reads, graph_iri, inputs, previous.graph_keys if previous else None)
+    keys = graph_keys(built.reads, graph_iri, inputs, baseline.graph_keys() if baseline else None)
     made = chunks_of(built)
     graphs = {iri: made.get(iri, b"") for iri in graph_iri.values()}
     changed: set[str] = set()
@@ -224,7 +223,7 @@ def check(
         quoting,
         lambda q: (
             f"{q.checked} checked, {len(q.problems)} not found"
-            + (f" ({q.looked_up} looked up again)" if previous is not None else "")
+            + (f" ({q.looked_up} looked up again)" if baseline is not None else "")
             + "".join(f"; {s} not checked ({why})" for s, why in q.unchecked.items())
         ),
     )
@@ -276,23 +275,17 @@ def read_corpus(config: Config) -> tuple[Graph, Corpus]:
 def read_facts(
     config: Config,
     ontology: Graph,
-    previous: BuildState | None = None,
+    baseline: Baseline | None = None,
     looked: Callable[[], Looked] | None = None,
 ) -> tuple[FactFiles, Corpus]:
-    """The fact files' digests and what they say; with `previous`, the folders whose digests
+    """The fact files' digests and what they say; on a `baseline`, the folders whose digests
     did not change are taken from it unread. `looked`: waits for look() of the fact folder,
     if it was started already (look_aside)."""
-    known = previous.folders if previous is not None else None
+    known = baseline.folders() if baseline is not None else None
     folders = FactFiles()
     if config.facts.is_dir():
         folders = fact_files(config.facts, known, looked() if looked is not None else None)
-    reuse = {}
-    if previous is not None:
-        reuse = {
-            name: previous.parts[name]
-            for name, digest in folders.digests.items()
-            if previous.folders.digests.get(name) == digest and name in previous.parts
-        }
+    reuse = baseline.unchanged_parts(folders) if baseline is not None else {}
     reuse.update(_read_on_both_cores(config, folders, reuse))
     listed = folders.folders if config.facts.is_dir() else None
     vocabulary = vocabulary_of(ontology)
@@ -335,7 +328,7 @@ def release(
     config: Config,
     progress: Progress = silent,
     check_consistency: bool = True,
-    previous: BuildState | None = None,
+    baseline: Baseline | None = None,
     confirm: bool = True,
     looked: Callable[[], Looked] | None = None,
 ) -> Release:
@@ -347,7 +340,7 @@ def release(
     before publishing anything (kg build loads the embedded store meanwhile). `looked`: see
     read_facts."""
     steps = _check_steps(config) + 2
-    checked = check(config, progress, total_steps=steps, previous=previous, looked=looked)
+    checked = check(config, progress, total_steps=steps, baseline=baseline, looked=looked)
     timer = _Timer(progress, steps)
     timer.step = _check_steps(config)
     if checked.problems:

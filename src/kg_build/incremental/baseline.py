@@ -12,13 +12,15 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg_build.config import Config
 from kg_build.elsewhere import in_thread
-from kg_build.facts.load import Corpus
-from kg_build.incremental.state import BuildState
+from kg_build.facts.load import Corpus, Part
+from kg_build.facts.quotes import QuoteCheck
+from kg_build.incremental.state import BuildState, FactFiles, load_state
 from kg_build.publish.dumps import Prior
 from kg_build.rdf.chunks import Chunk, chunk_of, load_chunks
 from kg_build.rdf.describe import Counts
-from kg_build.rdf.reads import Inputs, to_rebuild
+from kg_build.rdf.reads import GraphKeys, Inputs, to_rebuild
 from kg_build.store.embedded import StoreChange, scratch_copy
 from kg_build.validate.neighbourhood import Node, affected, replace_graphs
 
@@ -29,7 +31,26 @@ class Baseline:
     dist: Path  # the release folder; the state names its store in it
     base: str
 
+    @classmethod
+    def load(cls, config: Config, key: str) -> Baseline | None:
+        """The last release in config.dist, if a build can build on it (load_state)."""
+        state = load_state(config.dist, key)
+        return cls(state, config.dist, config.base) if state is not None else None
+
     # ---- facts ---------------------------------------------------------------------------
+
+    def folders(self) -> FactFiles:
+        """The digests and stats of the fact files as the last build found them."""
+        return self.state.folders
+
+    def unchanged_parts(self, folders: FactFiles) -> dict[str, Part]:
+        """What the fact files and source folders whose digests did not change gave."""
+        before = self.state
+        return {
+            name: before.parts[name]
+            for name, digest in folders.digests.items()
+            if before.folders.digests.get(name) == digest and name in before.parts
+        }
 
     def kept_parts(self, corpus: Corpus) -> set[str]:
         """The fact files and source folders taken from the last release unread."""
@@ -45,7 +66,15 @@ class Baseline:
                     ids.add(part.source[0].id)
         return ids
 
+    def quotes(self) -> QuoteCheck | None:
+        """The last release's quote check, per part (facts/quotes.py)."""
+        return self.state.quotes
+
     # ---- graphs --------------------------------------------------------------------------
+
+    def graph_keys(self) -> GraphKeys:
+        """Each graph's key and what it read, as the last build recorded them."""
+        return self.state.graph_keys
 
     def to_rebuild(
         self, corpus: Corpus, graph_iri: Mapping[str, str], kept: set[str]

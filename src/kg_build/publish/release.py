@@ -10,11 +10,11 @@ from pathlib import Path
 from kg_build.config import Config
 from kg_build.elsewhere import in_thread
 from kg_build.errors import NonConformingError
+from kg_build.incremental.baseline import Baseline
 from kg_build.incremental.state import (
     dump_state,
     dump_written,
     global_key,
-    load_state,
     look_aside,
     state_path,
     written_path,
@@ -62,8 +62,8 @@ def _publish(config: Config, full: bool, reason: bool, progress: Progress) -> Pu
         reason = False
     looked = look_aside(config.facts) if config.facts.is_dir() else None
     key = global_key(config)
-    previous = None if full else load_state(config.dist, key)
-    if previous is not None:
+    baseline = None if full else Baseline.load(config, key)
+    if baseline is not None:
         progress(f"incremental: building on the release in {config.dist} (--full to start over)")
     # HermiT's consistency checks go on while the embedded store is loaded; the store is
     # moved into place, and anything published, only once they found no contradiction
@@ -71,7 +71,7 @@ def _publish(config: Config, full: bool, reason: bool, progress: Progress) -> Pu
         config,
         progress=progress,
         check_consistency=reason,
-        previous=previous,
+        baseline=baseline,
         confirm=False,
         looked=looked,
     )
@@ -86,11 +86,12 @@ def _publish(config: Config, full: bool, reason: bool, progress: Progress) -> Pu
     manifest = manifest_of(files, {"ganzhou-gba.trig": trig_sha256})
     # the files are written and synced while the state is pickled
     writing = in_thread(lambda: publish_files(config.dist, files, manifest))
-    state = dump_state(state_of(rel, config, key, manifest, store.name), previous)
+    prior = baseline.state if baseline is not None else None
+    state = dump_state(state_of(rel, config, key, manifest, store.name), prior)
     written = writing()
     write_atomic(state_path(config.dist), state)
     # after the state: with stats of other files the next build hashes the files instead
     write_atomic(written_path(config.dist), dump_written(written))
     progress(f"published {len(files)} files and SHA256SUMS to {config.dist}")
     progress(f"embedded store (Oxigraph) at {config.dist / 'store'} -> {store.name}")
-    return Published(tuple(sorted(files)), store, previous is not None)
+    return Published(tuple(sorted(files)), store, baseline is not None)
