@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import socket
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
@@ -617,17 +618,12 @@ def serve_command(
     picked up without a restart. Settings also come from environment variables.
     """
     from kg_build.serve.app import Settings, create_app, worker_settings
-    from kg_build.serve.listener import ListenerLimits, listening_socket, serve
+    from kg_build.serve.listener import ListenerLimits, serve
     from kg_build.serve.pool import Pool, PoolLimits, WorkerStartError, default_workers
     from kg_build.serve.screen import QueryLimits
 
     config = _config(config_path, **options)
-    try:  # first: a port in use is said in one line, before any worker starts
-        sock = listening_socket(host, port)
-    except OSError as exc:
-        why = exc.strerror or str(exc)
-        hint = "; stop the server using it or pass --port" if exc.errno == errno.EADDRINUSE else ""
-        _fail(EXIT_USAGE, f"error: cannot listen on {host}:{port}: {why}{hint}")
+    sock = _listen(host, port)  # first: a port in use is said before any worker starts
     settings = Settings(
         base=config.base,
         queries=config.queries,
@@ -652,6 +648,18 @@ def serve_command(
         f"{limits.workers} query workers)"
     )
     serve(app, sock, ListenerLimits(client_timeout, keep_alive, max_connections))
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, or one line saying why there is none, and exit 2."""
+    from kg_build.serve.listener import listening_socket
+
+    try:
+        return listening_socket(host, port)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        hint = "; stop the server using it or pass --port" if exc.errno == errno.EADDRINUSE else ""
+        _fail(EXIT_USAGE, f"error: cannot listen on {host}:{port}: {why}{hint}")
 
 
 @main.group(name="link")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -149,7 +150,9 @@ def check(
     With a `baseline` (the last release), each stage asks it what it may reuse
     (incremental/baseline.py): unchanged fact folders are not parsed again, graphs whose
     inputs did not change are reused, and SHACL re-checks only the nodes the changes can
-    affect; the outcome is the same as without it. `looked`: see read_facts."""
+    affect; the outcome is the same as without it. `looked`: see read_facts.
+
+    It reads as the pipeline, stage after stage; what a stage does is in its own module."""
     timer = _Timer(progress, total_steps or _check_steps(config))
     ontology = load_ontology(config.ontology)
     # The check store serves the SPARQL constraints, the quality queries and the
@@ -166,38 +169,10 @@ def check(
     quoting = in_child(
         lambda: check_quotes(corpus, config.texts, baseline.quotes() if baseline else None, kept)
     )
-    iris = Iris(config.base, corpus)
-    graph_iri = {sid: str(iris.graph(sid)) for sid in corpus.sources}
-    rebuild: set[str] | None = None
-    inputs = Inputs(corpus, GraphKeys(), ())
-    if baseline is not None:
-        rebuild, inputs = baseline.to_rebuild(corpus, graph_iri, kept)
-    built = timer.run(
-        "build",
-        lambda: build_dataset(corpus, ontology, config.base, rebuild, iris),
-        lambda b: (
-            f"{len(b.dataset)} triples in "
-            + (f"{len(rebuild)} of " if rebuild is not None else "")
-            + f"{len(graph_iri)} graphs"
-            + (" rebuilt" if rebuild is not None else "")
-        ),
-    )
-    keys = graph_keys(built.reads, graph_iri, inputs, baseline.graph_keys() if baseline else None)
-    made = chunks_of(built)
-    graphs = {iri: made.get(iri, b"") for iri in graph_iri.values()}
-    changed: set[str] = set()
-    focus: set[Node] | None = None
+    made = _build(timer, config, ontology, corpus, baseline, kept)
+    built = made.built
     shapes = load_shapes(config.shapes)
-    if baseline is not None and rebuild is not None and last_store is not None:
-        note_records(built.origins, corpus, iris, set(corpus.sources) - rebuild)
-        graphs, changed = baseline.graphs(made, rebuild, graph_iri)
-        store = last_store()
-        back = recheck_depth(split_shapes(shapes)[0])  # derived from the shapes
-        focus = baseline.swap(store, graphs, changed, back)
-    else:
-        store = ox.Store()
-        load_chunks(store, b"".join(graphs.values()))
-    add_to_store(store, [ontology])
+    store, graphs, changed, focus = _check_store(made, ontology, shapes, baseline, last_store)
     violations = timer.run(
         "shacl",
         lambda: validate_graph(built, shapes, ontology, store, focus=focus),
@@ -218,15 +193,7 @@ def check(
         lambda: _quality(config, built, store, focus, baseline is not None),
         lambda q: f"{q[1]} checks, {len(q[0])} failed",
     )[0]
-    quotes: QuoteCheck = timer.run(
-        "quotes",
-        quoting,
-        lambda q: (
-            f"{q.checked} checked, {len(q.problems)} not found"
-            + (f" ({q.looked_up} looked up again)" if baseline is not None else "")
-            + "".join(f"; {s} not checked ({why})" for s, why in q.unchecked.items())
-        ),
-    )
+    quotes = timer.run("quotes", quoting, partial(_quotes_said, again=baseline is not None))
     return Checked(
         ontology,
         corpus,
@@ -236,7 +203,7 @@ def check(
         violations,
         quality + links,
         folders,
-        keys,
+        made.keys,
         baseline,
         changed,
         store,
@@ -263,6 +230,80 @@ def _quality(
 def _nt(triples: Triples) -> bytes:
     """Triples as N-Triples, in their order (which ox.parse gives back)."""
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _quotes_said(q: QuoteCheck, again: bool) -> str:
+    return (
+        f"{q.checked} checked, {len(q.problems)} not found"
+        + (f" ({q.looked_up} looked up again)" if again else "")
+        + "".join(f"; {s} not checked ({why})" for s, why in q.unchecked.items())
+    )
+
+
+@dataclass(frozen=True)
+class _Made:
+    built: Built
+    chunks: dict[str, Chunk]  # the graphs made (IRI -> sorted N-Triples), if not empty
+    graph_iri: dict[str, str]  # every source's graph: source id -> graph IRI
+    keys: GraphKeys
+    rebuilt: set[str] | None  # the sources whose graphs were made again; None: all were
+
+
+def _build(
+    timer: _Timer,
+    config: Config,
+    ontology: Graph,
+    corpus: Corpus,
+    baseline: Baseline | None,
+    kept: set[str],
+) -> _Made:
+    """Every source's graph: made from the corpus, or on a baseline, made again where an
+    input it read changed (rdf/reads.py) and kept from the last release elsewhere."""
+    iris = Iris(config.base, corpus)
+    graph_iri = {sid: str(iris.graph(sid)) for sid in corpus.sources}
+    rebuild: set[str] | None = None
+    inputs = Inputs(corpus, GraphKeys(), ())
+    if baseline is not None:
+        rebuild, inputs = baseline.to_rebuild(corpus, graph_iri, kept)
+    built = timer.run(
+        "build",
+        lambda: build_dataset(corpus, ontology, config.base, rebuild, iris),
+        lambda b: (
+            f"{len(b.dataset)} triples in "
+            + (f"{len(rebuild)} of " if rebuild is not None else "")
+            + f"{len(graph_iri)} graphs"
+            + (" rebuilt" if rebuild is not None else "")
+        ),
+    )
+    keys = graph_keys(built.reads, graph_iri, inputs, baseline.graph_keys() if baseline else None)
+    if rebuild is not None:  # the kept graphs' records still answer for their lines
+        note_records(built.origins, corpus, iris, set(corpus.sources) - rebuild)
+    return _Made(built, chunks_of(built), graph_iri, keys, rebuild)
+
+
+def _check_store(
+    made: _Made,
+    ontology: Graph,
+    shapes: Graph,
+    baseline: Baseline | None,
+    last_store: Callable[[], ox.Store] | None,
+) -> tuple[ox.Store, dict[str, Chunk], set[str], set[Node] | None]:
+    """The store the checks run on (the source graphs and the ontology in its default graph),
+    every source's graph, the graphs changed since the baseline, and the nodes whose checks
+    they can affect (None: check everything). On a baseline: the last release's store and
+    graphs, with the graphs made again swapped in."""
+    if baseline is None or made.rebuilt is None or last_store is None:
+        graphs = {iri: made.chunks.get(iri, b"") for iri in made.graph_iri.values()}
+        store = ox.Store()
+        load_chunks(store, b"".join(graphs.values()))
+        add_to_store(store, [ontology])
+        return store, graphs, set(), None
+    graphs, changed = baseline.graphs(made.chunks, made.rebuilt, made.graph_iri)
+    store = last_store()
+    back = recheck_depth(split_shapes(shapes)[0])  # derived from the shapes
+    focus = baseline.swap(store, graphs, changed, back)
+    add_to_store(store, [ontology])
+    return store, graphs, changed, focus
 
 
 def read_corpus(config: Config) -> tuple[Graph, Corpus]:

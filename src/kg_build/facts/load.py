@@ -293,7 +293,34 @@ def _load_fact_file(
             Problem(shown, 1, "", "expected a mapping", f"start with `{next(iter(models))}:`")
         )
         return added
-    for key, items in located.data.items():
+    for key, items in _sections(located.data, located, models, shown, problems):
+        for index, item in enumerate(items):
+            record = _validate(models[key], item, (key, index), located, shown, problems)
+            if record is None:
+                continue
+            if not isinstance(record, Record):  # every model in FACT_FILES is a Record
+                raise TypeError(f"{models[key].__name__} is not a Record model")
+            origin = Origin(
+                shown, located.line_of((key, index)), located.fields_under((key, index))
+            )
+            problem = _add(corpus, record, key, record.source or folder_source, origin)
+            if problem is None:
+                added.append(record.id)
+            else:
+                problems.append(problem)
+    return added
+
+
+def _sections(
+    data: dict[Any, Any],
+    located: Located,
+    models: Mapping[str, type[BaseModel]],
+    shown: str,
+    problems: list[Problem],
+) -> Iterator[tuple[str, list[Any]]]:
+    """The sections of `data` (the file, read) that this file takes, each a list of
+    records; a problem for any other."""
+    for key, items in data.items():
         if key not in models:
             problems.append(
                 Problem(
@@ -304,49 +331,37 @@ def _load_fact_file(
                     f"this file takes: {', '.join(models)}",
                 )
             )
-            continue
-        if not isinstance(items, list):
+        elif not isinstance(items, list):
             problems.append(
                 Problem(shown, located.line_of((key,)), key, "expected a list of records", "")
             )
-            continue
-        for index, item in enumerate(items):
-            record = _validate(models[key], item, (key, index), located, shown, problems)
-            if record is None:
-                continue
-            if not isinstance(record, Record):  # every model in FACT_FILES is a Record
-                raise TypeError(f"{models[key].__name__} is not a Record model")
-            origin = Origin(
-                shown, located.line_of((key, index)), located.fields_under((key, index))
-            )
-            source = record.source or folder_source
-            if source is None:
-                problems.append(
-                    Problem(
-                        shown,
-                        origin.line,
-                        "source",
-                        "shared records must name their source",
-                        "add `source: <source-id>` (a folder under facts/sources/)",
-                    )
-                )
-                continue
-            if record.id in corpus.entries:
-                first = corpus.entries[record.id].origin
-                problems.append(
-                    Problem(
-                        shown,
-                        origin.line,
-                        "id",
-                        f"duplicate identifier {record.id!r}"
-                        f", first used at {first.file}:{first.line}",
-                        "identifiers are unique across all fact files; rename one of them",
-                    )
-                )
-                continue
-            corpus.entries[record.id] = Entry(record, key, source, origin)
-            added.append(record.id)
-    return added
+        else:
+            yield key, items
+
+
+def _add(
+    corpus: Corpus, record: Record, key: str, source: str | None, origin: Origin
+) -> Problem | None:
+    """Put a record in the corpus, filed under its source; or say why it cannot be."""
+    if source is None:
+        return Problem(
+            origin.file,
+            origin.line,
+            "source",
+            "shared records must name their source",
+            "add `source: <source-id>` (a folder under facts/sources/)",
+        )
+    if record.id in corpus.entries:
+        first = corpus.entries[record.id].origin
+        return Problem(
+            origin.file,
+            origin.line,
+            "id",
+            f"duplicate identifier {record.id!r}, first used at {first.file}:{first.line}",
+            "identifiers are unique across all fact files; rename one of them",
+        )
+    corpus.entries[record.id] = Entry(record, key, source, origin)
+    return None
 
 
 # What a field expects, in the words of the fact format; used when pydantic's own is terse.

@@ -37,26 +37,9 @@ class Accepted:
 def read_review(path: Path) -> list[Accepted]:
     """The rows whose band is `accept` (after the curator's edits), checked for form."""
     shown = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError([Problem(shown, 0, "", f"cannot read the review file: {exc}")]) from exc
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
-    if not rows or tuple(rows[0]) != COLUMNS:
-        raise InputError(
-            [
-                Problem(
-                    shown,
-                    1,
-                    "",
-                    "not a review file of `kg link suggest`",
-                    "its first line names the columns: " + " ".join(COLUMNS),
-                )
-            ]
-        )
     problems: list[Problem] = []
     accepted: dict[str, Accepted] = {}
-    for number, row in enumerate(rows[1:], 2):
+    for number, row in enumerate(_review_rows(path), 2):
         if not row:
             continue
         if len(row) != len(COLUMNS):
@@ -65,26 +48,9 @@ def read_review(path: Path) -> list[Accepted]:
             )
             continue
         cells = dict(zip(COLUMNS, row, strict=True))
-        if cells["band"] not in ("accept", "review", "reject"):
-            problems.append(
-                Problem(
-                    shown,
-                    number,
-                    "band",
-                    f"unknown band {cells['band']!r}",
-                    "accept, review or reject",
-                )
-            )
+        problems += _cell_problems(shown, number, cells)
         if cells["band"] != "accept":
             continue
-        if cells["code"] and not _CODE.match(cells["code"]):
-            problems.append(
-                Problem(shown, number, "code", f"{cells['code']!r} is not a division code")
-            )
-        if cells["wikidata"] and not _QID.match(cells["wikidata"]):
-            problems.append(
-                Problem(shown, number, "wikidata", f"{cells['wikidata']!r} is not a Wikidata item")
-            )
         if cells["id"] in accepted:
             problems.append(
                 Problem(
@@ -104,6 +70,47 @@ def read_review(path: Path) -> list[Accepted]:
     if problems:
         raise InputError(problems)
     return list(accepted.values())
+
+
+def _review_rows(path: Path) -> list[list[str]]:
+    """The rows of a review file after its header, which must be kg link suggest's."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            [Problem(str(path), 0, "", f"cannot read the review file: {exc}")]
+        ) from exc
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows or tuple(rows[0]) != COLUMNS:
+        problem = Problem(
+            str(path),
+            1,
+            "",
+            "not a review file of `kg link suggest`",
+            "its first line names the columns: " + " ".join(COLUMNS),
+        )
+        raise InputError([problem])
+    return rows[1:]
+
+
+def _cell_problems(shown: str, number: int, cells: dict[str, str]) -> list[Problem]:
+    """A row's band, and in an accepted row its code and Wikidata item, checked for form."""
+    problems = []
+    if cells["band"] not in ("accept", "review", "reject"):
+        problems.append(
+            Problem(
+                shown, number, "band", f"unknown band {cells['band']!r}", "accept, review or reject"
+            )
+        )
+    if cells["band"] != "accept":
+        return problems
+    if cells["code"] and not _CODE.match(cells["code"]):
+        problems.append(Problem(shown, number, "code", f"{cells['code']!r} is not a division code"))
+    if cells["wikidata"] and not _QID.match(cells["wikidata"]):
+        problems.append(
+            Problem(shown, number, "wikidata", f"{cells['wikidata']!r} is not a Wikidata item")
+        )
+    return problems
 
 
 @dataclass(frozen=True)

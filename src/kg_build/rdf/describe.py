@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
-import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
@@ -15,7 +15,7 @@ from kg_build.facts.load import Corpus
 from kg_build.namespaces import GBA, PREFIXES
 from kg_build.rdf.chunks import Chunk, Triples, has_line_starting, sort_triples
 from kg_build.rdf.iris import Iris
-from kg_build.terms import to_oxigraph
+from kg_build.terms import oxigraph_triple
 
 TITLE_EN = "Ganzhou – Greater Bay Area knowledge graph"
 TITLE_ZH = "赣州—粤港澳大湾区知识图谱"
@@ -154,84 +154,108 @@ def _targets(obj: bytes) -> Counter[str]:
     return Counter(name for name, (prefix, _) in LINK_TARGETS.items() if value.startswith(prefix))
 
 
+RdfTriple = tuple[Node, Node, Node]
+
+
 def describe(iris: Iris, counts: Counts, corpus: Corpus) -> Triples:
     """VoID + DCAT for the published union (inferences included), given its `counts`, sorted
     as every dump is. Made as pyoxigraph triples: an rdflib Graph costs seconds at
     10,000 sources."""
-    base = iris.base
-    dataset = URIRef(f"{base}dataset")
-    made: set[ox.Triple] = set()
+    dataset = URIRef(f"{iris.base}dataset")
+    made = chain(
+        _about(dataset, iris.base),
+        _statistics(dataset, iris.base, counts),
+        _sources(dataset, iris, corpus),
+        _distributions(dataset, iris.base),
+        _linksets(dataset, iris.base, counts),
+    )
+    return sort_triples({oxigraph_triple(*t) for t in made})
 
-    def add(triple: tuple[Node, Node, Node]) -> None:
-        s, p, o = (to_oxigraph(term) for term in triple)
-        made.add(ox.Triple(s, p, o))  # type: ignore[arg-type]
 
-    add((dataset, RDF.type, VOID.Dataset))
-    add((dataset, RDF.type, DCAT.Dataset))
-    add((dataset, DCTERMS.title, Literal(TITLE_EN, lang="en")))
-    add((dataset, DCTERMS.title, Literal(TITLE_ZH, lang="zh")))
-    add((dataset, DCTERMS.description, Literal(DESCRIPTION_EN, lang="en")))
-    add((dataset, DCTERMS.description, Literal(DESCRIPTION_ZH, lang="zh")))
-    add((dataset, DCTERMS.license, LICENSE))
-    add((dataset, VOID.uriSpace, Literal(f"{base}id/")))
+def _about(dataset: URIRef, base: str) -> Iterator[RdfTriple]:
+    yield dataset, RDF.type, VOID.Dataset
+    yield dataset, RDF.type, DCAT.Dataset
+    yield dataset, DCTERMS.title, Literal(TITLE_EN, lang="en")
+    yield dataset, DCTERMS.title, Literal(TITLE_ZH, lang="zh")
+    yield dataset, DCTERMS.description, Literal(DESCRIPTION_EN, lang="en")
+    yield dataset, DCTERMS.description, Literal(DESCRIPTION_ZH, lang="zh")
+    yield dataset, DCTERMS.license, LICENSE
+    yield dataset, VOID.uriSpace, Literal(f"{base}id/")
+    yield dataset, DCTERMS.conformsTo, URIRef(str(GBA))
+    for example in EXAMPLES:
+        yield dataset, VOID.exampleResource, URIRef(f"{base}id/{example}")
+
+
+def _integer(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)
+
+
+def _statistics(dataset: URIRef, base: str, counts: Counts) -> Iterator[RdfTriple]:
+    """VoID's counts, a partition per class and per property, the vocabularies used."""
     classes = {_value(c): n for c, n in counts.classes.items()}
     properties = {_value(p): n for p, n in counts.properties.items()}
-    add((dataset, VOID.triples, Literal(counts.triples, datatype=XSD.integer)))
-    add((dataset, VOID.distinctSubjects, Literal(counts.subjects, datatype=XSD.integer)))
-    add((dataset, VOID.distinctObjects, Literal(counts.objects, datatype=XSD.integer)))
-    add((dataset, VOID.entities, Literal(counts.entities, datatype=XSD.integer)))
-    add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
-    add((dataset, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
+    yield dataset, VOID.triples, _integer(counts.triples)
+    yield dataset, VOID.distinctSubjects, _integer(counts.subjects)
+    yield dataset, VOID.distinctObjects, _integer(counts.objects)
+    yield dataset, VOID.entities, _integer(counts.entities)
+    yield dataset, VOID.classes, _integer(len(classes))
+    yield dataset, VOID.properties, _integer(len(properties))
     for cls, count in classes.items():
         part = URIRef(f"{base}dataset/class/{_local(URIRef(cls))}")
-        add((dataset, VOID.classPartition, part))
-        add((part, VOID["class"], URIRef(cls)))
-        add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
+        yield dataset, VOID.classPartition, part
+        yield part, VOID["class"], URIRef(cls)
+        yield part, VOID.entities, _integer(count)
     for prop, count in properties.items():
         part = URIRef(f"{base}dataset/property/{_local(URIRef(prop))}")
-        add((dataset, VOID.propertyPartition, part))
-        add((part, VOID.property, URIRef(prop)))
-        add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
-    used = {str(ns) for ns in PREFIXES.values()}
-    for namespace in sorted(used):
-        if any(str(p).startswith(namespace) for p in properties) or any(
-            str(c).startswith(namespace) for c in classes
+        yield dataset, VOID.propertyPartition, part
+        yield part, VOID.property, URIRef(prop)
+        yield part, VOID.triples, _integer(count)
+    for namespace in sorted({str(ns) for ns in PREFIXES.values()}):
+        if any(p.startswith(namespace) for p in properties) or any(
+            c.startswith(namespace) for c in classes
         ):
-            add((dataset, VOID.vocabulary, URIRef(namespace)))
-    for example in EXAMPLES:
-        add((dataset, VOID.exampleResource, URIRef(f"{base}id/{example}")))
+            yield dataset, VOID.vocabulary, URIRef(namespace)
+
+
+def _sources(dataset: URIRef, iris: Iris, corpus: Corpus) -> Iterator[RdfTriple]:
+    """Each source and its named graph (a VoID subset); the newest source's date."""
     for source, _ in corpus.sources.values():
         source_iri = iris.source(source.id)
-        add((dataset, DCTERMS.source, source_iri))
+        yield dataset, DCTERMS.source, source_iri
         graph = iris.graph(source.id)
-        add((dataset, VOID.subset, graph))
-        add((graph, RDF.type, VOID.Dataset))
-        add((graph, RDFS.label, Literal(f"Facts from {source.id}", lang="en")))
-        add((graph, DCTERMS.source, source_iri))
+        yield dataset, VOID.subset, graph
+        yield graph, RDF.type, VOID.Dataset
+        yield graph, RDFS.label, Literal(f"Facts from {source.id}", lang="en")
+        yield graph, DCTERMS.source, source_iri
     dates = sorted(source.published for source, _ in corpus.sources.values())
     if dates:
         # The newest source date, not the build time: same facts, same bytes.
-        add((dataset, DCTERMS.modified, Literal(dates[-1].isoformat(), datatype=XSD.date)))
+        yield dataset, DCTERMS.modified, Literal(dates[-1].isoformat(), datatype=XSD.date)
+
+
+def _distributions(dataset: URIRef, base: str) -> Iterator[RdfTriple]:
     for name, media_type in DISTRIBUTIONS.items():
         dist = URIRef(f"{base}dist/{name}")
-        add((dataset, DCAT.distribution, dist))
-        add((dist, RDF.type, DCAT.Distribution))
-        add((dist, DCAT.downloadURL, dist))
-        add((dist, DCAT.mediaType, Literal(media_type)))
-        add((dist, DCTERMS.title, Literal(name)))
-    add((dataset, VOID.dataDump, URIRef(f"{base}dist/ganzhou-gba.nt")))
+        yield dataset, DCAT.distribution, dist
+        yield dist, RDF.type, DCAT.Distribution
+        yield dist, DCAT.downloadURL, dist
+        yield dist, DCAT.mediaType, Literal(media_type)
+        yield dist, DCTERMS.title, Literal(name)
+    yield dataset, VOID.dataDump, URIRef(f"{base}dist/ganzhou-gba.nt")
+
+
+def _linksets(dataset: URIRef, base: str, counts: Counts) -> Iterator[RdfTriple]:
+    """A VoID linkset per dataset our owl:sameAs links point into."""
     for name, (_, target) in LINK_TARGETS.items():
         links = counts.links[name]
         if links:
             linkset = URIRef(f"{base}dataset/linkset/{name}")
-            add((dataset, VOID.subset, linkset))
-            add((linkset, RDF.type, VOID.Linkset))
-            add((linkset, VOID.subjectsTarget, dataset))
-            add((linkset, VOID.objectsTarget, target))
-            add((linkset, VOID.linkPredicate, OWL.sameAs))
-            add((linkset, VOID.triples, Literal(links, datatype=XSD.integer)))
-    add((dataset, DCTERMS.conformsTo, URIRef(str(GBA))))
-    return sort_triples(made)
+            yield dataset, VOID.subset, linkset
+            yield linkset, RDF.type, VOID.Linkset
+            yield linkset, VOID.subjectsTarget, dataset
+            yield linkset, VOID.objectsTarget, target
+            yield linkset, VOID.linkPredicate, OWL.sameAs
+            yield linkset, VOID.triples, _integer(links)
 
 
 def _value(term: bytes) -> str:

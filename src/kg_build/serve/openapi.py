@@ -40,70 +40,49 @@ def _responses(media: list[str]) -> dict[str, Any]:
     }
 
 
-def openapi_document(catalog: Mapping[str, CannedQuery], public_base: str) -> dict[str, Any]:
-    paths: dict[str, Any] = {
-        "/sparql": {
-            "get": {
-                "summary": "SPARQL 1.1 Protocol query (read-only)",
-                "operationId": "sparqlQuery",
-                "parameters": [
-                    {
-                        "name": "query",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    },
-                    {
-                        "name": "default-graph-uri",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
-                    },
-                ],
-                "responses": _responses(SELECT_MEDIA + GRAPH_MEDIA),
+_SPARQL_PATH: dict[str, Any] = {
+    "get": {
+        "summary": "SPARQL 1.1 Protocol query (read-only)",
+        "operationId": "sparqlQuery",
+        "parameters": [
+            {
+                "name": "query",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string"},
             },
-        },
-        "/api/queries": {
-            "get": {
-                "summary": "List the canned queries",
-                "operationId": "listQueries",
-                "responses": {
-                    "200": {
-                        "description": "Queries with their parameters",
-                        "content": {
-                            "application/json": {
-                                "schema": {"type": "array", "items": {"type": "object"}}
-                            }
-                        },
-                    }
+            {
+                "name": "default-graph-uri",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+            },
+        ],
+        "responses": _responses(SELECT_MEDIA + GRAPH_MEDIA),
+    },
+}
+_LIST_PATH: dict[str, Any] = {
+    "get": {
+        "summary": "List the canned queries",
+        "operationId": "listQueries",
+        "responses": {
+            "200": {
+                "description": "Queries with their parameters",
+                "content": {
+                    "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}
                 },
             }
         },
     }
-    for query in catalog.values():
-        paths[f"/api/queries/{query.name}"] = {
-            "get": {
-                "summary": query.summary,
-                "description": query.description,
-                "operationId": query.name.replace("-", "_"),
-                "tags": list(query.tags),
-                "parameters": [
-                    {
-                        "name": p.name,
-                        "in": "query",
-                        "required": p.required and p.default is None,
-                        "description": f"{p.type_label}"
-                        + (f"; e.g. {p.example}" if p.example else ""),
-                        "schema": _schema(p),
-                        **({"example": p.example} if p.example else {}),
-                    }
-                    for p in query.parameters
-                ],
-                "responses": _responses(
-                    GRAPH_MEDIA if query.form in ("CONSTRUCT", "DESCRIBE") else SELECT_MEDIA
-                ),
-            }
-        }
+}
+
+
+def openapi_document(catalog: Mapping[str, CannedQuery], public_base: str) -> dict[str, Any]:
+    paths = {
+        "/sparql": _SPARQL_PATH,
+        "/api/queries": _LIST_PATH,
+        **{f"/api/queries/{query.name}": _canned_path(query) for query in catalog.values()},
+    }
     return {
         "openapi": "3.0.3",
         "info": {
@@ -113,4 +92,29 @@ def openapi_document(catalog: Mapping[str, CannedQuery], public_base: str) -> di
         },
         "servers": [{"url": public_base.rstrip("/")}],
         "paths": paths,
+    }
+
+
+def _canned_path(query: CannedQuery) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": query.summary,
+            "description": query.description,
+            "operationId": query.name.replace("-", "_"),
+            "tags": list(query.tags),
+            "parameters": [
+                {
+                    "name": p.name,
+                    "in": "query",
+                    "required": p.required and p.default is None,
+                    "description": f"{p.type_label}" + (f"; e.g. {p.example}" if p.example else ""),
+                    "schema": _schema(p),
+                    **({"example": p.example} if p.example else {}),
+                }
+                for p in query.parameters
+            ],
+            "responses": _responses(
+                GRAPH_MEDIA if query.form in ("CONSTRUCT", "DESCRIBE") else SELECT_MEDIA
+            ),
+        }
     }

@@ -123,6 +123,25 @@ def description(store: ox.Store, node: ox.NamedNode) -> list[ox.Triple]:
 def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
     names = labels(store, node)
     title = names.get("en") or node.value
+    sections = (
+        _heading(store, node, link, names, title),
+        _external(store, node, link),
+        _quotes(store, node, link),
+        _figures(store, node, link),
+        _statements(store, node, link),
+        _linked_from(store, node, link),
+    )
+    alternates = " · ".join(
+        f'<a href="?format={f}">{f}</a>' for f in ("turtle", "jsonld", "ntriples")
+    )
+    parts = [part for section in sections for part in section]
+    return wrap(title, "\n".join([*parts, f"<p>As RDF: {alternates}</p>"]))
+
+
+def _heading(
+    store: ox.Store, node: ox.NamedNode, link: Link, names: dict[str, str], title: str
+) -> list[str]:
+    """The title, its Chinese name, the IRI, the types and the definition."""
     parts = [f"<h1>{html.escape(title)}</h1>"]
     if "zh" in names:
         parts.append(f'<p class="zh" lang="zh">{html.escape(names["zh"])}</p>')
@@ -132,17 +151,25 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
         parts.append("<p>Type: " + ", ".join(types) + "</p>")
     for quad in _quads(store, node, DEFINITION, None):
         parts.append(f"<p>{_value(store, quad.object, link)}</p>")
+    return parts
+
+
+def _external(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]:
     external = sorted(
         q.object.value
         for q in _quads(store, node, SAME_AS, None)
         if isinstance(q.object, ox.NamedNode)
     )
-    if external:
-        parts.append(
-            "<h2>In other datasets</h2><ul>"
-            + "".join(f"<li>{anchor(e, e, link, 'external')}</li>" for e in external)
-            + "</ul>"
-        )
+    if not external:
+        return []
+    return [
+        "<h2>In other datasets</h2><ul>"
+        + "".join(f"<li>{anchor(e, e, link, 'external')}</li>" for e in external)
+        + "</ul>"
+    ]
+
+
+def _quotes(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]:
     quotes = []
     for att in _quads(store, node, ATTESTED, None):
         for q in _quads(store, att.object, QUOTE, None):  # type: ignore[arg-type]
@@ -151,41 +178,44 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
             quotes.append(
                 f"<blockquote>{html.escape(_name(store, q.object))}</blockquote><p>— {source}</p>"
             )
-    if quotes:
-        parts.append("<h2>Source quotes</h2>" + "".join(sorted(quotes)))
+    return ["<h2>Source quotes</h2>" + "".join(sorted(quotes))] if quotes else []
+
+
+def _figures(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]:
     figures = _figures_about(store, node, link)
-    if figures:
-        parts.append(
-            '<h2>Figures</h2><table class="figures"><thead><tr><th>measure</th><th>value</th>'
-            "<th>period</th><th>quote</th></tr></thead><tbody>"
-            + "".join(figures)
-            + "</tbody></table>"
-        )
+    if not figures:
+        return []
+    return [
+        '<h2>Figures</h2><table class="figures"><thead><tr><th>measure</th><th>value</th>'
+        "<th>period</th><th>quote</th></tr></thead><tbody>" + "".join(figures) + "</tbody></table>"
+    ]
+
+
+def _statements(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]:
     rows = sorted(
         (_name(store, q.predicate), _value(store, q.predicate, link), _value(store, q.object, link))
         for q in _quads(store, node, None, None)
         if q.predicate not in (TYPE, ATTESTED)
     )
-    parts.append(
+    return [
         '<h2>Statements</h2><table class="out"><tbody>'
         + "".join(f"<tr><th>{p}</th><td>{o}</td></tr>" for _, p, o in rows)
         + "</tbody></table>"
-    )
+    ]
+
+
+def _linked_from(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]:
     incoming = sorted(
         (_name(store, q.subject), _value(store, q.subject, link), _value(store, q.predicate, link))
         for q in _quads(store, None, None, node)
     )
-    if incoming:
-        parts.append(
-            '<h2>Linked from</h2><table class="in"><tbody>'
-            + "".join(f"<tr><td>{s}</td><th>{p}</th></tr>" for _, s, p in incoming)
-            + "</tbody></table>"
-        )
-    alternates = " · ".join(
-        f'<a href="?format={f}">{f}</a>' for f in ("turtle", "jsonld", "ntriples")
-    )
-    parts.append(f"<p>As RDF: {alternates}</p>")
-    return wrap(title, "\n".join(parts))
+    if not incoming:
+        return []
+    return [
+        '<h2>Linked from</h2><table class="in"><tbody>'
+        + "".join(f"<tr><td>{s}</td><th>{p}</th></tr>" for _, s, p in incoming)
+        + "</tbody></table>"
+    ]
 
 
 def home(store: ox.Store, forms: str, link: Link, base: str) -> str:
