@@ -12,7 +12,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg_build.namespaces import GBA, SH
 from kg_build.pipeline import Checked, check
-from kg_build.validate.neighbourhood import LOCAL_QUERY_REACH, reach
+from kg_build.validate.neighbourhood import reach
 from kg_build.validate.shacl import load_shapes, validate_graph
 from kg_build.validate.sparql_constraints import split_shapes
 
@@ -185,15 +185,15 @@ def test_sparql_constraints_run_in_bulk_find_what_pyshacl_finds() -> None:
 
 
 def test_local_sparql_constraints_run_around_the_nodes_given() -> None:
-    """After a change, a constraint marked gbash:local runs with $this bound to the nodes
-    re-checked; the others still run over everything."""
+    """After a change, a constraint whose patterns read a bounded distance from $this runs
+    with $this bound to the nodes re-checked; the others still run over everything."""
     from kg_build.terms import to_oxigraph
     from kg_build.validate.shacl import data_store
     from kg_build.validate.sparql_constraints import run_bulk, split_shapes
 
     fresh = check(project_config())
     _, bulk = split_shapes(load_shapes(ROOT / "shapes"))
-    local = {c.message for c in bulk if c.local}
+    local = {c.message for c in bulk if c.reach is not None}
     assert len(local) == 3 and not any("cycle" in m for m in local)
     place = "https://w3id.org/ganzhou-gba/id/place/"
     data = fresh.built.union()
@@ -337,6 +337,12 @@ def test_how_far_shapes_read_is_computed_from_them(shapes: str, expected: int | 
 
 
 def test_the_shipped_shapes_have_a_bounded_reach() -> None:
-    core, _ = split_shapes(load_shapes(ROOT / "shapes"))
-    found = reach(core)
-    assert found is not None and 1 <= found <= LOCAL_QUERY_REACH
+    core, bulk = split_shapes(load_shapes(ROOT / "shapes"))
+    assert reach(core) == 1
+    assert sorted((c.reach is not None, c.reach or 0) for c in bulk) == [
+        (False, 0),  # the part-of cycle (a `*` path)
+        (False, 0),  # travel times before and after (two figures joined by their objects)
+        (True, 1),
+        (True, 1),
+        (True, 1),
+    ]

@@ -1,5 +1,6 @@
-"""Quality checks tagged `local` run on the nodes an incremental build re-checks, and find
-there what they find over everything."""
+"""Quality checks whose patterns read a bounded distance from ?this (validate/query_reach.py)
+run on the nodes an incremental build re-checks, and find there what they find over
+everything."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from rdflib import URIRef
 from kg_build.facts.load import Corpus
 from kg_build.query.catalog import load_catalog
 from kg_build.query.engines import OxigraphEngine
-from kg_build.query.violations import LOCAL_VARIABLES, run_violation_queries
+from kg_build.query.violations import run_violation_queries
 from kg_build.rdf.graph import Built, Origins, SourceGraphs
 from kg_build.rdf.iris import Iris
+from kg_build.validate.query_reach import local_anchors
 
 BASE = "https://w3id.org/ganzhou-gba/"
 GBA = f"{BASE}def/"
@@ -30,7 +32,7 @@ def _dangling(store: ox.Store, name: str) -> URIRef:
 
 def test_a_local_check_run_around_nodes_finds_their_rows_only() -> None:
     query = CATALOG["dangling-link-violation"]
-    assert "local" in query.tags and LOCAL_VARIABLES["local"] == ("this",)
+    assert local_anchors(query.text) == (("this",), 1)
     store = ox.Store()
     a, b = _dangling(store, "a"), _dangling(store, "b")
     built = Built(SourceGraphs(), Origins(), Iris(BASE, Corpus()))
@@ -51,7 +53,7 @@ def test_a_pair_check_run_around_nodes_finds_the_rows_of_both_ends() -> None:
     """same-name-twice compares two resources: a change to one of them gives a row for each
     (as a full run does), though only one of them is among the nodes re-checked."""
     query = CATALOG["same-name-twice-violation"]
-    assert "local-pair" in query.tags
+    assert local_anchors(query.text) == (("this", "other"), 0)
     store = ox.Store()
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     company = ox.NamedNode(f"{GBA}Company")

@@ -47,6 +47,7 @@ from kg_build.reason.owl import Reasoning, modules, start_checks, subjects_by_gr
 from kg_build.store.embedded import StoreChange
 from kg_build.terms import from_oxigraph, rdflib_triple
 from kg_build.validate.neighbourhood import Node, recheck_depth
+from kg_build.validate.query_reach import local_anchors
 from kg_build.validate.shacl import Violation, add_to_store, load_shapes, validate_graph
 from kg_build.validate.sparql_constraints import split_shapes
 
@@ -172,7 +173,9 @@ def check(
     made = _build(timer, config, ontology, corpus, baseline, kept)
     built = made.built
     shapes = load_shapes(config.shapes)
-    store, graphs, changed, focus = _check_store(made, ontology, shapes, baseline, last_store)
+    store, graphs, changed, focus = _check_store(
+        made, ontology, _local_reaches(config, shapes), baseline, last_store
+    )
     violations = timer.run(
         "shacl",
         lambda: validate_graph(built, shapes, ontology, store, focus=focus),
@@ -240,6 +243,22 @@ def _quotes_said(q: QuoteCheck, again: bool) -> str:
     )
 
 
+def _local_reaches(config: Config, shapes: Graph) -> Callable[[], tuple[Graph, list[int | None]]]:
+    """The core shapes, and the reach of each SPARQL check (constraints and quality
+    queries) run on the re-checked nodes alone: what recheck_depth needs."""
+
+    def found() -> tuple[Graph, list[int | None]]:
+        core, bulk = split_shapes(shapes)
+        reaches = [c.reach for c in bulk]
+        paths = sorted(config.queries.glob("*.rq")) if config.queries.is_dir() else []
+        for path in filter(is_violation_file, paths):
+            local = local_anchors(path.read_text(encoding="utf-8"))
+            reaches.append(local[1] if local is not None else None)
+        return core, reaches
+
+    return found
+
+
 @dataclass(frozen=True)
 class _Made:
     built: Built
@@ -284,7 +303,7 @@ def _build(
 def _check_store(
     made: _Made,
     ontology: Graph,
-    shapes: Graph,
+    local: Callable[[], tuple[Graph, list[int | None]]],
     baseline: Baseline | None,
     last_store: Callable[[], ox.Store] | None,
 ) -> tuple[ox.Store, dict[str, Chunk], set[str], set[Node] | None]:
@@ -300,7 +319,7 @@ def _check_store(
         return store, graphs, set(), None
     graphs, changed = baseline.graphs(made.chunks, made.rebuilt, made.graph_iri)
     store = last_store()
-    back = recheck_depth(split_shapes(shapes)[0])  # derived from the shapes
+    back = recheck_depth(*local())  # derived from the shapes and queries
     focus = baseline.swap(store, graphs, changed, back)
     add_to_store(store, [ontology])
     return store, graphs, changed, focus

@@ -13,9 +13,7 @@ from kg_build.query.catalog import CannedQuery
 from kg_build.query.engines import Engine
 from kg_build.query.inject import with_one_of
 from kg_build.rdf.graph import Built
-
-# What an incremental build may bind a check's variables to (see run_violation_queries)
-LOCAL_VARIABLES = {"local": ("this",), "local-pair": ("this", "other")}
+from kg_build.validate.query_reach import local_anchors
 
 
 def run_violation_queries(
@@ -25,19 +23,20 @@ def run_violation_queries(
     around: Collection[Node] | None = None,
 ) -> list[Problem]:
     """Every `*-violation` query's rows as problems. With `around` (the nodes an incremental
-    build re-checks: validate/neighbourhood.py), a query tagged `local` runs on those nodes
-    only: its rows for ?this depend on triples at most three steps forward from ?this, as
-    SHACL's do, so only those nodes can have gained a row since the last release (which had
-    none). One tagged `local-pair` compares two nodes, ?this and ?other, each through its own
-    triples: a new row has one of them among those nodes, so it runs twice, with ?this bound
-    and with ?other bound, and each row counts once."""
+    build re-checks: validate/neighbourhood.py), a query whose patterns read only a bounded
+    distance forward from ?this (validate/query_reach.py says so from the query) runs on
+    those nodes only: only they can have gained a row since the last release (which had
+    none). One bounded only from ?this and ?other together (it compares two nodes) runs
+    twice, with ?this bound and with ?other bound, and each row counts once. Any other runs
+    over everything."""
     problems = []
     # (a blank node cannot be named in VALUES; our data has none, but then run it whole)
     nameable = around is not None and not any(isinstance(node, BNode) for node in around)
     for query in catalog.values():
         if not query.is_violation:
             continue
-        bound = next((LOCAL_VARIABLES[t] for t in query.tags if t in LOCAL_VARIABLES), ())
+        local = local_anchors(query.text) if nameable else None
+        bound = local[0] if local is not None else ()
         if nameable and around is not None and bound:
             if not around:
                 continue

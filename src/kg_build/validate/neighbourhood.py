@@ -11,7 +11,7 @@ shapes that name themselves) break that argument; with them the whole graph is v
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -27,18 +27,15 @@ _NONLOCAL = (SH.inversePath, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _UNBOUNDED = (SH.zeroOrMorePath, SH.oneOrMorePath)
 _SHAPE_VALUES = (SH.node, SH.qualifiedValueShape, SH["not"])  # a shape the value must meet
 _SHAPE_LISTS = (SH["or"], SH["and"], SH.xone)  # lists of such shapes
-# Quality queries tagged `local` or `local-pair` (query/violations.py) and SHACL-SPARQL
-# constraints marked gbash:local declare that their rows for ?this depend on triples at most
-# three steps along paths from it: subjects at most this far.
-LOCAL_QUERY_REACH = 2
 
 Node = ox.NamedNode | ox.BlankNode
 
 
-def recheck_depth(core_shapes: Graph) -> int:
+def recheck_depth(core_shapes: Graph, local_checks: Iterable[int | None]) -> int:
     """How many steps before a changed subject a node's checks may have changed: the core
-    shapes' reach (whatever it is, when they are validated whole) or the local queries'."""
-    return max(reach(core_shapes) or 0, LOCAL_QUERY_REACH)
+    shapes' reach (whatever it is, when they are validated whole) or that of the SPARQL
+    checks run on the re-checked nodes alone (validate/query_reach.py; None: run whole)."""
+    return max([reach(core_shapes) or 0, *(r for r in local_checks if r is not None)])
 
 
 def reach(shapes: Graph) -> int | None:

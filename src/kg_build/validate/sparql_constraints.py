@@ -21,8 +21,9 @@ from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kg_build.namespaces import GBASH, SH
+from kg_build.namespaces import SH
 from kg_build.validate.hoisting import TARGETS
+from kg_build.validate.query_reach import query_reach
 
 _THIS = re.compile(r"\$this\b")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -39,10 +40,10 @@ class BulkConstraint:
     message: str
     severity: URIRef
     query: str  # the rewritten SELECT, prefixes included
-    # `gbash:local true` on the constraint: its rows for $this depend on triples at most three
-    # steps forward from $this (as the core shapes' do), so after a change only the nodes
-    # re-checked can have gained one (the quality queries' `local` tag says the same)
-    local: bool = False
+    # how many steps forward from $this the constraint's own patterns read (query_reach.py);
+    # None: unbounded. When bounded, only the nodes an incremental build re-checks can have
+    # gained a row after a change, and it runs on those alone.
+    reach: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,9 @@ def _candidates(shapes: Graph) -> Iterable[BulkConstraint | None]:
             str(message) if message else "does not conform",
             severity if isinstance(severity, URIRef) else SH.Violation,
             _prefixes(shapes, constraint) + _rewrite(str(select), classes),
-            shapes.value(constraint, GBASH.local) == Literal(True),
+            # the constraint as written: the targeting _rewrite adds reads ?this's types and
+            # the ontology's class tree, which no fact changes
+            query_reach(_prefixes(shapes, constraint) + _THIS.sub("?this", str(select)), ["this"]),
         )
 
 
@@ -149,7 +152,7 @@ def run_bulk(
     rows = []
     for constraint in constraints:
         query = constraint.query
-        if named and constraint.local:
+        if named and constraint.reach is not None:
             if not nodes:
                 continue
             query = with_one_of(query, Variable("this"), nodes)
