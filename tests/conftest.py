@@ -13,7 +13,7 @@ import pytest
 
 from kg_build.config import Config
 from kg_build.pipeline import Checked, Release, check, release
-from kg_build.publish.release import publish_release
+from kg_build.publish.release import Published, publish_release
 
 ROOT = Path(__file__).resolve().parent.parent
 # The source texts live beside the project (../shared, or $KG_SHARED); tests point the quote
@@ -55,6 +55,12 @@ def project_config(root: Path = ROOT, **overrides: object) -> Config:
         texts=TEXTS,
     )
     return config.with_overrides(**overrides)
+
+
+def build_release(dist: Path, *, reason: bool = False, **overrides: object) -> Published:
+    """`kg build` of the shipped facts (or `overrides`) into `dist`, in this process, as
+    tests that need a release but do not test the command line make one."""
+    return publish_release(project_config().with_overrides(dist=dist, **overrides), reason=reason)
 
 
 @pytest.fixture(scope="session")

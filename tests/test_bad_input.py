@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_kg, texts_args
+from conftest import ROOT, build_release, run_kg, texts_args
 
 ARTICLE = "sources/cns-2022-02-17-ganzhou-bay-area"
 
@@ -164,8 +164,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def good_dist(tmp_path_factory: pytest.TempPathFactory, shared_texts: object) -> Path:
     dist = tmp_path_factory.mktemp("good") / "dist"
-    result = run_kg("build", "--dist", str(dist), "--no-reason")
-    assert result.code == 0, result.err
+    build_release(dist)
     return dist
 
 

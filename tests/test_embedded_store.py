@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, run_kg
+from conftest import BASE, build_release, run_kg
 
 from kg_build.errors import InputError
 from kg_build.store.embedded import open_store, write_store
@@ -16,8 +16,7 @@ from kg_build.store.embedded import open_store, write_store
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("store") / "dist"
-    result = run_kg("build", "--no-reason", "--dist", str(dist))
-    assert result.code == 0, result.err
+    build_release(dist)
     return dist
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
-from conftest import ROOT, run_kg, texts_args
+from conftest import ROOT, build_release, run_kg
 from process_tree import deleted_files_open
 
 from kg_build.serve.background import started_server
@@ -38,8 +38,7 @@ def test_each_new_build_is_served_without_a_restart(facts_copy: Path, tmp_path: 
         places.write_text(
             original.replace("name: {en: Xinfeng County,", f"name: {{en: {name},"), "utf-8"
         )
-        done = run_kg("build", "--dist", str(dist), "--facts", str(facts_copy), *texts_args())
-        assert done.code == 0, done.err
+        build_release(dist, facts=facts_copy)
 
     build("Xinfeng County")
     with started_server(dist, cwd=ROOT, log=log) as run:
@@ -126,8 +125,7 @@ def test_a_removed_release_keeps_answering_until_the_switch(
         (facts_copy / "places.yaml").write_text(
             text.replace("name: {en: Xinfeng County,", f"name: {{en: {name},"), "utf-8"
         )
-        done = run_kg("build", "--dist", str(dist), "--facts", str(facts_copy), *texts_args())
-        assert done.code == 0, done.err
+        build_release(dist, facts=facts_copy)
     release = (dist / "store").resolve()
     queries = [
         "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
