@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from kg_build.cli import main
 from kg_build.config import Config
 from kg_build.pipeline import Checked, Release, check, release
 from kg_build.publish.release import Published, publish_release
@@ -99,6 +101,19 @@ class Run:
 def texts_args() -> list[str]:
     """`--texts` options naming the shared source texts, for commands run by tests."""
     return [arg for folder in TEXTS for arg in ("--texts", str(folder))]
+
+
+def kg_here(*args: str, cwd: Path = ROOT) -> Run:
+    """Run a `kg` command in this process (click's test runner: the same command, its exit
+    code and its two streams), for commands that neither write a release nor change the
+    process (kg query, kg link, kg stats); run_kg runs the installed program."""
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        done = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(before)
+    return Run(done.exit_code, done.stdout, done.stderr)
 
 
 def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:

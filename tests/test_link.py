@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, SHARED, run_kg
+from conftest import BASE, SHARED, kg_here
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import VOID, XSD
 from sparql_endpoint import serve
@@ -61,14 +61,14 @@ def test_a_planted_wrong_link_fails_with_file_and_line(
     assert old in text
     line = text[: text.index(old)].count("\n") + 1
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    result = run_kg("link", "check", "--facts", str(facts_copy), "--gazetteer", str(GAZETTEER_CSV))
+    result = kg_here("link", "check", "--facts", str(facts_copy), "--gazetteer", str(GAZETTEER_CSV))
     assert result.code == 1, result.err
     assert words in result.err
     assert f"places.yaml:{line} [{field}]" in result.err
 
 
 def test_kg_link_check_passes_on_the_shipped_data() -> None:
-    result = run_kg("link", "check", "--gazetteer", str(GAZETTEER_CSV))
+    result = kg_here("link", "check", "--gazetteer", str(GAZETTEER_CSV))
     assert result.code == 0, result.err
 
 
@@ -112,7 +112,7 @@ def test_a_name_shared_by_several_divisions_lands_in_review(
 
 def test_kg_link_suggest_writes_a_review_file(tmp_path: Path) -> None:
     out = tmp_path / "review.tsv"
-    result = run_kg("link", "suggest", "--gazetteer", str(GAZETTEER_CSV), "--out", str(out))
+    result = kg_here("link", "suggest", "--gazetteer", str(GAZETTEER_CSV), "--out", str(out))
     assert result.code == 0, result.err
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
     assert tuple(rows[0]) == COLUMNS
@@ -208,13 +208,13 @@ def test_suggest_then_accept_writes_the_links_into_the_facts(
     places.write_text(unlinked, encoding="utf-8")
     review = tmp_path / "review.tsv"
     facts = ("--facts", str(facts_copy))
-    result = run_kg(
+    result = kg_here(
         "link", "suggest", "--endpoint", wikidata_endpoint[0], "--out", str(review), *facts
     )
     assert result.code == 0, result.err
     assert "accept" in result.err
 
-    result = run_kg("link", "accept", str(review), *facts)
+    result = kg_here("link", "accept", str(review), *facts)
     assert result.code == 0, result.err
     text = places.read_text(encoding="utf-8")
     record = text[text.index("  - id: xinfeng\n") :].split("\n\n")[0]
@@ -225,10 +225,10 @@ def test_suggest_then_accept_writes_the_links_into_the_facts(
     # the organisation accepted through the endpoint got its item too
     orgs = facts_copy / "sources" / "cns-2022-02-17-ganzhou-bay-area" / "organisations.yaml"
     assert "wikidata: Q900000001" in orgs.read_text(encoding="utf-8")
-    result = run_kg("link", "check", "--gazetteer", str(GAZETTEER_CSV), *facts)
+    result = kg_here("link", "check", "--gazetteer", str(GAZETTEER_CSV), *facts)
     assert result.code == 0, result.err
     # accepting again changes nothing
-    result = run_kg("link", "accept", str(review), *facts)
+    result = kg_here("link", "accept", str(review), *facts)
     assert result.code == 0 and places.read_text(encoding="utf-8") == text
 
 
@@ -241,7 +241,7 @@ def test_accept_refuses_to_overwrite_a_different_identifier(
     review.write_text(f"{header}\n{row}\n", encoding="utf-8")
     before = (facts_copy / "places.yaml").read_text(encoding="utf-8")
     line = before[: before.index('    code: "360722"')].count("\n") + 1
-    result = run_kg("link", "accept", str(review), "--facts", str(facts_copy))
+    result = kg_here("link", "accept", str(review), "--facts", str(facts_copy))
     assert result.code == 2
     assert f"places.yaml:{line} [code]" in result.err
     assert "edit the fact file by hand" in result.err
@@ -253,15 +253,15 @@ def test_accept_names_the_line_of_a_bad_review_file(facts_copy: Path, tmp_path: 
     header = "\t".join(COLUMNS)
     good = "xinfeng\taccept\t1.000\t360722\t信丰县\tQ1356667\t\t\tname\tmanual"
     review.write_text(f"{header}\n{good}\nxinfeng\tmaybe\t1\t\t\t\t\t\t\t\n", encoding="utf-8")
-    result = run_kg("link", "accept", str(review), "--facts", str(facts_copy))
+    result = kg_here("link", "accept", str(review), "--facts", str(facts_copy))
     assert result.code == 2
     assert f"{review}:3 [band]" in result.err
     review.write_text("place\tband\n", encoding="utf-8")
-    result = run_kg("link", "accept", str(review), "--facts", str(facts_copy))
+    result = kg_here("link", "accept", str(review), "--facts", str(facts_copy))
     assert result.code == 2 and f"{review}:1" in result.err
 
 
 def test_an_unreachable_endpoint_is_a_usage_error() -> None:
-    result = run_kg("link", "suggest", "--endpoint", "http://127.0.0.1:9/sparql", "--timeout", "5")
+    result = kg_here("link", "suggest", "--endpoint", "http://127.0.0.1:9/sparql", "--timeout", "5")
     assert result.code == 2
     assert "127.0.0.1:9" in result.err and "Traceback" not in result.err

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BASE, ROOT, run_kg
+from conftest import BASE, ROOT, kg_here
 from golden_results import GOLDEN, same, to_document, write
 from rdflib import Literal, URIRef, Variable
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -151,7 +151,7 @@ def test_remote_endpoint_gives_the_golden_answers(dist: Path, oxigraph: Oxigraph
 
 def test_kg_query_on_an_endpoint(dist: Path) -> None:
     with serve(oxigraph_from_dist(dist, BASE), Behaviour(union_default_graph=False)) as (url, _):
-        result = run_kg("query", "travel-times", "--endpoint", url, "--format", "csv")
+        result = kg_here("query", "travel-times", "--endpoint", url, "--format", "csv")
     assert result.code == 0, result.err
     rows = list(csv.DictReader(io.StringIO(result.out)))
     assert {(r["from"], r["to"], r["hoursAfter"]) for r in rows} >= {
@@ -286,7 +286,7 @@ def test_sparql_term_writes_one_token() -> None:
 
 
 def test_kg_query_lists_the_queries() -> None:
-    result = run_kg("query")
+    result = kg_here("query")
     assert result.code == 0, result.err
     listed = [
         line.split()[0] for line in result.out.splitlines() if line and not line.startswith(" ")
@@ -296,30 +296,30 @@ def test_kg_query_lists_the_queries() -> None:
 
 def test_kg_query_formats(dist: Path) -> None:
     common = ["--dist", str(dist)]
-    table = run_kg("query", "people-and-roles", *common)
+    table = kg_here("query", "people-and-roles", *common)
     assert table.code == 0 and "Wan Kai" in table.out and "(11 rows)" in table.out
-    tsv = run_kg("query", "people-and-roles", "-f", "tsv", *common)
+    tsv = kg_here("query", "people-and-roles", "-f", "tsv", *common)
     assert tsv.out.splitlines()[0].startswith("?person\t?name")
-    document = json.loads(run_kg("query", "agreements", "-f", "json", *common).out)
+    document = json.loads(kg_here("query", "agreements", "-f", "json", *common).out)
     assert document["head"]["vars"][0] == "agreement" and document["results"]["bindings"]
-    turtle = run_kg(
+    turtle = kg_here(
         "query", "describe-entity", "-f", "turtle", "-p", f"entity={BASE}id/place/xinfeng", *common
     )
     assert turtle.code == 0 and "place:xinfeng" in turtle.out
-    wrong = run_kg("query", "agreements", "-f", "turtle", *common)
+    wrong = kg_here("query", "agreements", "-f", "turtle", *common)
     assert wrong.code == 2 and "CONSTRUCT" in wrong.err
 
 
 def test_kg_query_errors_are_usage_errors(dist: Path, tmp_path: Path) -> None:
-    bad = run_kg("query", "projects-in-place", "-p", "place=http://x y", "--dist", str(dist))
+    bad = kg_here("query", "projects-in-place", "-p", "place=http://x y", "--dist", str(dist))
     assert bad.code == 2 and "not an absolute IRI" in bad.err
-    typed = run_kg("query", "projects-by-stage", "-p", "year=twenty", "--dist", str(dist))
+    typed = kg_here("query", "projects-by-stage", "-p", "year=twenty", "--dist", str(dist))
     assert typed.code == 2 and "not a valid xsd:integer" in typed.err
-    extra = run_kg("query", "travel-times", "-p", "year=2022", "--dist", str(dist))
+    extra = kg_here("query", "travel-times", "-p", "year=2022", "--dist", str(dist))
     assert extra.code == 2 and "no parameter 'year'" in extra.err
-    unknown = run_kg("query", "no-such-query", "--dist", str(dist))
+    unknown = kg_here("query", "no-such-query", "--dist", str(dist))
     assert unknown.code == 2 and "kg query" in unknown.err
-    missing = run_kg("query", "agreements", "--dist", str(tmp_path / "nothing"))
+    missing = kg_here("query", "agreements", "--dist", str(tmp_path / "nothing"))
     assert missing.code == 2 and "kg build" in missing.err
-    down = run_kg("query", "agreements", "--endpoint", "http://127.0.0.1:9/sparql")
+    down = kg_here("query", "agreements", "--endpoint", "http://127.0.0.1:9/sparql")
     assert down.code == 2 and "127.0.0.1:9" in down.err
