@@ -29,6 +29,8 @@ class Behaviour:
     password: str = ""
     # like `oxigraph serve --union-default-graph`; off for stores that hold the union already
     union_default_graph: bool = True
+    updates: int = 0  # SPARQL Update requests (form field `update`) received
+    refuse_updates: bool = False
 
 
 def _handler(
@@ -107,8 +109,24 @@ def _handler(
             body = self.rfile.read(length).decode("utf-8")
             if self.headers.get("Content-Type", "").startswith("application/sparql-query"):
                 self._answer(body)
+            elif "update" in parse_qs(body):
+                self._update(parse_qs(body)["update"][0])
             else:
                 self._answer(parse_qs(body).get("query", [""])[0])
+
+        def _update(self, update: str) -> None:
+            """SPARQL 1.1 Update, run by Oxigraph in one transaction (as `oxigraph serve`)."""
+            received.append(update)
+            behaviour.updates += 1
+            if behaviour.refuse_updates:
+                self._send(400, "text/plain", b"updates are not allowed here")
+                return
+            try:
+                store.update(update)
+            except SyntaxError as exc:
+                self._send(400, "text/plain", str(exc).encode())
+                return
+            self._send(204, "text/plain", b"")
 
     return Handler
 

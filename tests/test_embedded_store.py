@@ -10,7 +10,7 @@ import pytest
 from conftest import BASE, build_release, run_kg
 
 from kg_build.errors import InputError
-from kg_build.store.embedded import open_store, write_store
+from kg_build.store.embedded import StoreChange, open_release, open_store, write_store
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_build_writes_a_store_holding_the_release(release: Path) -> None:
     ]
     assert len(default) == len(set(default)) == len(union)
     assert set(default) == union
-    assert (release / "store").is_symlink()
+    assert (release / "store").is_symlink() and (release / "current").is_symlink()
 
 
 def test_the_store_holds_the_dumps_literals_as_written(release: Path) -> None:
@@ -52,32 +52,28 @@ def test_the_store_holds_the_dumps_literals_as_written(release: Path) -> None:
     assert {q.triple for q in store.quads_for_pattern(None, None, None, ontology_graph)} == ontology
 
 
-def test_writing_the_same_release_again_changes_nothing(release: Path) -> None:
-    trig, ontology = (
-        (release / "ganzhou-gba.trig").read_bytes(),
-        (release / "ontology.ttl").read_bytes(),
-    )
-    before = (release / "store").readlink()
-    target = write_store(release, trig, ontology, BASE)
-    assert (release / "store").readlink() == before == Path(target.name)
-    assert len([p for p in release.iterdir() if p.name.startswith("store-")]) == 1
-
-
-def test_a_new_release_swaps_the_link_and_removes_the_old_store(
+def test_a_store_built_on_the_previous_one_holds_what_a_fresh_load_holds(
     tmp_path: Path, release: Path
 ) -> None:
-    trig, ontology = (
-        (release / "ganzhou-gba.trig").read_bytes(),
-        (release / "ontology.ttl").read_bytes(),
+    """write_store with a change starts from a checkpoint of the previous store; the result
+    is the store a fresh load gives. A previous store that cannot be read is not built on:
+    the release is loaded whole, with a notice."""
+    trig = b"<urn:g> { <urn:a> <urn:b> <urn:c> . }\n<urn:h> { <urn:a> <urn:b> <urn:d> . }\n"
+    first = write_store(tmp_path / "one" / "store", trig, b"", BASE)
+    now = b"<urn:g> { <urn:a> <urn:b> <urn:e> . }\n<urn:h> { <urn:a> <urn:b> <urn:d> . }\n"
+    change = StoreChange(
+        first, {"urn:g": (b"<urn:a> <urn:b> <urn:c> .\n", b"<urn:a> <urn:b> <urn:e> .\n")}
     )
-    first = write_store(tmp_path, trig, ontology, BASE)
-    smaller = b"<urn:g> { <urn:a> <urn:b> <urn:c> . }\n"
-    second = write_store(tmp_path, smaller, ontology, BASE)
-    assert first != second and not first.exists()
-    assert (tmp_path / "store").readlink() == Path(second.name)
-    assert ox.Quad(
-        ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c"), ox.NamedNode("urn:g")
-    ) in open_store(tmp_path)
+    said: list[str] = []
+    second = write_store(tmp_path / "two" / "store", now, b"", BASE, change, notice=said.append)
+    fresh = write_store(tmp_path / "three" / "store", now, b"", BASE)
+    assert set(open_release(second)) == set(open_release(fresh)) and not said
+    for path in first.iterdir():  # damage the previous store
+        if path.suffix == ".sst" or path.name.startswith("CURRENT"):
+            path.write_bytes(b"\0garbage")
+    third = write_store(tmp_path / "four" / "store", now, b"", BASE, change, notice=said.append)
+    assert set(open_release(third)) == set(open_release(fresh))
+    assert len(said) == 1 and "cannot be read" in said[0] and "loading anew" in said[0]
 
 
 def test_missing_store_says_how_to_fix_it(tmp_path: Path) -> None:
@@ -94,7 +90,7 @@ def test_damaged_store_says_how_to_fix_it(tmp_path: Path, release: Path) -> None
         (release / "ganzhou-gba.trig").read_bytes(),
         (release / "ontology.ttl").read_bytes(),
     )
-    target = write_store(tmp_path, trig, ontology, BASE)
+    target = write_store(tmp_path / "store", trig, ontology, BASE)
     for path in target.iterdir():
         if path.name != ".complete" and path.is_file():
             path.write_bytes(b"\0garbage")
@@ -108,15 +104,19 @@ def test_a_store_of_an_older_layout_is_refused_and_rebuilt(tmp_path: Path) -> No
     # it must be refused, and a build must not reuse it.
     ontology = b"<urn:o> <urn:p> <urn:q> .\n"
     trig = b"<urn:g> { <urn:a> <urn:b> <urn:c> . }\n"
-    target = write_store(tmp_path, trig, ontology, BASE)
+    target = write_store(tmp_path / "store", trig, ontology, BASE)
     (target / ".complete").write_text("ok\n", encoding="utf-8")  # as kg-build 0.x wrote it
     result = run_kg("query", "travel-times", "--dist", str(tmp_path))
     assert result.code == 2 and "another version of kg-build" in result.err
     assert "kg build" in result.err
-    again = write_store(tmp_path, trig, ontology, BASE)
-    assert again == target
-    # rewritten: both triples in their graphs and in the default graph's union
-    assert len(list(open_store(tmp_path).quads_for_pattern(None, None, None, None))) == 4
+    change = StoreChange(target, {})
+    said: list[str] = []
+    again = write_store(
+        tmp_path / "new" / "store", trig, ontology, BASE, change, notice=said.append
+    )
+    assert said and "incomplete" in said[0]  # not built on
+    # written anew: both triples in their graphs and in the default graph's union
+    assert len(list(open_release(again).quads_for_pattern(None, None, None, None))) == 4
 
 
 def test_a_triple_in_several_graphs_answers_once(tmp_path: Path) -> None:
@@ -126,7 +126,7 @@ def test_a_triple_in_several_graphs_answers_once(tmp_path: Path) -> None:
     <urn:g1> { <urn:s> <urn:p> "a" . <urn:s> <urn:q> "b" . }
     <urn:g2> { <urn:s> <urn:p> "a" . <urn:s> <urn:q> "b" . }
     """
-    write_store(tmp_path, trig, b"", BASE)
+    write_store(tmp_path / "store", trig, b"", BASE)
     store = open_store(tmp_path)
     query = "SELECT ?a ?b WHERE { <urn:s> <urn:p> ?a . <urn:s> <urn:q> ?b }"
     assert len(_solutions(store.query(query))) == 1

@@ -93,14 +93,39 @@ def test_a_deadlock_is_retried() -> None:
     assert loaded.triples == 25 and loaded.attempts == 4
 
 
-def test_a_failure_midway_says_what_the_graph_holds() -> None:
-    behaviour = Behaviour(fail_after=2, status=500, message=b"out of memory")
+def test_a_failure_midway_leaves_the_old_graph_whole() -> None:
+    """The dump goes to a staging graph; the target is replaced (MOVE) only once the server
+    holds all of it. A failure after two of three parts leaves the old graph as it was, and
+    the staging graph is dropped."""
+    behaviour = Behaviour()
     with _graph_store(behaviour) as (store, target):
-        with pytest.raises(
-            LoadError, match=r"failed \(HTTP 500\).*now holds 20 triples of the dump's 25"
-        ):
+        put_graph(target, NT)
+        behaviour.fail_after, behaviour.status = behaviour.puts + behaviour.posts + 2, 500
+        behaviour.message = b"out of memory"
+        with pytest.raises(LoadError, match=r"failed \(HTTP 500\).*<urn:graph:test> is unchanged"):
             put_graph(target, BIG, batch=10, backoff=0.01)
-    assert _count(store) == 20
+        assert _count(store) == 2
+        assert [g.value for g in store.named_graphs()] == [GRAPH]
+
+
+def test_the_graph_is_replaced_in_one_update_and_nothing_else_is_left() -> None:
+    behaviour = Behaviour()
+    with _graph_store(behaviour) as (store, target):
+        put_graph(target, NT)
+        loaded = put_graph(target, BIG, batch=10)
+        assert loaded.triples == 25 and _count(store) == 25
+        assert [g.value for g in store.named_graphs()] == [GRAPH]
+        assert behaviour.updates == 2  # one MOVE per load
+
+
+def test_a_server_without_sparql_update_there_is_said_and_changes_nothing() -> None:
+    behaviour = Behaviour()
+    with _graph_store(behaviour) as (store, target):
+        put_graph(target, NT)
+        behaviour.refuse_updates = True
+        with pytest.raises(LoadError, match=r"refused the update.*--update-endpoint.*unchanged"):
+            put_graph(target, BIG, batch=10)
+        assert _count(store) == 2
 
 
 def test_basic_authentication(tmp_path: Path) -> None:

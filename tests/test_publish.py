@@ -31,9 +31,13 @@ def dist(tmp_path_factory: pytest.TempPathFactory, shared_texts: object) -> Path
 
 
 def test_build_publishes_every_format(dist: Path) -> None:
-    stores = {p.name for p in dist.iterdir() if p.name.startswith("store-")}
-    assert {p.name for p in dist.iterdir()} - stores == FILES | {"store", ".kg-build"}
-    assert len(stores) == 1
+    """One release folder, current; every published name at the top of dist/ is a link
+    through `current`, so that one switch changes them all."""
+    assert {p.name for p in dist.iterdir()} == FILES | {"store", "current", "releases", ".lock"}
+    releases = [p for p in (dist / "releases").iterdir() if not p.name.startswith(".")]
+    assert [p.name for p in releases] == [(dist / "current").readlink().name]
+    for name in FILES | {"store"}:
+        assert (dist / name).readlink() == Path("current") / name
     for line in (dist / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split("  ")
         assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
@@ -46,7 +50,8 @@ def test_two_builds_give_identical_bytes(dist: Path, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     for name in sorted(FILES):
         assert (again / name).read_bytes() == (dist / name).read_bytes(), name
-    assert (again / "store").readlink() == (dist / "store").readlink()  # same content digest
+    # named by the digest of its SHA256SUMS: the same release, the same name
+    assert (again / "current").readlink() == (dist / "current").readlink()
 
 
 def test_all_formats_carry_the_same_graph(dist: Path) -> None:

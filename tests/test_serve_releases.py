@@ -55,7 +55,7 @@ def test_each_new_build_is_served_without_a_restart(facts_copy: Path, tmp_path: 
         time.sleep(2)  # the last old worker has gone
         assert run.process.poll() is None
         assert deleted_files_open(run.process.pid) == []
-        assert len(list(dist.glob("store-*"))) == 1
+        assert len([p for p in (dist / "releases").iterdir() if p.name.startswith("r-")]) == 1
     switches = log.read_text(encoding="utf-8").count("now serving release")
     assert switches == 5
 

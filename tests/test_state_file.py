@@ -36,7 +36,7 @@ class _RunsCode:
 
 
 def test_a_state_written_by_the_build_is_read_back(project: Config) -> None:
-    state = load_state(project.dist, global_key(project))
+    state = load_state(project.dist / "current", global_key(project))
     assert state is not None and state.parts and state.pickled is not None
 
 
@@ -56,10 +56,10 @@ def test_a_state_that_is_not_as_written_means_a_build_from_nothing(
     project: Config, damage: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    path = state_path(project.dist)
+    path = state_path(project.dist / "current")
     path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
     before = {name: (project.dist / name).read_bytes() for name in PUBLISHED_FILES}
-    assert load_state(project.dist, global_key(project)) is None
+    assert load_state(project.dist / "current", global_key(project)) is None
     assert not publish_release(project, reason=False).incremental
     assert not (tmp_path / "pwned").exists()
     assert {name: (project.dist / name).read_bytes() for name in PUBLISHED_FILES} == before

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,7 @@ from virtuoso_server import SERVER, Virtuoso, required, running_virtuoso
 from kg_build.query.catalog import load_catalog
 from kg_build.query.engines import RemoteEngine
 from kg_build.query.params import bind
-from kg_build.store.graph_store import Target, count_triples
+from kg_build.store.graph_store import Target, count_triples, put_graph
 
 pytestmark = pytest.mark.virtuoso
 
@@ -28,6 +31,7 @@ if SERVER is None:
     )
 
 GRAPH = f"{BASE}graph/all"
+KG = shutil.which("kg", path=str(Path(sys.executable).parent)) or "kg"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,8 +46,10 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
         yield server
 
 
-def _load(server: Virtuoso, dist: Path, *extra: str, password: str | None = None) -> object:
-    return run_kg(
+def _load_command(
+    server: Virtuoso, dist: Path, *extra: str, password: str | None = None
+) -> list[str]:
+    return [
         "load",
         "--endpoint",
         server.graph_store,
@@ -54,7 +60,11 @@ def _load(server: Virtuoso, dist: Path, *extra: str, password: str | None = None
         "--dist",
         str(dist),
         *extra,
-    )
+    ]
+
+
+def _load(server: Virtuoso, dist: Path, *extra: str, password: str | None = None) -> object:
+    return run_kg(*_load_command(server, dist, *extra, password=password))
 
 
 def _count(server: Virtuoso, graph: str = GRAPH) -> int:
@@ -125,3 +135,64 @@ def test_a_wrong_password_fails_cleanly(virtuoso: Virtuoso, dist: Path) -> None:
     assert "refused the credentials" in result.err  # type: ignore[attr-defined]
     assert "Traceback" not in result.err  # type: ignore[attr-defined]
     assert _count(virtuoso) == before
+
+
+def test_digest_authentication_sends_each_part_once(virtuoso: Virtuoso, dist: Path) -> None:
+    """Virtuoso asks for digest authentication. Answered once per load, every part goes once:
+    a part sent, refused with 401 and sent again would make the progress go backwards."""
+    data = (dist / "ganzhou-gba.nt").read_bytes()
+    seen: list[int] = []
+    target = Target(virtuoso.graph_store, GRAPH, virtuoso.user, virtuoso.password, "auto")
+    loaded = put_graph(target, data, batch=500, progress=lambda sent, _: seen.append(sent))
+    assert loaded.triples == _dump_triples(dist)
+    assert seen == sorted(seen) and seen[-1] == len(data)
+    assert loaded.attempts == -(-_dump_triples(dist) // 500)  # one request per part
+
+
+def test_a_load_cut_off_by_a_dying_server_leaves_the_old_graph(dist: Path, tmp_path: Path) -> None:
+    """Virtuoso is killed (SIGKILL) while a load is under way and started again: the graph
+    holds the old release, whole; the load said so; a load after that succeeds."""
+    with running_virtuoso(tmp_path / "db") as server:  # its own: this test kills it
+        small = tmp_path / "small"
+        shutil.copytree(dist, small, symlinks=True)
+        old = b"".join(sorted((small / "ganzhou-gba.nt").read_bytes().splitlines(True))[:300])
+        (small / "current" / "ganzhou-gba.nt").write_bytes(old)
+        assert _load(server, small, "--facts-only").code == 0  # type: ignore[attr-defined]
+        assert _count(server) == 300
+        extra = ("--facts-only", "--batch", "50", "--retries", "0")
+        loading = subprocess.Popen(  # noqa: S603 - the installed kg, fixed arguments
+            [KG, *_load_command(server, dist, *extra)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        staged = _staged(server)
+        deadline = time.monotonic() + 120
+        while staged() < 500:  # some parts are on the server, others are not
+            assert loading.poll() is None and time.monotonic() < deadline, loading.stderr
+            time.sleep(0.05)
+        server.crash()
+        err = loading.communicate(timeout=120)[1]
+        assert loading.returncode == 2, err
+        assert f"<{GRAPH}> is unchanged" in err and "Traceback" not in err, err
+        server.restart()
+        assert _count(server) == 300
+        ask = f"ASK {{ GRAPH <{GRAPH}> {{ {old.splitlines()[0].decode().rstrip(' .')} }} }}"
+        assert RemoteEngine(server.sparql).run_text(ask).rows != []
+        assert _load(server, dist, "--facts-only").code == 0  # type: ignore[attr-defined]
+        assert _count(server) == _dump_triples(dist)
+
+
+def _staged(server: Virtuoso) -> Callable[[], int]:
+    """How many triples the staging graphs of loads under way hold."""
+    engine = RemoteEngine(server.sparql)
+    query = (
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        'FILTER (STRSTARTS(STR(?g), "urn:kg-build:staging:")) }'
+    )
+
+    def count() -> int:
+        rows = engine.run_text(query).rows
+        return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
+
+    return count

@@ -20,11 +20,24 @@ SERVER = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Virtuoso:
     http: str
     user: str
     password: str
+    folder: Path
+    ports: tuple[int, int]  # SQL, HTTP
+    process: subprocess.Popen[bytes]
+
+    def crash(self) -> None:
+        """Kill the server as a power cut would (SIGKILL: no checkpoint, no clean exit)."""
+        self.process.kill()
+        self.process.wait()
+
+    def restart(self) -> None:
+        """Start it again on its database; it recovers from its transaction log."""
+        self.process = _start(self.folder, *self.ports)
+        _wait_up(self.http, self.process, self.folder)
 
     @property
     def sparql(self) -> str:
@@ -90,34 +103,44 @@ def _isql(port: int, password: str, statement: str) -> None:
         raise RuntimeError(f"isql failed: {done.stdout}{done.stderr}")
 
 
+def _start(folder: Path, sql: int, http: int) -> subprocess.Popen[bytes]:
+    assert SERVER is not None
+    (folder / "virtuoso.ini").write_text(_INI.format(d=folder, sql=sql, http=http))
+    return subprocess.Popen(  # noqa: S603
+        [SERVER, "-f", "-c", str(folder / "virtuoso.ini")],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_up(base: str, process: subprocess.Popen[bytes], folder: Path) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        if process.poll() is not None:
+            log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"virtuoso exited with {process.returncode}:\n{log}")
+        try:
+            if requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("virtuoso did not come up within 120 s")
+        time.sleep(0.5)
+
+
 @contextmanager
 def running_virtuoso(folder: Path) -> Iterator[Virtuoso]:
     if SERVER is None or ISQL is None:
         raise RuntimeError("virtuoso-t / isql-vt not installed (Debian: virtuoso-opensource)")
     folder.mkdir(parents=True, exist_ok=True)
     sql, http = _free_port(), _free_port()
-    (folder / "virtuoso.ini").write_text(_INI.format(d=folder, sql=sql, http=http))
-    process = subprocess.Popen(  # noqa: S603
-        [SERVER, "-f", "-c", str(folder / "virtuoso.ini")],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = _start(folder, sql, http)
     base = f"http://127.0.0.1:{http}"
+    server = None
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"virtuoso exited with {process.returncode}:\n{log}")
-            try:
-                if requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("virtuoso did not come up within 120 s")
-            time.sleep(0.5)
+        _wait_up(base, process, folder)
         password = secrets.token_urlsafe(12)
         loader_password = secrets.token_urlsafe(12)
         _isql(sql, "dba", f"USER_SET_PASSWORD('dba', '{password}');")
@@ -128,14 +151,16 @@ def running_virtuoso(folder: Path) -> Iterator[Virtuoso]:
             'GRANT SPARQL_UPDATE TO "kgload"; '
             "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('kgload', 7);",
         )
-        yield Virtuoso(base, "kgload", loader_password)
+        server = Virtuoso(base, "kgload", loader_password, folder, (sql, http), process)
+        yield server
     finally:
-        process.terminate()
+        running = server.process if server is not None else process
+        running.terminate()
         try:
-            process.wait(timeout=30)
+            running.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            running.kill()
+            running.wait()
 
 
 def required() -> bool:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -29,7 +29,8 @@ from kg_build.link.suggest import GazetteerPlaces, review_table, suggest_links
 from kg_build.link.wikidata import LinkEndpointError, WikidataEndpoint
 from kg_build.namespaces import data_prefixes
 from kg_build.pipeline import check, read_corpus
-from kg_build.publish.release import publish_release
+from kg_build.publish import layout
+from kg_build.publish.release import PublishError, publish_release
 from kg_build.publish.write import write_atomic
 from kg_build.query.catalog import CannedQuery, load_catalog
 from kg_build.query.engines import (
@@ -47,7 +48,14 @@ from kg_build.reason.owl import InconsistentError, ReasonerUnavailableError
 from kg_build.stats import compute_stats
 from kg_build.store.embedded import open_store
 from kg_build.store.from_dumps import rdflib_from_dist
-from kg_build.store.graph_store import BATCH, LoadError, Target, ntriples_of, put_graph
+from kg_build.store.graph_store import (
+    BATCH,
+    AuthKind,
+    LoadError,
+    Target,
+    ntriples_of,
+    put_graph,
+)
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -202,6 +210,10 @@ def build(
     pause_cyclic_collector()
     try:
         publish_release(config, full=full, reason=not no_reason, progress=_err)
+    except layout.BusyError as exc:
+        _fail(EXIT_USAGE, f"error: {exc.problems[0].message}; {exc.problems[0].hint}")
+    except PublishError as exc:
+        _fail(EXIT_USAGE, f"error: {exc}; dist/ left unchanged")
     except NonConformingError as exc:
         _fail(
             EXIT_NONCONFORMING,
@@ -420,6 +432,12 @@ def _list_queries(catalog: Mapping[str, CannedQuery]) -> None:
     help="SPARQL endpoint used to verify the count [default: the GSP URL's sibling /sparql].",
 )
 @click.option(
+    "--update-endpoint",
+    metavar="URL",
+    help="SPARQL Update endpoint for the final MOVE [default: beside the GSP URL: Virtuoso's "
+    "/sparql-auth, Fuseki's /update, else the query endpoint].",
+)
+@click.option(
     "--retries",
     type=click.IntRange(0, 20),
     default=4,
@@ -446,6 +464,7 @@ def load_command(
     password: str | None,
     auth: str,
     query_endpoint: str | None,
+    update_endpoint: str | None,
     retries: int,
     batch: int,
     config_path: Path | None,
@@ -453,11 +472,11 @@ def load_command(
 ) -> None:
     """Push the published dataset into a SPARQL 1.1 Graph Store Protocol server.
 
-    The dump is checked here, then sent in parts: HTTP PUT of the first replaces the named
-    graph (the new graph replaces the old, never adds to it), POST adds the others; the
-    triple count is then verified through the SPARQL endpoint. A malformed dump or a request
-    the server refuses leaves its previous graph as it was; any failure exits with code 2 and
-    says how many triples the graph holds.
+    The dump is checked here, then sent in parts into a staging graph (HTTP PUT of the
+    first, POST of the others); once the server holds all of it, one SPARQL Update MOVE
+    replaces the named graph with it, and the count is verified through the SPARQL endpoint.
+    Until then the previous graph is untouched: a malformed dump, a refused request or a
+    server that dies leaves it as it was; any failure exits with code 2 and says so.
 
     \b
     kg load --endpoint http://localhost:8890/sparql-graph-crud-auth --user dba --password …
@@ -465,31 +484,44 @@ def load_command(
     """
     config = _config(config_path, **options)
     base = config.base
-    uploads = [(graph or f"{base}graph/all", config.dist / "ganzhou-gba.nt")]
+    folder = layout.current(config.dist)
+    if folder is None:
+        _fail(EXIT_USAGE, f"error: no release in {config.dist}; run `kg build` first")
+    uploads = [(graph or f"{base}graph/all", folder / "ganzhou-gba.nt")]
     if not facts_only:
         # The canned queries read class and concept labels from the ontology.
-        uploads.append((ontology_graph or f"{base}graph/ontology", config.dist / "ontology.ttl"))
-        uploads.append((description_graph or f"{base}graph/description", config.dist / "void.ttl"))
-    for _, path in uploads:
-        if not path.is_file():
-            _fail(EXIT_USAGE, f"error: {path} not found; run `kg build` first")
-    for iri, path in uploads:
-        target = Target(endpoint, iri, user, password, auth, query_endpoint)  # type: ignore[arg-type]
-        data = ntriples_of(path)
-        _err(f"loading {path.name} ({len(data) / 1e6:.1f} MB) into <{iri}> at {endpoint}")
-        try:
-            done = put_graph(
-                target,
-                data,
-                retries=retries,
-                batch=batch,
-                progress=_tenths(5_000_000, lambda s, t: f"sent {s / 1e6:.1f} of {t / 1e6:.1f} MB"),
-            )
-        except LoadError as exc:
-            _fail(EXIT_USAGE, f"error: {exc}")
-        _err(
-            f"  {done.triples} triples verified in {done.seconds:.1f} s, {done.attempts} attempt(s)"
+        uploads.append((ontology_graph or f"{base}graph/ontology", folder / "ontology.ttl"))
+        uploads.append((description_graph or f"{base}graph/description", folder / "void.ttl"))
+    try:
+        # one release, whole: no build replaces it while it is read
+        with layout.locked(config.dist, "kg load"):
+            kind = cast(AuthKind, auth)  # one of its values: click.Choice checked it
+            for iri, path in uploads:
+                target = Target(
+                    endpoint, iri, user, password, kind, query_endpoint, update_endpoint
+                )
+                _upload(target, path, retries, batch)
+    except layout.BusyError as exc:
+        _fail(EXIT_USAGE, f"error: {exc.problems[0].message}; {exc.problems[0].hint}")
+
+
+def _upload(target: Target, path: Path, retries: int, batch: int) -> None:
+    """One graph of the release into the server, said as it goes."""
+    data = ntriples_of(path)
+    _err(
+        f"loading {path.name} ({len(data) / 1e6:.1f} MB) into <{target.graph}> at {target.endpoint}"
+    )
+    try:
+        done = put_graph(
+            target,
+            data,
+            retries=retries,
+            batch=batch,
+            progress=_tenths(5_000_000, lambda s, t: f"sent {s / 1e6:.1f} of {t / 1e6:.1f} MB"),
         )
+    except LoadError as exc:
+        _fail(EXIT_USAGE, f"error: {exc}")
+    _err(f"  {done.triples} triples verified in {done.seconds:.1f} s, {done.attempts} attempt(s)")
 
 
 def _limit(flag: str, kind: click.ParamType, default: object, env: str, text: str) -> Any:

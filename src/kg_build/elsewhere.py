@@ -15,9 +15,12 @@ No state is kept between calls: what a piece of work needs, it is given or close
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
+import shutil
+import signal
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -46,7 +49,7 @@ def in_child(work: Callable[[], T]) -> Callable[[], T]:
     receive, send = context.Pipe(duplex=False)
     # daemon: a parent that exits early (an error while writing the store) does not wait for
     # a child blocked on a pipe nobody reads
-    child = context.Process(target=_run, args=(work, send), daemon=True)
+    child = context.Process(target=_run, args=(work, send, os.getpid()), daemon=True)
     with SPAWN_LOCK:
         child.start()
     send.close()
@@ -76,7 +79,8 @@ def in_child(work: Callable[[], T]) -> Callable[[], T]:
     return outcome
 
 
-def _run(work: Callable[[], object], send: Connection) -> None:
+def _run(work: Callable[[], object], send: Connection, parent: int) -> None:
+    _die_with(parent)
     try:
         result = work()
         # bytes (a whole dump) go as they are: pickling would copy them twice more
@@ -88,6 +92,22 @@ def _run(work: Callable[[], object], send: Connection) -> None:
             payload = _FAILED + _pickle(RuntimeError(f"{type(exc).__name__}: {exc}"))
     send.send_bytes(payload)
     send.close()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this child when its parent dies, however it dies (a killed build
+    left a child blocked on a pipe with 100 MB nobody would read). Linux only; elsewhere a
+    daemon child still goes when its parent exits normally."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _pickle(value: object) -> bytes:
@@ -158,6 +178,12 @@ def start_program(
     command: Sequence[str], stdout: IO[bytes], stderr: IO[bytes]
 ) -> subprocess.Popen[bytes]:
     """Start a program with its output to files (not pipes: a child forked meanwhile would
-    hold the pipes' ends, and reading them to their end would wait for that child)."""
+    hold the pipes' ends, and reading them to their end would wait for that child). Through
+    util-linux's setpriv where there is one, so that the kernel kills the program when the
+    thread that started it dies (with the whole build, if that is killed): setting that in
+    Python between fork and exec is unsafe in a process with threads."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is not None:
+        command = [setpriv, "--pdeathsig", "KILL", "--", *command]
     with SPAWN_LOCK:
         return subprocess.Popen(command, stdout=stdout, stderr=stderr)  # noqa: S603 - our own commands

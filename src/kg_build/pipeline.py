@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -165,6 +166,8 @@ def check(
         lambda fc: f"{len(fc[1].entries)} records from {len(fc[1].sources)} sources",
     )
     kept = baseline.kept_parts(corpus) if baseline is not None else set()
+    for warning in baseline.emptied(corpus, config.root) if baseline is not None else []:
+        progress(warning)
     # The quote checks read the sources' texts: a child does them while this process builds
     # and validates; on a baseline, only the quotes of changed parts and texts are looked up.
     quoting = in_child(
@@ -391,6 +394,7 @@ def release(
     baseline: Baseline | None = None,
     confirm: bool = True,
     looked: Callable[[], Looked] | None = None,
+    scratch: Path | None = None,
 ) -> Release:
     """The whole pipeline in memory. Callers check `checked.problems` before publishing.
 
@@ -398,7 +402,8 @@ def release(
     sources they take half a minute, the dumps and the store about as long). With `confirm`
     this waits for them before returning; without, the caller must call Release.confirm()
     before publishing anything (kg build loads the embedded store meanwhile). `looked`: see
-    read_facts."""
+    read_facts. `scratch`: where HermiT's input files go (default: the system's temporary
+    folder)."""
     steps = _check_steps(config) + 2
     checked = check(config, progress, total_steps=steps, baseline=baseline, looked=looked)
     timer = _Timer(progress, steps)
@@ -407,7 +412,7 @@ def release(
         return Release(checked, None, [])
     reasoning, consistent = timer.run(
         "reason",
-        lambda: _reason(checked, config.base, check_consistency),
+        lambda: _reason(checked, config.base, check_consistency, scratch),
         lambda r: (
             f"{len(r[0].inferred)} part-of inferences; consistency: "
             + ("HermiT at work" if check_consistency else "not checked")
@@ -480,7 +485,9 @@ def _prior(checked: Checked) -> dumps.Prior | None:
     return checked.baseline.prior() if checked.baseline is not None else None
 
 
-def _reason(checked: Checked, base: str, consistency: bool) -> tuple[Reasoning, Callable[[], None]]:
+def _reason(
+    checked: Checked, base: str, consistency: bool, scratch: Path | None
+) -> tuple[Reasoning, Callable[[], None]]:
     """The part-of closure (reason/closure.py), and with `consistency`, HermiT's check of
     everything a change can affect (all of it when the last release was not checked),
     started and left running: the function returned waits for it."""
@@ -497,10 +504,12 @@ def _reason(checked: Checked, base: str, consistency: bool) -> tuple[Reasoning, 
     consistent: Callable[[], None] = _nothing_to_check
     if consistency and (baseline is None or not baseline.consistency_checked()):
         subjects = subjects_by_graph(checked.graphs)
-        consistent = start_checks(checked.ontology, modules(checked.store, subjects, part_of))
+        parts = modules(checked.store, subjects, part_of)
+        consistent = start_checks(checked.ontology, parts, within=scratch)
     elif consistency and checked.focus:
         focus = sorted(checked.focus, key=str)
-        consistent = start_checks(checked.ontology, modules(checked.store, focus, part_of))
+        parts = modules(checked.store, focus, part_of)
+        consistent = start_checks(checked.ontology, parts, within=scratch)
     return Reasoning(closure(checked.ontology, part_of, base)), consistent
 
 

@@ -12,6 +12,9 @@ curator fixes a file in one pass rather than one error per run.
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +40,13 @@ from kg_build.facts.model import (
     Record,
     Source,
 )
-from kg_build.facts.yaml_positions import DuplicateKeyError, Located, Path_, load_located
+from kg_build.facts.yaml_positions import (
+    DuplicateKeyError,
+    Located,
+    Path_,
+    ShapeError,
+    load_located,
+)
 from kg_build.progress import bar
 
 SHARED_FILES = ("places.yaml",)
@@ -123,7 +132,8 @@ def load_corpus(
         )
     for name in SHARED_FILES:
         path = facts_dir / name
-        if path.exists() and not _adopt(name, reuse.get(name), corpus):
+        there = path.exists() or path.is_symlink()  # a broken link is reported, not skipped
+        if there and not _adopt(name, reuse.get(name), corpus):
             added = _load_fact_file(path, None, corpus, problems, root)
             corpus.parts[name] = Part(None, tuple(corpus.entries[i] for i in added))
     sources_dir = facts_dir / "sources"
@@ -213,10 +223,69 @@ def _adopt(name: str, part: Part | None, corpus: Corpus) -> bool:
     return True
 
 
+# No fact file a person writes comes near this; a bigger one is refused unread.
+MAX_FACT_FILE_BYTES = 16 * 1024 * 1024
+# C0 control characters (and DEL) other than tab, line feed and carriage return
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _UnreadableError(Exception):
+    def __init__(self, message: str, hint: str, line: int = 0) -> None:
+        self.hint, self.line = hint, line
+        super().__init__(message)
+
+
+def _text_of(path: Path) -> str:
+    """A fact file's text, read defensively: a regular file inside the facts folder, at
+    most MAX_FACT_FILE_BYTES, UTF-8, without control characters. A FIFO, device or folder
+    is never opened for reading (a FIFO would wait for a writer forever)."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(_facts_folder_of(path).resolve()):
+            raise _UnreadableError(
+                f"a link to {target}, outside the facts folder", "copy the file in instead"
+            )
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise _UnreadableError(f"cannot be read ({exc.strerror})", "") from exc
+    kind = os.fstat(fd).st_mode
+    if not stat.S_ISREG(kind):
+        os.close(fd)
+        what = "a folder" if stat.S_ISDIR(kind) else "not a regular file (a pipe or device)"
+        raise _UnreadableError(f"is {what}", "a fact file is a YAML text file")
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(MAX_FACT_FILE_BYTES + 1)
+    if len(data) > MAX_FACT_FILE_BYTES:
+        raise _UnreadableError(
+            f"larger than {MAX_FACT_FILE_BYTES // (1024 * 1024)} MB",
+            "split the source's facts, or check that this is a fact file",
+        )
+    text = data.decode("utf-8")
+    control = _CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        raise _UnreadableError(
+            f"control character U+{ord(control.group()):04X} in the text",
+            "remove it (an editor may show it as ^@ or a box)",
+            line,
+        )
+    return text
+
+
+def _facts_folder_of(path: Path) -> Path:
+    """The facts folder a fact file is in: facts/<file> or facts/sources/<id>/<file>."""
+    return path.parent.parent.parent if path.parent.parent.name == "sources" else path.parent
+
+
 def _read(path: Path, problems: list[Problem], root: Path | None) -> Located | None:
     shown = display_path(path, root)
     try:
-        return load_located(path.read_text(encoding="utf-8"))
+        return load_located(_text_of(path))
+    except _UnreadableError as exc:
+        problems.append(Problem(shown, exc.line, "", str(exc), exc.hint))
+    except ShapeError as exc:
+        problems.append(Problem(shown, exc.line, "", str(exc), exc.hint))
     except UnicodeDecodeError as exc:
         problems.append(Problem(shown, 0, "", f"not UTF-8 text ({exc.reason})", "save as UTF-8"))
     except DuplicateKeyError as exc:
@@ -247,7 +316,7 @@ def _load_source(
 ) -> str | None:
     path = source_dir / SOURCE_FILE
     shown = display_path(path, root)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         problems.append(
             Problem(shown, 0, "", "source folder without source.yaml", "describe the source")
         )
@@ -370,7 +439,7 @@ _FIELD_HINTS = {
     "period": "a year (2021), a day (2022-02-17) or an interval (2022-01-17/2022-02-25)",
     "as_of": "a day that exists, written YYYY-MM-DD",
     "published": "a day that exists, written YYYY-MM-DD",
-    "value": "a plain number such as 358, 5.5 or 212.9e9",
+    "value": "a plain number such as 358, 5.5 or 212.9e9 (below 10^18, six decimals at most)",
     "code": 'the six-digit division code, in quotes: "360700"',
     "wikidata": "a Wikidata item identifier such as Q363166",
     "zh": "the name in Chinese characters",

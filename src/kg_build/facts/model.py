@@ -59,6 +59,11 @@ Period = Annotated[
 """A year (`2021`), a day (`2022-02-17`) or an interval of days (`2022-01-17/2022-02-25`)."""
 
 
+# A figure's value: finite, below a quintillion and to at most six decimal places (a money
+# amount, a count, a share, a length); anything else is a typing slip, not a statistic.
+Amount = Annotated[Decimal, Field(allow_inf_nan=False, gt=-(10**18), lt=10**18, decimal_places=6)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -251,7 +256,7 @@ class Figure(Record):
 
     about: Slug
     measure: Slug  # a concept of the measure scheme in ontology/vocabularies.ttl
-    value: Decimal
+    value: Amount
     unit: str  # ISO 4217 currency code, or one of UNITS
     comparator: Comparator = Comparator.exactly
     period: Period | None = None

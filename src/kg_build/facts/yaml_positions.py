@@ -61,6 +61,23 @@ class Located:
         return 1
 
 
+# Deeper than this, a fact file is not one a curator wrote (and Python's stack would give out)
+MAX_DEPTH = 64
+# Aliases (`*quote`, to reuse an anchored `&quote`) may repeat values, within a budget: at
+# most this many values, or four times the values written, whichever is more. A few lines
+# of aliases of aliases otherwise stand for billions of values ("billion laughs").
+MIN_BUDGET = 100_000
+
+
+class ShapeError(ValueError):
+    """A document that fact files do not take: aliases past the budget, an alias inside the
+    value it names, or nesting past MAX_DEPTH."""
+
+    def __init__(self, message: str, line: int, hint: str) -> None:
+        self.line, self.hint = line, hint
+        super().__init__(message)
+
+
 class DuplicateKeyError(ValueError):
     def __init__(self, key: str, line: int, first_line: int) -> None:
         self.key, self.line, self.first_line = key, line, first_line
@@ -68,20 +85,50 @@ class DuplicateKeyError(ValueError):
 
 
 def load_located(text: str) -> Located:
-    """Parse one YAML document; raises yaml.YAMLError or DuplicateKeyError."""
+    """Parse one YAML document; raises yaml.YAMLError, DuplicateKeyError or ShapeError."""
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
         located = Located(None)
         if root is not None:
-            located.data = _construct(loader, root, (), located.lines)
+            located.data = _construct(loader, root, (), located.lines, _Budget(), frozenset())
         return located
     finally:
         loader.dispose()
 
 
-def _construct(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
-    lines.setdefault(path, node.start_mark.line + 1)
+class _Budget:
+    def __init__(self) -> None:
+        self.written: set[int] = set()  # the nodes of the document (an alias reuses one)
+        self.values = 0  # values made, each use of an alias counted anew
+
+    def spend(self, node: yaml.Node, line: int) -> None:
+        self.written.add(id(node))
+        self.values += 1
+        if self.values > max(MIN_BUDGET, 4 * len(self.written)):
+            raise ShapeError(
+                f"aliases (*name) expand to more than {self.values - 1} values",
+                line,
+                "write the values out, or alias only single values such as quotes",
+            )
+
+
+def _construct(
+    loader: _Loader,
+    node: yaml.Node,
+    path: Path_,
+    lines: dict[Path_, int],
+    budget: _Budget,
+    within: frozenset[int],
+) -> Any:
+    """The value of `node` (`within`: the nodes it is part of)."""
+    line = node.start_mark.line + 1
+    if id(node) in within:
+        raise ShapeError("an alias (*name) inside the value it names", line, "")
+    budget.spend(node, line)
+    if len(path) > MAX_DEPTH:
+        raise ShapeError(f"nested more than {MAX_DEPTH} levels deep", line, "")
+    lines.setdefault(path, line)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -91,8 +138,12 @@ def _construct(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_,
             if key in out:
                 raise DuplicateKeyError(key, key_node.start_mark.line + 1, lines[child])
             lines[child] = key_node.start_mark.line + 1
-            out[key] = _construct(loader, value_node, child, lines)
+            out[key] = _construct(loader, value_node, child, lines, budget, within | {id(node)})
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(loader, item, (*path, i), lines) for i, item in enumerate(node.value)]
+        inside = within | {id(node)}
+        return [
+            _construct(loader, item, (*path, i), lines, budget, inside)
+            for i, item in enumerate(node.value)
+        ]
     return loader.construct_object(node, deep=True)

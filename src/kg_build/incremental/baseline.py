@@ -5,6 +5,7 @@ keeps it). A build without a baseline does all of the work; the result is the sa
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from kg_build.facts.load import Corpus, Part
 from kg_build.facts.quotes import QuoteCheck
 from kg_build.incremental.state import BuildState, FactFiles, load_state
 from kg_build.publish.dumps import Prior
+from kg_build.publish.layout import current
 from kg_build.rdf.chunks import Chunk, chunk_of, load_chunks
 from kg_build.rdf.describe import Counts
 from kg_build.rdf.reads import GraphKeys, Inputs, to_rebuild
@@ -28,14 +30,18 @@ from kg_build.validate.neighbourhood import Node, affected, replace_graphs
 @dataclass
 class Baseline:
     state: BuildState
-    dist: Path  # the release folder; the state names its store in it
+    dist: Path  # the last release's folder (publish/layout.py); the state names its store
     base: str
+    work: Path | None = None  # scratch space for copies of its store (layout.work_folder)
 
     @classmethod
-    def load(cls, config: Config, key: str) -> Baseline | None:
-        """The last release in config.dist, if a build can build on it (load_state)."""
-        state = load_state(config.dist, key)
-        return cls(state, config.dist, config.base) if state is not None else None
+    def load(cls, config: Config, key: str, work: Path | None = None) -> Baseline | None:
+        """The current release in config.dist, if a build can build on it (load_state)."""
+        folder = current(config.dist)
+        state = load_state(folder, key) if folder is not None else None
+        if folder is None or state is None:
+            return None
+        return cls(state, folder, config.base, work)
 
     # ---- facts ---------------------------------------------------------------------------
 
@@ -65,6 +71,18 @@ class Baseline:
                 if part.source is not None:
                     ids.add(part.source[0].id)
         return ids
+
+    def emptied(self, corpus: Corpus, root: Path) -> list[str]:
+        """A warning for each fact file that held records in the last release and is still
+        there but holds none now (emptied by mistake, perhaps: its records are dropped)."""
+        before = Counter(e.origin.file for p in self.state.parts.values() for e in p.entries)
+        now = Counter(e.origin.file for e in corpus.entries.values())
+        return [
+            f"warning: {file} held {count} record(s) in the last release and holds none now; "
+            "they are left out of this one (restore the file if that is not what you meant)"
+            for file, count in sorted(before.items())
+            if not now[file] and (root / file).exists()
+        ]
 
     def quotes(self) -> QuoteCheck | None:
         """The last release's quote check, per part (facts/quotes.py)."""
@@ -110,17 +128,14 @@ class Baseline:
         """The last release's dumps and what splicing them needs (publish/splice.py)."""
         state = self.state
         graphs = {**state.graphs, **state.derived}
-        return Prior(
-            self.dist, state.manifest, graphs, state.shared, state.subjects, state.published
-        )
+        return Prior(self.dist, state.manifest, graphs, state.shared, state.subjects)
 
     def store_change(self, graphs: Mapping[str, Chunk]) -> StoreChange:
         """The graphs of the embedded store that this build changed (`graphs`, as the store
         holds them), beside the last release's."""
         before = {**self.state.graphs, **self.state.derived}
-        return StoreChange(
-            self.state.store, {g: (before.get(g, b""), now) for g, now in graphs.items()}
-        )
+        changed = {g: (before.get(g, b""), now) for g, now in graphs.items()}
+        return StoreChange(self.dist / self.state.store, changed)
 
     # ---- the check store -----------------------------------------------------------------
 
@@ -130,7 +145,8 @@ class Baseline:
         for it. From a scratch copy of the release's embedded store less its inferences and
         description where that can be told line by line; else loaded from the graphs."""
         drop = self._derived_only(ontology)
-        copy = scratch_copy(self.dist / self.state.store) if drop is not None else None
+        last = self.dist / self.state.store
+        copy = scratch_copy(last, self.work) if drop is not None else None
         if copy is not None and drop is not None:
             store, work, data = copy, _forget, drop
         else:

@@ -21,11 +21,10 @@ import dataclasses
 import enum
 import hashlib
 import io
-import json
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,15 +35,12 @@ from kg_build.config import Config
 from kg_build.elsewhere import in_child
 from kg_build.facts.load import RACY_NS, SHARED_FILES, Part
 from kg_build.facts.quotes import QuoteCheck
-from kg_build.publish.write import Stat
 from kg_build.rdf.describe import Counts
 from kg_build.rdf.reads import GraphKeys
 
 STATE_DIR = ".kg-build"
 STATE_FILE = "state.pickle"
-# os.stat of each file the release published, as written (after the state: see cli.build)
-WRITTEN_FILE = "written.json"
-FORMAT = 12
+FORMAT = 13
 
 Signature = tuple[tuple[str, int, int, int], ...]  # (name, size, mtime_ns, inode) per file
 
@@ -78,8 +74,6 @@ class BuildState:
     quotes: QuoteCheck | None = None  # the quote check, per part (facts/quotes.py)
     counts: Counts | None = None  # what the description counted in the union
     format: int = field(default=FORMAT)
-    # size, mtime and inode of each published file as written; read from WRITTEN_FILE
-    published: dict[str, Stat] = field(default_factory=dict)
 
     # what load_state read, to write the next state without pickling unchanged parts again
     pickled: Pickled | None = field(default=None, repr=False, compare=False)
@@ -99,11 +93,14 @@ MAX_OVERLAY = 100  # parts kept apart from the base before the base is written a
 
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path], root: Path) -> None:
+    """Names and bytes of the regular files among `paths`; of anything else (a pipe, a
+    device, a broken link: the loader reports them), the name only, so that it changes the
+    digest but is never read."""
     for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
         if path.is_file():
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
             digest.update(path.read_bytes())
-            digest.update(b"\0")
+        digest.update(b"\0")
 
 
 def global_key(config: Config) -> str:
@@ -174,7 +171,9 @@ def fact_files(
         ):
             digests[name] = previous.digests[name]
         elif folder is None:
-            digests[name] = hashlib.sha256((facts_dir / name).read_bytes()).hexdigest()
+            digest = hashlib.sha256()
+            _hash_files(digest, [facts_dir / name], facts_dir)
+            digests[name] = digest.hexdigest()
         else:
             digest = hashlib.sha256()
             _hash_files(digest, (folder / file for file, *_ in signature), folder)
@@ -184,16 +183,19 @@ def fact_files(
 
 
 def _signature(folder: Path) -> Signature:
-    """(name, size, mtime, inode) of each file in `folder`, by name."""
+    """(name, size, mtime, inode) of each entry in `folder`, by name: files, and anything
+    else that is there (a folder, a pipe, a broken link), which the loader reports, so that
+    its coming or going is a change too."""
     files = []
     with os.scandir(folder) as found:
         for entry in found:
-            if entry.is_dir():
-                continue
             try:
                 info = entry.stat()
-            except FileNotFoundError:
-                continue
+            except OSError:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue  # gone since it was listed
             files.append((entry.name, info.st_size, info.st_mtime_ns, info.st_ino))
     return tuple(sorted(files))
 
@@ -206,32 +208,15 @@ def _signature_of_file(path: Path) -> Signature:
     return () if path.is_dir() else ((path.name, info.st_size, info.st_mtime_ns, info.st_ino),)
 
 
-def state_path(dist: Path) -> Path:
-    return dist / STATE_DIR / STATE_FILE
+def state_path(release: Path) -> Path:
+    return release / STATE_DIR / STATE_FILE
 
 
-def written_path(dist: Path) -> Path:
-    return dist / STATE_DIR / WRITTEN_FILE
-
-
-def dump_written(written: Mapping[str, Stat]) -> bytes:
-    return json.dumps({name: list(stat) for name, stat in sorted(written.items())}).encode()
-
-
-def _load_written(dist: Path) -> dict[str, Stat]:
-    """What dump_written wrote; {} if it is missing or not as written (then the last
-    release's files are hashed before they are built on)."""
-    try:
-        found = json.loads(written_path(dist).read_bytes())
-        return {name: (int(a), int(b), int(c)) for name, (a, b, c) in found.items()}
-    except (OSError, ValueError, TypeError, AttributeError):
-        return {}
-
-
-def load_state(dist: Path, key: str) -> BuildState | None:
-    """The last release's state, if it is usable for this build; None means build in full."""
-    path = state_path(dist)
-    manifest = dist / "SHA256SUMS"
+def load_state(release: Path, key: str) -> BuildState | None:
+    """The state kept in a release's folder, if it is usable for this build; None means
+    build in full."""
+    path = state_path(release)
+    manifest = release / "SHA256SUMS"
     if not path.is_file() or not manifest.is_file():
         return None
     try:
@@ -240,9 +225,8 @@ def load_state(dist: Path, key: str) -> BuildState | None:
         return None  # unreadable, damaged or from another version: start from nothing
     if state.format != FORMAT or state.key != key:
         return None
-    if state.manifest != manifest.read_bytes() or not (dist / state.store).is_dir():
+    if state.manifest != manifest.read_bytes() or not (release / state.store).is_dir():
         return None  # the published files are not the ones this state describes
-    state.published = _load_written(dist)
     return state
 
 
@@ -251,7 +235,7 @@ def dump_state(state: BuildState, prior: BuildState | None = None) -> bytes:
     loads 30% faster than one per source), and the parts that differ from it since each on its
     own: a build on `prior` writes back the base it read instead of pickling every part again."""
     fields = {f.name: getattr(state, f.name) for f in dataclasses.fields(BuildState)}
-    del fields["pickled"], fields["published"]
+    del fields["pickled"]
     found = prior.pickled if prior is not None else None
     base, blob, apart = (found.base, found.blob, found.apart) if found else ({}, b"", {})
     overlay: dict[str, bytes | None] = {

@@ -17,7 +17,6 @@ import pyoxigraph as ox
 from kg_build.elsewhere import in_child
 from kg_build.publish import serialize, splice
 from kg_build.publish.splice import UnionChange
-from kg_build.publish.write import Stat
 from kg_build.rdf.chunks import Chunk, triples_of
 
 NT, TTL, TRIG, JSONLD = (
@@ -32,15 +31,14 @@ NT, TTL, TRIG, JSONLD = (
 class Prior:
     """What the last release published, as far as this build can build on it."""
 
-    dist: Path
+    folder: Path  # the release's folder
     manifest: bytes  # its SHA256SUMS
     graphs: Mapping[str, Chunk]  # every graph it published (IRI -> sorted N-Triples)
     shared: Mapping[bytes, int]  # lines of its union held by more than one graph
     subjects: bytes = b""  # the subjects of its union in order, one per line, if known
-    written: Mapping[str, Stat] = field(default_factory=dict)  # os.stat of its files
 
     def file(self, name: str) -> bytes | None:
-        return splice.published(self.dist, self.manifest, name, self.written)
+        return splice.published(self.folder, self.manifest, name)
 
 
 @dataclass

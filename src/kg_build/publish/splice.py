@@ -25,31 +25,22 @@ from pathlib import Path
 from typing import TypeVar
 
 from kg_build.publish.serialize import JSONLD_END, JSONLD_GRAPH
-from kg_build.publish.write import Stat, stat_of
 from kg_build.rdf.chunks import Chunk, first_line_from, has_line_starting, line_delta
 
 # The N-Triples subject of a line: an IRI or blank node, which hold no space.
 _SUBJECT = re.compile(rb"^(\S+) ", re.MULTILINE)
 
 
-def published(
-    dist: Path, manifest: bytes, name: str, written: Mapping[str, Stat] | None = None
-) -> bytes | None:
-    """A file of the last release, if it still has the digest its SHA256SUMS gives. A file
-    whose size, mtime and inode are those it had when the last build wrote it (`written`)
-    is taken as unchanged without hashing it."""
+def published(folder: Path, manifest: bytes, name: str) -> bytes | None:
+    """A file of the last release, if it has the digest its SHA256SUMS gives (a file edited
+    or damaged since, even keeping its size and times, is not built on)."""
     wanted = f"  {name}\n".encode()
     for line in manifest.splitlines(keepends=True):
         if line.endswith(wanted):
-            path = dist / name
-            known = written.get(name) if written is not None else None
             try:
-                same = known is not None and stat_of(path) == known
-                data = path.read_bytes()
+                data = (folder / name).read_bytes()
             except OSError:
                 return None
-            if same and stat_of(path) == known:  # and not changed while it was read
-                return data
             return data if hashlib.sha256(data).hexdigest().encode() == line[:64] else None
     return None
 

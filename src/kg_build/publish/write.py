@@ -11,7 +11,7 @@ from pathlib import Path
 from kg_build.elsewhere import each_in_thread
 
 
-def _umask() -> int:
+def umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
@@ -22,7 +22,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp creates 0600; published files are for everyone to read.
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -47,27 +47,9 @@ def manifest_of(files: Mapping[str, bytes], known: Mapping[str, str] | None = No
     return "".join(f"{d}  {name}\n" for d, name in zip(digests, names, strict=True)).encode()
 
 
-Stat = tuple[int, int, int]  # size, mtime_ns, inode
-
-
-def stat_of(path: Path) -> Stat | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
-
-
-def publish_files(dist: Path, files: Mapping[str, bytes], manifest: bytes) -> dict[str, Stat]:
-    """Write every file, then their manifest (last, so it never describes a half release);
-    return what os.stat says of each file written. Writing and syncing mostly waits on the
-    disk, without the GIL: a caller may run this in a thread."""
-
-    def write(name: str) -> tuple[str, Stat | None]:
-        write_atomic(dist / name, files[name])
-        return name, stat_of(dist / name)
-
+def publish_files(folder: Path, files: Mapping[str, bytes], manifest: bytes) -> None:
+    """Write every file, then their manifest, into a release's folder. Writing and syncing
+    mostly waits on the disk, without the GIL: a caller may run this in a thread."""
     # two at a time: copying into the page cache and syncing let go of the GIL too
-    written = {name: known for name, known in each_in_thread(write, sorted(files), 2)() if known}
-    write_atomic(dist / "SHA256SUMS", manifest)
-    return written
+    each_in_thread(lambda name: write_atomic(folder / name, files[name]), sorted(files), 2)()
+    write_atomic(folder / "SHA256SUMS", manifest)

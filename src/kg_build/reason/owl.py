@@ -314,14 +314,16 @@ def start_checks(
     ontology: Graph,
     parts: Iterable[Triples | Graph | Iterable[ox.Triple]],
     workers: int | None = None,
+    within: Path | None = None,
 ) -> Callable[[], None]:
     """Start check_consistent on each module, `workers` JVMs at a time (default: one per
     core), and return at once: the returned function waits for the answers and raises as
     check_consistent does. Each module is written to its file here, first, so the threads
     only wait on their JVM and hold no lock that a fork made meanwhile could copy held. The
-    files are in a folder of this check's own, removed when every JVM is done."""
+    files are in a folder of this check's own (under `within`, if given), removed when
+    every JVM is done."""
     require_java()
-    folder = Path(tempfile.mkdtemp(prefix="kg-build-hermit-"))  # mode 0700
+    folder = Path(tempfile.mkdtemp(prefix="kg-build-hermit-", dir=within))  # mode 0700
     files = [_hermit_file(folder, i, ontology, part) for i, part in enumerate(parts)]
     # after a failure, the modules not started are not checked at all
     checks = each_in_thread(_run_hermit, files, workers or os.cpu_count() or 1)

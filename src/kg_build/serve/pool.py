@@ -95,6 +95,12 @@ def _context() -> Any:
     return context
 
 
+def named(release: Path) -> str:
+    """A release's name: its folder's (dist/releases/<name>/store), or, for a store folder
+    of its own (store-<digest>, as tests and kg-build 0.x lay them out), the store's."""
+    return release.parent.name if release.name == "store" else release.name
+
+
 def _pin_roots(dist: Path) -> list[Path]:
     """Where this process may put its pins, best first: beside the releases (hard links), else
     the temporary folder (on another file system RocksDB copies the files)."""
@@ -150,7 +156,7 @@ class Pool:
                 break
             except OSError as exc:
                 log.warning("cannot pin releases under %s (%s)", root, exc)
-        pin = root / release.name
+        pin = root / named(release)
         shutil.rmtree(pin, ignore_errors=True)
         return self._launch(release, worker.pin, source=str(release), store=str(pin)), pin
 
@@ -281,7 +287,7 @@ class Pool:
             if target == self._switching:
                 self._refuse(target, exc)
             else:
-                log.error("could not start a worker on %s: %s", target.name, exc)
+                log.error("could not start a worker on %s: %s", named(target), exc)
                 await asyncio.sleep(1.0)  # a store that does not open now may after a build
             self._background(self._replace())
             return
@@ -336,9 +342,9 @@ class Pool:
     def _refuse(self, target: Path, why: Exception) -> None:
         log.error(
             "new release %s cannot be served (%s); still serving %s",
-            target.name,
+            named(target),
             why,
-            self.release.name,
+            named(self.release),
         )
         self._refused, self._switching = target, None
         self._unpin_unused()
@@ -347,7 +353,7 @@ class Pool:
         old, self.release, self._switching = self.release, target, None
         for stale in [w for w in self._idle if w.release != target]:
             self._retire(stale)
-        log.info("now serving release %s (was %s)", target.name, old.name)
+        log.info("now serving release %s (was %s)", named(target), named(old))
 
     def _retire(self, each: _Child) -> None:
         if each in self._idle:
@@ -431,7 +437,7 @@ class Pool:
             log.error(
                 "worker %d could not read %s: %s",
                 each.pid,
-                each.release.name,
+                named(each.release),
                 reply.body.decode(errors="replace").strip(),
             )
             await self._end(each)  # its store handle may be broken: start afresh
@@ -470,7 +476,7 @@ class Pool:
     @property
     def serving(self) -> list[str]:
         """The release (store folder name) of each worker alive."""
-        return sorted(w.release.name for w in self._workers)
+        return sorted(named(w.release) for w in self._workers)
 
 
 def _died(code: int, memory_mb: int) -> ClientError:

@@ -5,18 +5,16 @@ Why Oxigraph: measured here (benchmarks/store_choice.py, benchmarks/RESULTS-stor
 loads N-Triples and answers the canned queries one to two orders of magnitude faster than an
 rdflib Graph, and it persists on disk so queries need no re-parse.
 
-A build writes a new database into `dist/store-<digest>/` and then atomically repoints the
-symbolic link `dist/store` at it, so a reader sees the old or the new store, never half of one.
-The digest is that of the published TriG and ontology: the same release gives the same store.
-Besides the named graphs of the TriG, the default graph holds their union, each triple once:
-queries and pages read it.
+A build writes a new database into the folder of the release it publishes
+(`dist/releases/<name>/store`); `dist/store` names the current release's
+(publish/layout.py), so a reader sees the old or the new store, never half of one. Besides
+the named graphs of the TriG, the default graph holds their union, each triple once: queries
+and pages read it.
 """
 
 from __future__ import annotations
 
 import atexit
-import hashlib
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -27,7 +25,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg_build.errors import InputError, Problem
-from kg_build.publish.write import sha256_hex
 from kg_build.rdf.chunks import parse_ours
 
 LINK = "store"
@@ -48,14 +45,6 @@ def _complete(path: Path) -> bool:
         return (path / ".complete").read_bytes() == LAYOUT.rstrip(b"\0") + b"\n"
     except OSError:
         return False
-
-
-def store_digest(trig: bytes, ontology: bytes, trig_sha256: str | None = None) -> str:
-    """The store folder's name for a release: its content's digest (`trig_sha256`: the TriG's
-    SHA-256, if the caller has it; SHA256SUMS gives the same)."""
-    trig_digest = trig_sha256 or sha256_hex(trig)
-    parts = LAYOUT + f"{trig_digest}\0{sha256_hex(ontology)}".encode()
-    return hashlib.sha256(parts).hexdigest()[:16]
 
 
 def release_quads(trig: bytes, ontology: bytes, base: str) -> Iterator[ox.Quad]:
@@ -84,7 +73,7 @@ def release_quads(trig: bytes, ontology: bytes, base: str) -> Iterator[ox.Quad]:
 class StoreChange:
     """What differs from the previous release's store: the graphs whose triples changed."""
 
-    previous: str  # folder name of that store, under dist/
+    previous: Path  # that store's folder
     graphs: Mapping[str, tuple[bytes, bytes]]  # graph IRI -> its N-Triples before and now
 
 
@@ -115,55 +104,56 @@ def _apply(store: ox.Store, change: StoreChange) -> None:
 
 
 def write_store(
-    dist: Path,
+    target: Path,
     trig: bytes,
     ontology: bytes,
     base: str,
     change: StoreChange | None = None,
     before_commit: Callable[[], None] = lambda: None,
-    trig_sha256: str | None = None,
+    notice: Callable[[str], None] = lambda _: None,
 ) -> Path:
-    """Load the release into dist/store-<digest>/ (once) and point dist/store at it. With
+    """Load the release into the new folder `target` (in a release being written). With
     `change`, start from a copy of the previous store (a checkpoint: hard links, no copying)
-    and replace only the changed graphs; the result holds the same quads as a fresh load.
-    `before_commit` runs once the store is written and before it is moved into place; if it
-    raises, the new store is removed and dist/ is as it was."""
-    dist.mkdir(parents=True, exist_ok=True)
-    target = dist / f"{PREFIX}{store_digest(trig, ontology, trig_sha256)}"
-    if not _complete(target):
-        staging = dist / f".{target.name}.tmp"
-        shutil.rmtree(staging, ignore_errors=True)
-        previous = dist / change.previous if change is not None else None
-        if change is not None and previous is not None and _complete(previous):
-            checkpoint(previous, staging)
-            (staging / ".complete").unlink(missing_ok=True)
-            store = ox.Store(str(staging))
-            _apply(store, change)
-        else:
-            store = ox.Store(str(staging))
-            # bulk: no transaction needed, the staging folder is renamed into place when done
-            store.bulk_extend(release_quads(trig, ontology, base))
-            store.optimize()
-        store.flush()
-        del store  # closes the database before it is moved
-        (staging / ".complete").write_bytes(LAYOUT.rstrip(b"\0") + b"\n")
-        try:
-            before_commit()
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+    and replace only the changed graphs; the result holds the same quads as a fresh load. A
+    previous store that cannot be read is not built on: the release is loaded whole, and
+    `notice` says so. `before_commit` runs once the store is written; if it raises, the new
+    store is removed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    store = _from_previous(target, change, notice) if change is not None else None
+    if store is None:
         shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
-    else:
+        store = ox.Store(str(target))
+        # bulk: no transaction needed, the release is switched to only once it is whole
+        store.bulk_extend(release_quads(trig, ontology, base))
+        store.optimize()
+    store.flush()
+    del store  # closes the database
+    (target / ".complete").write_bytes(LAYOUT.rstrip(b"\0") + b"\n")
+    try:
         before_commit()
-    link_tmp = dist / f".{LINK}.link.tmp"
-    link_tmp.unlink(missing_ok=True)
-    link_tmp.symlink_to(target.name)
-    os.replace(link_tmp, dist / LINK)  # atomic: readers see the old or the new store
-    for old in dist.glob(f"{PREFIX}*"):
-        if old != target and old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
     return target
+
+
+def _from_previous(
+    target: Path, change: StoreChange, notice: Callable[[str], None]
+) -> ox.Store | None:
+    """A copy of the previous store at `target` with the change applied; None if that store
+    is missing, incomplete or damaged."""
+    if not _complete(change.previous):
+        notice(f"notice: the last release's store {change.previous} is incomplete; loading anew")
+        return None
+    try:
+        checkpoint(change.previous, target)
+        (target / ".complete").unlink(missing_ok=True)
+        store = ox.Store(str(target))
+        _apply(store, change)
+    except (OSError, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError (or OSError)
+        notice(f"notice: the last release's store cannot be read ({exc}); loading anew")
+        return None
+    return store
 
 
 def checkpoint(source: Path, target: Path) -> None:
@@ -176,20 +166,23 @@ def checkpoint(source: Path, target: Path) -> None:
 _SCRATCH: list[Path] = []  # scratch copies this process made (scratch_copy)
 
 
-def scratch_copy(source: Path) -> ox.Store | None:
-    """A writable copy of the complete store at `source`; None if there is no such store.
-    The copy is a checkpoint in a temporary folder (hard links where the file system allows:
-    far faster than loading the same triples into a store in memory), removed when this
-    process exits or a build ends (remove_scratch)."""
+def scratch_copy(source: Path, into: Path | None = None) -> ox.Store | None:
+    """A writable copy of the complete store at `source`; None if there is no such store, or
+    it cannot be read. The copy is a checkpoint in a new folder under `into` (hard links where
+    the file system allows: far faster than loading the same triples into a store in memory),
+    removed when this process exits or a build ends (remove_scratch)."""
     if not _complete(source):
         return None
-    folder = Path(tempfile.mkdtemp(prefix="kg-build-check-"))
+    folder = Path(tempfile.mkdtemp(prefix="kg-build-check-", dir=into))
     if not _SCRATCH:
         atexit.register(remove_scratch)
     _SCRATCH.append(folder)
     copy = folder / "store"
-    checkpoint(source, copy)
-    return ox.Store(str(copy))
+    try:
+        checkpoint(source, copy)
+        return ox.Store(str(copy))
+    except (OSError, RuntimeError):  # damaged: the caller loads from the facts instead
+        return None
 
 
 def remove_scratch() -> None:

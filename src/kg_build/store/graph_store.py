@@ -1,13 +1,17 @@
-"""Push the published dataset into any SPARQL 1.1 Graph Store Protocol server.
+"""Push the published dataset into any SPARQL 1.1 Graph Store Protocol server, replacing a
+graph only once its successor is there whole.
 
-The dump is parsed here first, so a malformed one is never sent. It then goes in parts of
-`BATCH` triples: the first replaces the named graph (PUT), the others are added to it (POST).
-One huge request is what servers handle worst: Virtuoso 7.2 deadlocked on a 1 M-triple PUT
-here (SQLSTATE 40001) and kept the part it had inserted, so a PUT is not atomic either.
-Transient failures (connection errors, 429, 502-504, a deadlock) are retried with
-exponential backoff; both methods can be repeated safely (a graph is a set of triples).
-The triple count is then checked through the SPARQL query endpoint; after a failure that may
-have changed the graph, the error says what the server now holds.
+The dump is parsed here first, so a malformed one is never sent. It goes into a staging graph
+of its own, in parts of `BATCH` triples: the first replaces it (PUT), the others are added
+(POST). One huge request is what servers handle worst: Virtuoso 7.2 deadlocked on a
+1 M-triple PUT here (SQLSTATE 40001) and kept the part it had inserted, so a PUT is not
+atomic either. Transient failures (connection errors, 429, 502-504, a deadlock) are retried
+with exponential backoff; both methods can be repeated safely (a graph is a set of triples).
+Once the staging graph holds as many triples as the dump, one SPARQL Update
+`MOVE <staging> TO <graph>` (a single request, which the server runs as one transaction)
+replaces the target, and its count is checked. Until then the target graph is untouched: a
+load that fails, or a server that dies, leaves the old graph whole (and at worst a staging
+graph, which the next load's MOVE does not involve and the error names).
 """
 
 from __future__ import annotations
@@ -15,14 +19,15 @@ from __future__ import annotations
 import io
 import re
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 import pyoxigraph as ox
 import requests
-from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
 from kg_build.query.engines import QueryError, RemoteEngine
 from kg_build.query.params import _IRI
@@ -48,12 +53,27 @@ class Target:
     password: str | None = None
     auth: AuthKind = "auto"
     query_endpoint: str | None = None  # defaults to .../sparql next to the GSP URL
+    update_endpoint: str | None = None  # defaults: see update_url
 
     def sparql_endpoint(self) -> str:
         if self.query_endpoint:
             return self.query_endpoint
         head, _, _ = self.endpoint.rstrip("/").rpartition("/")
         return f"{head}/sparql"
+
+    def update_url(self) -> str:
+        """Where SPARQL Update goes: given, or beside the Graph Store endpoint as the usual
+        servers put it (Virtuoso: /sparql-graph-crud-auth -> /sparql-auth; Fuseki:
+        /ds/data -> /ds/update), else the query endpoint."""
+        if self.update_endpoint:
+            return self.update_endpoint
+        head, _, last = self.endpoint.rstrip("/").rpartition("/")
+        beside = {"sparql-graph-crud-auth": "sparql-auth", "sparql-graph-crud": "sparql"}
+        if last in beside:
+            return f"{head}/{beside[last]}"
+        if last == "data":
+            return f"{head}/update"
+        return self.sparql_endpoint()
 
 
 @dataclass(frozen=True)
@@ -77,15 +97,28 @@ class _ProgressReader(io.BytesIO):
         return piece
 
 
-def _auth(target: Target, challenge: str) -> AuthBase | None:
+def _session(target: Target, timeout: float) -> requests.Session:
+    """One HTTP session for the whole load, its authentication answered once: with digest,
+    later requests carry the answer from the start, so that no part of the dump is sent,
+    refused with 401 and sent again."""
+    session = requests.Session()
     if target.user is None:
-        return None
+        return session
     kind = target.auth
     if kind == "auto":
-        kind = "digest" if challenge.lower().startswith("digest") else "basic"
-    if kind == "digest":
-        return HTTPDigestAuth(target.user, target.password or "")
-    return HTTPBasicAuth(target.user, target.password or "")
+        kind = "digest" if _challenge(target, timeout).lower().startswith("digest") else "basic"
+    password = target.password or ""
+    session.auth = (
+        HTTPDigestAuth(target.user, password)
+        if kind == "digest"
+        else HTTPBasicAuth(target.user, password)
+    )
+    if kind == "digest":  # learn the server's nonce with a request that has no body
+        try:
+            session.head(target.endpoint, params={"graph": target.graph}, timeout=timeout)
+        except requests.RequestException:
+            pass  # the first part will meet the same problem, and report it
+    return session
 
 
 def ntriples_of(path: Path) -> bytes:
@@ -123,42 +156,26 @@ def put_graph(
     timeout: float = 300,
     progress: Progress | None = None,
 ) -> Loaded:
-    """Replace `target.graph` with the N-Triples, then verify the count. Raises LoadError."""
+    """Replace `target.graph` with the N-Triples once they are all on the server (see the
+    module's docstring), then verify the count. Raises LoadError."""
     if not _IRI.match(target.graph):
         raise LoadError(f"--graph {target.graph!r} is not an absolute IRI")
     expected = _triples_in(data)
     start = time.perf_counter()
-    challenge = _challenge(target, timeout) if target.user and target.auth == "auto" else ""
-    parts = parts_of(data, batch)
-    attempts = sent = 0
-    for number, part in enumerate(parts):
-
-        def report(done: int, _: int, before: int = sent) -> None:
-            if progress:
-                progress(before + done, len(data))
-
-        try:
-            attempts += _send(
-                target,
-                "PUT" if number == 0 else "POST",
-                part,
-                challenge,
-                retries,
-                backoff,
-                timeout,
-                report,
-            )
-        except _UnreachableError as exc:
-            if number == 0:  # nothing has reached the server
-                raise LoadError(str(exc)) from None
-            raise LoadError(f"{exc}; {_holds(target, expected)}") from None
-        except _RefusedError as exc:
-            if number == 0:  # a request the server refused outright was not applied
-                raise LoadError(f"{exc}; the server's previous graph is unchanged") from None
-            raise LoadError(f"{exc}; {_holds(target, expected)}") from None
-        except LoadError as exc:
-            raise LoadError(f"{exc}; {_holds(target, expected)}") from None
-        sent += len(part)
+    session = _session(target, timeout)
+    staging = replace(target, graph=f"urn:kg-build:staging:{uuid.uuid4()}")
+    unchanged = f"<{target.graph}> is unchanged"
+    try:
+        attempts = _send_all(session, staging, data, batch, retries, backoff, timeout, progress)
+        staged = count_triples(staging)
+        if staged != expected:
+            raise LoadError(f"the server took {staged} of the dump's {expected} triples")
+        _update(session, target, f"MOVE SILENT <{staging.graph}> TO <{target.graph}>", timeout)
+    except _UnreachableError as exc:  # before the first part reached the server
+        raise LoadError(str(exc)) from None
+    except LoadError as exc:
+        left = _drop(session, staging, timeout)
+        raise LoadError(f"{exc}; {unchanged}{left}") from None
     found = count_triples(target)
     if found != expected:
         raise LoadError(
@@ -167,19 +184,65 @@ def put_graph(
     return Loaded(found, attempts, time.perf_counter() - start)
 
 
-class _RefusedError(LoadError):
-    """The server answered a request with a client error (4xx): it did not apply it."""
+def _send_all(
+    session: requests.Session,
+    target: Target,
+    data: bytes,
+    batch: int,
+    retries: int,
+    backoff: float,
+    timeout: float,
+    progress: Progress | None,
+) -> int:
+    """The dump into `target.graph` in parts; the attempts it took."""
+    attempts = sent = 0
+    for number, part in enumerate(parts_of(data, batch)):
+
+        def report(done: int, _: int, before: int = sent) -> None:
+            if progress:
+                progress(before + done, len(data))
+
+        method = "PUT" if number == 0 else "POST"
+        try:
+            attempts += _send(session, target, method, part, retries, backoff, timeout, report)
+        except _UnreachableError as exc:
+            if number == 0:
+                raise
+            raise LoadError(str(exc)) from None  # a staging graph holds the parts before
+        sent += len(part)
+    return attempts
 
 
-class _UnreachableError(LoadError):
-    """No connection to the server could be made: the request never reached it."""
+def _update(session: requests.Session, target: Target, update: str, timeout: float) -> None:
+    """One SPARQL Update request."""
+    url = target.update_url()
+    try:
+        response = session.post(url, data={"update": update}, timeout=timeout)
+    except requests.ConnectionError as exc:
+        raise LoadError(str(_unreachable(url, exc))) from None
+    except requests.Timeout as exc:
+        raise LoadError(f"{url} did not answer within {timeout} s") from exc
+    if response.status_code >= 400:
+        raise LoadError(
+            f"{url} refused the update (HTTP {response.status_code}): {_summary(response.text)}"
+            " (give --update-endpoint if SPARQL Update is elsewhere)"
+        )
+
+
+def _drop(session: requests.Session, staging: Target, timeout: float) -> str:
+    """Remove the staging graph after a failure; what is left, for the message."""
+    try:
+        _update(session, staging, f"DROP SILENT GRAPH <{staging.graph}>", timeout)
+    except LoadError:
+        return f" (a staging graph <{staging.graph}> may remain; drop it when the server is back)"
+    return ""
 
 
 def _send(
+    session: requests.Session,
     target: Target,
     method: str,
     part: bytes,
-    challenge: str,
     retries: int,
     backoff: float,
     timeout: float,
@@ -190,13 +253,12 @@ def _send(
     while True:
         attempt += 1
         try:
-            response = requests.request(
+            response = session.request(
                 method,
                 target.endpoint,
                 params={"graph": target.graph},
                 data=_ProgressReader(part, progress),
                 headers={"Content-Type": "application/n-triples"},
-                auth=_auth(target, challenge),
                 timeout=timeout,
             )
         except requests.ConnectionError as exc:
@@ -207,7 +269,7 @@ def _send(
         except requests.Timeout as exc:
             raise LoadError(f"{target.endpoint} did not answer within {timeout} s") from exc
         if response.status_code == 401:
-            raise _RefusedError(
+            raise LoadError(
                 f"{target.endpoint} refused the credentials (HTTP 401)"
                 + ("" if target.user else "; give --user and --password")
             )
@@ -219,8 +281,7 @@ def _send(
             continue
         if response.status_code >= 400:
             what = "rejected the graph" if response.status_code < 500 else "failed"
-            error = _RefusedError if response.status_code < 500 else LoadError
-            raise error(
+            raise LoadError(
                 f"{target.endpoint} {what} (HTTP {response.status_code}): {_summary(response.text)}"
             )
         return attempt
@@ -241,16 +302,8 @@ def _unreachable(endpoint: str, exc: requests.ConnectionError) -> LoadError:
     return LoadError(message)
 
 
-def _holds(target: Target, expected: int) -> str:
-    """What the graph holds after a failure that may have changed it."""
-    try:
-        found = count_triples(target)
-    except LoadError:
-        return "the server's graph may hold part of the dump: run `kg load` again"
-    return (
-        f"<{target.graph}> now holds {found} triples of the dump's {expected}: "
-        "run `kg load` again to replace it"
-    )
+class _UnreachableError(LoadError):
+    """No connection to the server could be made: the request never reached it."""
 
 
 def _challenge(target: Target, timeout: float) -> str:

@@ -16,6 +16,7 @@ variables are its own)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from itertools import count
 
 from rdflib import URIRef, Variable
@@ -44,6 +45,13 @@ def query_reach(text: str, anchors: Sequence[str]) -> int | None:
     """The most steps forward from the anchor variables (names without '?') that a subject of
     the query's triple patterns lies (0: only the anchors' own triples); None if that is not
     bounded."""
+    return _reach_of(text, tuple(anchors))
+
+
+# A pure function of its arguments, so kept per text: a build asks about each check two or
+# three times, and parsing with rdflib is most of the answer's cost.
+@lru_cache(maxsize=1024)
+def _reach_of(text: str, anchors: tuple[str, ...]) -> int | None:
     try:
         return _Reach().of(prepareQuery(text).algebra, {Variable(a): 0 for a in anchors})
     except _UnboundedError:
