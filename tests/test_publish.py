@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pyoxigraph
 import pytest
-from conftest import BASE, PUBLISHED_FILES, project_config, run_kg, texts_args
+from conftest import BASE, PUBLISHED_FILES, ROOT, project_config, run_kg, texts_args
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, VOID, XSD
@@ -144,3 +145,14 @@ def test_base_is_configurable(tmp_path: Path) -> None:
     ours = {str(s) for s in data.subjects()}
     assert "http://example.org/kg/id/place/ganzhou" in ours
     assert not any(s.startswith("https://w3id.org/ganzhou-gba/id/") for s in ours)
+
+
+@pytest.mark.slow
+def test_a_dist_given_relative_to_the_working_folder(tmp_path: Path) -> None:
+    """HermiT is given its input files as file: URIs, which need absolute paths: a relative
+    --dist (where the build's scratch space lives) once failed every HermiT check."""
+    relative = os.path.relpath(tmp_path / "dist", ROOT)
+    for _ in range(2):  # from nothing, then on the release (HermiT around the change)
+        result = run_kg("build", "--dist", relative, *texts_args())
+        assert result.code == 0, result.err
+        assert "HermiT found no contradiction" in result.err

@@ -105,7 +105,7 @@ def current(dist: Path) -> Path | None:
 def work_folder(dist: Path) -> Path:
     """A build's scratch space, inside dist/ (the same file system, so a store can be
     hard-linked into it) and removed by the next build if a killed one left it."""
-    folder = dist / RELEASES / _WORK
+    folder = (dist / RELEASES / _WORK).resolve()  # absolute: HermiT is given file: URIs
     folder.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=folder))
 

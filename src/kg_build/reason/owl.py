@@ -323,7 +323,8 @@ def start_checks(
     files are in a folder of this check's own (under `within`, if given), removed when
     every JVM is done."""
     require_java()
-    folder = Path(tempfile.mkdtemp(prefix="kg-build-hermit-", dir=within))  # mode 0700
+    # mode 0700; absolute, as HermiT is given each file's URI
+    folder = Path(tempfile.mkdtemp(prefix="kg-build-hermit-", dir=within)).resolve()
     files = [_hermit_file(folder, i, ontology, part) for i, part in enumerate(parts)]
     # after a failure, the modules not started are not checked at all
     checks = each_in_thread(_run_hermit, files, workers or os.cpu_count() or 1)
