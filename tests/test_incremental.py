@@ -30,7 +30,7 @@ from kg_build.incremental.state import (  # noqa: E402
     FactFiles,
     fact_files,
     look_aside,
-    state_from,
+    read_state,
     state_path,
 )
 from kg_build.ontology import load_ontology, vocabulary_of  # noqa: E402
@@ -51,7 +51,7 @@ def _store_quads(dist: Path) -> tuple[set[str], set[str]]:
 def _state(dist: Path) -> BuildState:
     folder = current(dist)
     assert folder is not None
-    return state_from(state_path(folder).read_bytes())
+    return read_state(folder)
 
 
 def _build_here(config: str, dist: Path, full: bool = False) -> tuple[int, str]:

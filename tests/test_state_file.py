@@ -40,6 +40,34 @@ def test_a_state_written_by_the_build_is_read_back(project: Config) -> None:
     assert state is not None and state.parts and state.pickled is not None
 
 
+def test_an_unchanged_base_is_linked_into_the_next_release_not_written(
+    project: Config,
+) -> None:
+    """A build on the last release links the base files it read (the records, the graphs)
+    into its own release: the same file, no bytes written."""
+    before = {p.name: p.stat().st_ino for p in _bases(project.dist)}
+    places = project.facts / "places.yaml"
+    places.write_text(places.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    assert publish_release(project, reason=False).incremental
+    assert {p.name: p.stat().st_ino for p in _bases(project.dist)} == before
+
+
+def test_a_damaged_base_file_means_a_build_from_nothing(project: Config) -> None:
+    for base in _bases(project.dist):
+        data = base.read_bytes()
+        base.chmod(0o644)
+        base.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # one bit
+        assert load_state(project.dist / "current", global_key(project)) is None
+        base.write_bytes(data)
+    assert load_state(project.dist / "current", global_key(project)) is not None
+
+
+def _bases(dist: Path) -> list[Path]:
+    found = sorted((dist / "current" / ".kg-build").glob("*-*.pickle"))
+    assert [p.name.split("-")[0] for p in found] == ["graphs", "parts"]
+    return found
+
+
 @pytest.mark.parametrize(
     "damage",
     [

@@ -14,12 +14,13 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg_build.config import Config
-from kg_build.elsewhere import in_thread
+from kg_build.elsewhere import each_in_thread, in_thread
 from kg_build.facts.load import Corpus, Part
 from kg_build.facts.quotes import QuoteCheck
 from kg_build.incremental.state import BuildState, FactFiles, load_state
-from kg_build.publish.dumps import Prior
+from kg_build.publish.dumps import DUMPS, Prior
 from kg_build.publish.layout import current
+from kg_build.publish.splice import published
 from kg_build.rdf.chunks import Chunk, chunk_of, load_chunks
 from kg_build.rdf.describe import Counts
 from kg_build.rdf.reads import GraphKeys, Inputs, to_rebuild
@@ -33,6 +34,9 @@ class Baseline:
     dist: Path  # the last release's folder (publish/layout.py); the state names its store
     base: str
     work: Path | None = None  # scratch space for copies of its store (layout.work_folder)
+    # the dumps, each if it has the digest SHA256SUMS gives (else None): read and hashed on
+    # other threads as soon as the state is loaded (hashlib lets go of the GIL)
+    dumps: Callable[[], list[bytes | None]] | None = None
 
     @classmethod
     def load(cls, config: Config, key: str, work: Path | None = None) -> Baseline | None:
@@ -41,7 +45,9 @@ class Baseline:
         state = load_state(folder, key) if folder is not None else None
         if folder is None or state is None:
             return None
-        return cls(state, folder, config.base, work)
+        manifest = state.manifest
+        dumps = each_in_thread(lambda name: published(folder, manifest, name), DUMPS, 2)
+        return cls(state, folder, config.base, work, dumps)
 
     # ---- facts ---------------------------------------------------------------------------
 
@@ -98,7 +104,22 @@ class Baseline:
         self, corpus: Corpus, graph_iri: Mapping[str, str], kept: set[str]
     ) -> tuple[set[str], Inputs]:
         """The sources whose graphs read an input that changed (rdf/reads.py)."""
-        return to_rebuild(corpus, graph_iri, self.state.graph_keys, self.reread(corpus, kept))
+        reread, stale = self.reread(corpus, kept), self.stale_sources(corpus, kept)
+        return to_rebuild(corpus, graph_iri, self.state.graph_keys, reread, stale)
+
+    def stale_sources(self, corpus: Corpus, kept: set[str]) -> set[str]:
+        """The sources whose records may differ from the last release's: every source of a
+        part parsed again, now or as it was then, and every source a record of such a part
+        is filed under, now or then (a shared record may move from one source to another)."""
+        stale: set[str] = set()
+        for parts in (corpus.parts, self.state.parts):
+            for name, part in parts.items():
+                if name in kept:
+                    continue
+                stale.update(entry.source for entry in part.entries)
+                if part.source is not None:
+                    stale.add(part.source[0].id)
+        return stale
 
     def graphs(
         self, made: Mapping[str, Chunk], rebuild: set[str], graph_iri: Mapping[str, str]
@@ -128,7 +149,12 @@ class Baseline:
         """The last release's dumps and what splicing them needs (publish/splice.py)."""
         state = self.state
         graphs = {**state.graphs, **state.derived}
-        return Prior(self.dist, state.manifest, graphs, state.shared, state.subjects)
+        verified = self.dumps
+
+        def checked() -> dict[str, bytes | None]:
+            return dict(zip(DUMPS, verified(), strict=True)) if verified is not None else {}
+
+        return Prior(self.dist, state.manifest, graphs, state.shared, state.subjects, checked)
 
     def store_change(self, graphs: Mapping[str, Chunk]) -> StoreChange:
         """The graphs of the embedded store that this build changed (`graphs`, as the store

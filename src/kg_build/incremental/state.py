@@ -9,10 +9,11 @@ unchanged are reused (rdf/reads.py decides). Anything that changes every graph a
 differs, or the published files are not the ones this state describes, the build starts from
 nothing.
 
-The state is a pickle under dist/.kg-build/, written after the release it describes was
-published. It is read back with an unpickler that builds only kg-build's own data classes
-and a few standard types, so a file put there by someone else cannot run code; a file that
-does not load is ignored and the build starts from nothing.
+The state lives in the folder of the release it describes (.kg-build/: state.pickle and
+the base files it names, see write_state). It is read back with an unpickler that builds
+only kg-build's own data classes and a few standard types, so a file put there by someone
+else cannot run code; a file that does not load, or a base file whose digest is not the
+one its name gives, is ignored and the build starts from nothing.
 """
 
 from __future__ import annotations
@@ -23,18 +24,21 @@ import hashlib
 import io
 import os
 import pickle
+import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 import kg_build
 from kg_build.config import Config
-from kg_build.elsewhere import in_child
+from kg_build.elsewhere import in_child, in_thread
 from kg_build.facts.load import RACY_NS, SHARED_FILES, Part
 from kg_build.facts.quotes import QuoteCheck
+from kg_build.publish.write import write_atomic
 from kg_build.rdf.describe import Counts
 from kg_build.rdf.reads import GraphKeys
 
@@ -81,15 +85,19 @@ class BuildState:
 
 @dataclass(frozen=True)
 class Pickled:
-    """The parts of a state as load_state found them: the base (name -> part, unpickled from
-    `blob`) and the parts pickled apart from it (name -> the part and its bytes)."""
+    """What load_state read, for writing the next state: the base of parts (name -> part) and
+    of graphs (IRI -> N-Triples) and the files in `folder` they came from, and the parts
+    pickled apart from the base (name -> the part and its bytes)."""
 
-    base: dict[str, Part]
-    blob: bytes
+    folder: Path  # the .kg-build folder of the release the state was read from
+    parts: dict[str, Part]
+    parts_file: str
+    graphs: dict[str, bytes]
+    graphs_file: str
     apart: dict[str, tuple[Part, bytes]]
 
 
-MAX_OVERLAY = 100  # parts kept apart from the base before the base is written anew
+MAX_OVERLAY = 100  # parts or graphs kept apart from a base before the base is written anew
 
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path], root: Path) -> None:
@@ -215,14 +223,13 @@ def state_path(release: Path) -> Path:
 def load_state(release: Path, key: str) -> BuildState | None:
     """The state kept in a release's folder, if it is usable for this build; None means
     build in full."""
-    path = state_path(release)
     manifest = release / "SHA256SUMS"
-    if not path.is_file() or not manifest.is_file():
+    if not manifest.is_file():
         return None
     try:
-        state = state_from(path.read_bytes())
+        state = read_state(release)
     except (OSError, ValueError, EOFError, TypeError, KeyError, pickle.UnpicklingError):
-        return None  # unreadable, damaged or from another version: start from nothing
+        return None  # missing, damaged or from another version: start from nothing
     if state.format != FORMAT or state.key != key:
         return None
     if state.manifest != manifest.read_bytes() or not (release / state.store).is_dir():
@@ -230,24 +237,82 @@ def load_state(release: Path, key: str) -> BuildState | None:
     return state
 
 
-def dump_state(state: BuildState, prior: BuildState | None = None) -> bytes:
-    """The state as bytes. The records of every source are pickled once as a base (one pickle
-    loads 30% faster than one per source), and the parts that differ from it since each on its
-    own: a build on `prior` writes back the base it read instead of pickling every part again."""
+# The state of a release is its .kg-build/state.pickle and two base files it names by their
+# SHA-256: the records of every source (one pickle loads 30% faster than one per source) and
+# the graphs. The state holds what differs from the bases; a build on a prior state links
+# the bases it read into the new release (no bytes written) while they differ little.
+
+
+def write_state(state: BuildState, prior: BuildState | None, release: Path) -> None:
+    """Write `state` into the release folder being made."""
+    folder = release / STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
     fields = {f.name: getattr(state, f.name) for f in dataclasses.fields(BuildState)}
     del fields["pickled"]
     found = prior.pickled if prior is not None else None
-    base, blob, apart = (found.base, found.blob, found.apart) if found else ({}, b"", {})
+    base = found.parts if found is not None else {}
     overlay: dict[str, bytes | None] = {
-        name: _pickled(part, apart.get(name))
+        name: _pickled(part, found.apart.get(name) if found is not None else None)
         for name, part in state.parts.items()
         if base.get(name) is not part
     }
     overlay.update((name, None) for name in base if name not in state.parts)
-    if not blob or len(overlay) > max(MAX_OVERLAY, len(state.parts) // 10):
-        blob, overlay = _pickle(state.parts), {}
-    fields["parts"] = (blob, overlay)
-    return _pickle(fields)
+    graphs = found.graphs if found is not None else {}
+    changed: dict[str, bytes | None] = {
+        iri: chunk for iri, chunk in state.graphs.items() if graphs.get(iri) != chunk
+    }
+    changed.update((iri, None) for iri in graphs if iri not in state.graphs)
+    bases = (("parts", state.parts, overlay), ("graphs", state.graphs, changed))
+    for kind, whole, differing in bases:
+        prior_file = getattr(found, f"{kind}_file", "")
+        prior_folder = found.folder if found is not None else None
+        fields[kind] = _keep_base(folder, kind, whole, differing, prior_folder, prior_file)
+    write_atomic(folder / STATE_FILE, _pickle(fields))
+
+
+def _keep_base(
+    folder: Path,
+    kind: str,
+    whole: Mapping[str, object],
+    differing: dict[str, Any],
+    prior_folder: Path | None,
+    prior_file: str,
+) -> tuple[str, dict[str, Any]]:
+    """The base file for `whole` and what differs from it: the prior one, linked, while
+    little differs; else `whole` written as a new base, from which nothing differs."""
+    if (
+        prior_folder is not None
+        and prior_file
+        and len(differing) <= max(MAX_OVERLAY, len(whole) // 10)
+    ):
+        _link(prior_folder / prior_file, folder / prior_file)
+        return prior_file, differing
+    blob = _pickle(dict(whole))
+    name = f"{kind}-{hashlib.sha256(blob).hexdigest()}.pickle"
+    write_atomic(folder / name, blob)
+    return name, {}
+
+
+def _link(source: Path, target: Path) -> None:
+    """The same file in another release: a hard link (a release is never changed in place),
+    or a copy where the file system has none."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _base(folder: Path, name: str) -> object:
+    """A base file, checked against the SHA-256 its name gives before it is unpickled."""
+    if not name.endswith(".pickle") or "/" in name:
+        raise ValueError(f"not a base file name: {name!r}")
+    blob = (folder / name).read_bytes()
+    # hashed on another thread while it is unpickled (_DataOnly makes that safe to do first)
+    digest = in_thread(lambda: hashlib.sha256(blob).hexdigest())
+    value = _unpickle(blob)
+    if digest() != name.removesuffix(".pickle").rpartition("-")[2]:
+        raise ValueError(f"{name} is damaged: its digest is not the one its name gives")
+    return value
 
 
 def _pickled(part: Part, known: tuple[Part, bytes] | None) -> bytes:
@@ -258,12 +323,14 @@ def _pickle(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def state_from(data: bytes) -> BuildState:
-    fields = _unpickle(data)
+def read_state(release: Path) -> BuildState:
+    """The state in a release's folder, as written (load_state says if it can be used)."""
+    folder = release / STATE_DIR
+    fields = _unpickle((folder / STATE_FILE).read_bytes())
     if not isinstance(fields, dict):
         raise TypeError("not a state")
-    blob, overlay = fields.pop("parts")
-    base = _parts(_unpickle(blob))
+    parts_file, overlay = fields.pop("parts")
+    base = _parts(_base(folder, parts_file))
     parts, apart = dict(base), {}
     for name, part_blob in overlay.items():
         if part_blob is None:
@@ -274,7 +341,15 @@ def state_from(data: bytes) -> BuildState:
             raise TypeError(f"not a part: {name}")
         apart[name] = (part, part_blob)
         parts[name] = part
-    return BuildState(**fields, parts=parts, pickled=Pickled(base, blob, apart))
+    graphs_file, changed = fields.pop("graphs")
+    base_graphs = _base(folder, graphs_file)
+    if not isinstance(base_graphs, dict):
+        raise TypeError("not the graphs of a state")
+    graphs = {**base_graphs, **changed}
+    for iri in [iri for iri, chunk in changed.items() if chunk is None]:
+        del graphs[iri]
+    pickled = Pickled(folder, base, parts_file, base_graphs, graphs_file, apart)
+    return BuildState(**fields, parts=parts, graphs=graphs, pickled=pickled)
 
 
 # What a state may hold besides plain values: anything else in the file means it was not

@@ -19,7 +19,7 @@ from kg_build.publish import serialize, splice
 from kg_build.publish.splice import UnionChange
 from kg_build.rdf.chunks import Chunk, triples_of
 
-NT, TTL, TRIG, JSONLD = (
+DUMPS = NT, TTL, TRIG, JSONLD = (
     "ganzhou-gba.nt",
     "ganzhou-gba.ttl",
     "ganzhou-gba.trig",
@@ -36,8 +36,14 @@ class Prior:
     graphs: Mapping[str, Chunk]  # every graph it published (IRI -> sorted N-Triples)
     shared: Mapping[bytes, int]  # lines of its union held by more than one graph
     subjects: bytes = b""  # the subjects of its union in order, one per line, if known
+    # the dumps already read and checked against the manifest, if someone did
+    checked: Callable[[], Mapping[str, bytes | None]] = dict
 
     def file(self, name: str) -> bytes | None:
+        """A file of the last release, if it has the digest SHA256SUMS gives."""
+        checked = self.checked()
+        if name in checked:
+            return checked[name]
         return splice.published(self.folder, self.manifest, name)
 
 

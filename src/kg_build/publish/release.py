@@ -13,10 +13,10 @@ from kg_build.config import Config
 from kg_build.elsewhere import in_thread
 from kg_build.errors import NonConformingError
 from kg_build.incremental.baseline import Baseline
-from kg_build.incremental.state import dump_state, global_key, look_aside, state_path
+from kg_build.incremental.state import global_key, look_aside, write_state
 from kg_build.pipeline import Progress, release, silent, state_of, store_change
 from kg_build.publish import layout
-from kg_build.publish.write import manifest_of, publish_files, sha256_hex, write_atomic
+from kg_build.publish.write import manifest_of, publish_files, sha256_hex
 from kg_build.reason.owl import java_found, require_java
 from kg_build.store.embedded import remove_scratch, write_store
 
@@ -99,18 +99,19 @@ def _publish(config: Config, full: bool, reason: bool, progress: Progress, work:
     trig_sha256 = sha256_hex(trig)  # names the release and goes in SHA256SUMS
     staged = layout.new_release(config.dist)
     try:
-        confirm = lambda: rel.confirm(progress)  # noqa: E731
-        store = staged / layout.STORE
         change = store_change(rel, config)
-        write_store(store, trig, ontology, config.base, change, confirm, progress)
+        write_store(staged / layout.STORE, trig, ontology, config.base, change, progress)
         files = rel.all_files()
         manifest = manifest_of(files, {"ganzhou-gba.trig": trig_sha256})
-        # the files are written and synced while the state is pickled
+        # the files are written and synced while the state is pickled, and both while
+        # HermiT finishes: nothing is switched to before it found no contradiction
         writing = in_thread(lambda: publish_files(staged, files, manifest))
         prior = baseline.state if baseline is not None else None
-        state = dump_state(state_of(rel, config, key, manifest, layout.STORE), prior)
+        state = state_of(rel, config, key, manifest, layout.STORE)
+        keeping = in_thread(lambda: write_state(state, prior, staged))
+        rel.confirm(progress)
         writing()
-        write_atomic(state_path(staged), state)
+        keeping()
         name = "r-" + hashlib.sha256(manifest).hexdigest()[:16]  # the same release, the same name
         folder = layout.switch(config.dist, staged, name, files)
     except (OSError, RuntimeError) as exc:  # RocksDB reports I/O errors as RuntimeError

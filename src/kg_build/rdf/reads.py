@@ -105,10 +105,20 @@ class GraphKeys:
 
 class Inputs:
     """The digest of each input now. Records not parsed again since `old` was made (not in
-    `reread`) keep their digest unhashed."""
+    `reread`) keep their digest unhashed, and so do sources not in `stale` (None: all are):
+    a source's digest is made of its own record and the ids of the records filed under it,
+    so only a source whose folder, or a file with records filed under it (now or then), was
+    parsed again can have another."""
 
-    def __init__(self, corpus: Corpus, old: GraphKeys, reread: Collection[str]) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        old: GraphKeys,
+        reread: Collection[str],
+        stale: Collection[str] | None = None,
+    ) -> None:
         self._corpus, self._old, self.reread = corpus, old, set(reread)
+        self._stale = set(stale) if stale is not None else None
         self._digests: dict[str, str] = {}
         self._owned: dict[str, list[str]] | None = None
         self._kinds = _KindIndex(corpus)
@@ -131,6 +141,8 @@ class Inputs:
         if kind == "source":
             if rest not in self._corpus.sources:
                 return ABSENT
+            if self._stale is not None and rest not in self._stale and name in self._old.digests:
+                return self._old.digests[name]
             source = self._corpus.sources[rest][0]
             return _digest("source", source.model_dump_json(), *self._own(rest))
         if kind == "kind":
@@ -154,11 +166,13 @@ def to_rebuild(
     graph_iri: Mapping[str, str],
     previous: GraphKeys,
     reread: Collection[str],
+    stale: Collection[str] | None = None,
 ) -> tuple[set[str], Inputs]:
     """The sources whose graphs must be made again: those with no graph last time, and
     those that read an input that changed. `reread`: the records and sources parsed again
-    since `previous` was made (the others are the objects it was made from)."""
-    inputs = Inputs(corpus, previous, reread)
+    since `previous` was made (the others are the objects it was made from); `stale`: see
+    Inputs."""
+    inputs = Inputs(corpus, previous, reread, stale)
     # only records parsed again or gone, sources and kinds can have changed
     names = [n for n in previous.digests if ":" in n or n in inputs.reread]
     names += [n for n in previous.digests if ":" not in n and n not in corpus.entries]

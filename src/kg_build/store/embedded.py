@@ -109,15 +109,13 @@ def write_store(
     ontology: bytes,
     base: str,
     change: StoreChange | None = None,
-    before_commit: Callable[[], None] = lambda: None,
     notice: Callable[[str], None] = lambda _: None,
 ) -> Path:
     """Load the release into the new folder `target` (in a release being written). With
     `change`, start from a copy of the previous store (a checkpoint: hard links, no copying)
     and replace only the changed graphs; the result holds the same quads as a fresh load. A
     previous store that cannot be read is not built on: the release is loaded whole, and
-    `notice` says so. `before_commit` runs once the store is written; if it raises, the new
-    store is removed."""
+    `notice` says so."""
     target.parent.mkdir(parents=True, exist_ok=True)
     store = _from_previous(target, change, notice) if change is not None else None
     if store is None:
@@ -129,11 +127,6 @@ def write_store(
     store.flush()
     del store  # closes the database
     (target / ".complete").write_bytes(LAYOUT.rstrip(b"\0") + b"\n")
-    try:
-        before_commit()
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
-        raise
     return target
 
 
