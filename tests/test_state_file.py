@@ -88,7 +88,9 @@ def test_a_state_that_is_not_as_written_means_a_build_from_nothing(
     path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
     before = {name: (project.dist / name).read_bytes() for name in PUBLISHED_FILES}
     assert load_state(project.dist / "current", global_key(project)) is None
-    assert not publish_release(project, reason=False).incremental
+    said: list[str] = []
+    assert not publish_release(project, reason=False, progress=said.append).incremental
+    assert said[0].startswith("notice: the last release's state cannot be used"), said[0]
     assert not (tmp_path / "pwned").exists()
     assert {name: (project.dist / name).read_bytes() for name in PUBLISHED_FILES} == before
     # and the state written by that build is good again

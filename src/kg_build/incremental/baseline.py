@@ -39,10 +39,16 @@ class Baseline:
     dumps: Callable[[], list[bytes | None]] | None = None
 
     @classmethod
-    def load(cls, config: Config, key: str, work: Path | None = None) -> Baseline | None:
+    def load(
+        cls,
+        config: Config,
+        key: str,
+        work: Path | None = None,
+        notice: Callable[[str], None] = lambda _: None,
+    ) -> Baseline | None:
         """The current release in config.dist, if a build can build on it (load_state)."""
         folder = current(config.dist)
-        state = load_state(folder, key) if folder is not None else None
+        state = load_state(folder, key, notice) if folder is not None else None
         if folder is None or state is None:
             return None
         manifest = state.manifest
@@ -93,6 +99,12 @@ class Baseline:
     def quotes(self) -> QuoteCheck | None:
         """The last release's quote check, per part (facts/quotes.py)."""
         return self.state.quotes
+
+    def damaged_dumps(self) -> list[str]:
+        """The last release's dumps that do not have the digest SHA256SUMS gives (they were
+        written whole, not spliced from)."""
+        found = self.dumps() if self.dumps is not None else []
+        return [name for name, data in zip(DUMPS, found, strict=False) if data is None]
 
     # ---- graphs --------------------------------------------------------------------------
 

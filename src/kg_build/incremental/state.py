@@ -220,20 +220,30 @@ def state_path(release: Path) -> Path:
     return release / STATE_DIR / STATE_FILE
 
 
-def load_state(release: Path, key: str) -> BuildState | None:
+def load_state(
+    release: Path, key: str, notice: Callable[[str], None] = lambda _: None
+) -> BuildState | None:
     """The state kept in a release's folder, if it is usable for this build; None means
-    build in full."""
+    build in full, and `notice` says why."""
     manifest = release / "SHA256SUMS"
-    if not manifest.is_file():
-        return None
     try:
         state = read_state(release)
-    except (OSError, ValueError, EOFError, TypeError, KeyError, pickle.UnpicklingError):
-        return None  # missing, damaged or from another version: start from nothing
-    if state.format != FORMAT or state.key != key:
+        expected = manifest.read_bytes()
+    except (OSError, ValueError, EOFError, TypeError, KeyError, pickle.UnpicklingError) as exc:
+        notice(f"notice: the last release's state cannot be used ({exc}); building from nothing")
         return None
-    if state.manifest != manifest.read_bytes() or not (release / state.store).is_dir():
-        return None  # the published files are not the ones this state describes
+    if state.format != FORMAT or state.key != key:
+        notice(
+            "notice: kg-build, the ontology, shapes, queries or base IRI changed since the "
+            "last release; building from nothing"
+        )
+        return None
+    if state.manifest != expected or not (release / state.store).is_dir():
+        notice(
+            "notice: the last release's SHA256SUMS or store is not the one its state "
+            "describes; building from nothing"
+        )
+        return None
     return state
 
 

@@ -79,7 +79,7 @@ def _reasoner_found(config: Config, progress: Progress) -> bool:
 def _publish(config: Config, full: bool, reason: bool, progress: Progress, work: Path) -> Published:
     looked = look_aside(config.facts) if config.facts.is_dir() else None
     key = global_key(config)
-    baseline = None if full else Baseline.load(config, key, work)
+    baseline = None if full else Baseline.load(config, key, work, progress)
     if baseline is not None:
         progress(f"incremental: building on the release in {config.dist} (--full to start over)")
     # HermiT's consistency checks go on while the embedded store is loaded; the store is
@@ -95,6 +95,11 @@ def _publish(config: Config, full: bool, reason: bool, progress: Progress, work:
     )
     if rel.checked.problems:
         raise NonConformingError(rel.checked.problems)
+    for name in baseline.damaged_dumps() if baseline is not None else []:
+        progress(
+            f"notice: {name} of the last release does not have the digest its SHA256SUMS "
+            "gives; written whole, not spliced from"
+        )
     trig, ontology = rel.files["ganzhou-gba.trig"], rel.files["ontology.ttl"]
     trig_sha256 = sha256_hex(trig)  # names the release and goes in SHA256SUMS
     staged = layout.new_release(config.dist)
