@@ -7,10 +7,10 @@ engine took the server with it. A worker is killed at the deadline, when its cli
 away, or when it dies; another starts in its place, forked from a fork server that has
 imported everything already (a fresh interpreter would import rdflib and pyoxigraph again).
 
-Releases: `kg build` repoints dist/store at a new folder, then removes the old one. The pool
-looks at the link before each job and every second; on a change it pins the new release
-(a checkpoint in dist/.kg-serve/PID/, hard links, so that removing dist/store-... cannot
-pull files from under a worker: RocksDB opens some table files only when a query first
+Releases: `kg build` switches dist/current (and so dist/store) to a new release folder, then
+removes the old one (publish/layout.py). The pool looks at dist/store before each job and
+every second; on a change it pins the new release (a checkpoint in dist/.kg-serve/PID/, hard
+links, so that removing the old release cannot pull files from under a worker: RocksDB opens some table files only when a query first
 needs them, and reading a removed store failed queries, once exhausting the memory on the way),
 starts workers on the pin and, once one is ready, gives new jobs to those only. Workers of
 the old release finish the job they have and stop; then the old pin is removed.
