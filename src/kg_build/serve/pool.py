@@ -10,8 +10,9 @@ imported everything already (a fresh interpreter would import rdflib and pyoxigr
 Releases: `kg build` switches dist/current (and so dist/store) to a new release folder, then
 removes the old one (publish/layout.py). The pool looks at dist/store before each job and
 every second; on a change it pins the new release (a checkpoint in dist/.kg-serve/PID/, hard
-links, so that removing the old release cannot pull files from under a worker: RocksDB opens some table files only when a query first
-needs them, and reading a removed store failed queries, once exhausting the memory on the way),
+links, so that removing the old release cannot pull files from under a worker: RocksDB
+opens some table files only when a query first needs them, and reading a removed store
+failed queries, once exhausting the memory on the way),
 starts workers on the pin and, once one is ready, gives new jobs to those only. Workers of
 the old release finish the job they have and stop; then the old pin is removed.
 """
