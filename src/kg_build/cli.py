@@ -182,7 +182,7 @@ def main() -> None:
 @click.option(
     "--full",
     is_flag=True,
-    help="Build from nothing, ignoring what the last build left in dist/.kg-build/.",
+    help="Build from nothing, ignoring the last release in dist/ (its state, dumps and store).",
 )
 @_handles_input_errors
 def build(
@@ -196,10 +196,12 @@ def build(
     """Run the whole pipeline and publish to dist/.
 
     facts -> RDF -> quote check -> SHACL -> part-of closure and OWL consistency (HermiT)
-    -> Turtle, N-Triples, JSON-LD, TriG, VoID/DCAT description and the ontology, each
-    written atomically. Nothing is written unless every check passes, so a failed build
-    leaves dist/ as it was. Without Java the consistency check is skipped with a warning
-    (an error with --require-reasoner); the release is the same.
+    -> Turtle, N-Triples, JSON-LD, TriG, VoID/DCAT description, the ontology and the
+    embedded store, written as a new release folder and switched to whole
+    (dist/current). Nothing is switched to unless every check passes, so a failed, killed
+    or interrupted build leaves dist/ as it was. One build at a time: a second one says
+    which holds dist/ and exits 2. Without Java the consistency check is skipped with a
+    warning (an error with --require-reasoner); the release is the same.
 
     After a successful build, the next one re-reads and re-checks only what changed (its
     facts, the graphs made from them, SHACL and reasoning around them) and splices the
