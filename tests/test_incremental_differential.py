@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from kg_build.config import load_config
-from kg_build.errors import InputError
+from kg_build.errors import InputError, NonConformingError
 from kg_build.publish.release import publish_release
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -207,6 +207,8 @@ def _outcome(project: Path, dist: Path, full: bool) -> str:
         publish_release(config, full=full, reason=False)
     except InputError as exc:
         return "input error: " + str(exc)
+    except NonConformingError as exc:  # a quote not in the text, say
+        return "does not conform: " + "; ".join(map(str, exc.problems))
     return "ok"
 
 
