@@ -40,6 +40,16 @@ from kg_build.publish.release import publish_release  # noqa: E402
 pytestmark = pytest.mark.slow
 
 SOURCES = 12
+# a figure of gen-00002 about gen-00001's project
+CROSS_SOURCE_FIGURE = (
+    "  - id: gen-00002-about-gen-00001\n"
+    "    about: gen-00001-project\n"
+    "    measure: total-investment\n"
+    "    value: 5.0e9\n"
+    "    unit: CNY\n"
+    '    period: "2020"\n'
+    '    quote: "The contract value is"\n'
+)
 DUMPS = ("ganzhou-gba.nt", "ganzhou-gba.ttl", "ganzhou-gba.trig", "ganzhou-gba.jsonld")
 
 
@@ -150,16 +160,7 @@ def test_incremental_builds_equal_full_builds(
             # a record in one source that another source's graph reads (a figure's label
             # names what it is about): renaming it must rebuild both graphs
             "add-a-cross-source-figure",
-            lambda: _append(
-                sources / "gen-00002" / "figures.yaml",
-                "  - id: gen-00002-about-gen-00001\n"
-                "    about: gen-00001-project\n"
-                "    measure: total-investment\n"
-                "    value: 5.0e9\n"
-                "    unit: CNY\n"
-                '    period: "2020"\n'
-                '    quote: "The contract value is"\n',
-            ),
+            lambda: _append(sources / "gen-00002" / "figures.yaml", CROSS_SOURCE_FIGURE),
             lambda rebuilt, total: rebuilt == 1,
         ),
         (
@@ -228,6 +229,28 @@ def test_a_failed_incremental_build_changes_nothing(corpus: Path, tmp_path: Path
     again = run_kg("build", "--config", config, "--dist", str(dist))
     assert again.code == 0 and _rebuilt(again.err)[0] == 0, again.err
     assert {p.name: p.read_bytes() for p in dist.iterdir() if p.is_file()} == before
+
+
+def test_a_record_gone_from_under_an_unchanged_reference_is_reported(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """The references of unchanged folders are not checked again while everything they can
+    name is still there (facts/load.py _unchecked_parts): taking away what one names must
+    still be reported at the unchanged file's line, as a full build reports it."""
+    config, dist = str(corpus / "kg.toml"), tmp_path / "dist"
+    sources = corpus / "facts" / "sources"
+    _append(sources / "gen-00002" / "figures.yaml", CROSS_SOURCE_FIGURE)
+    assert _build_here(config, dist)[0] == 0
+    for path in (sources / "gen-00001").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("gen-00001-project", "gen-00001-works"), encoding="utf-8")
+    code, said = _build_here(config, dist)
+    assert "incremental: building on the release" in said
+    full_code, full_said = _build_here(config, tmp_path / "full", full=True)
+    assert code == full_code == 2, said
+    problem = "gen-00002/figures.yaml"
+    assert problem in said and "reference to unknown 'gen-00001-project'" in said, said
+    assert said.splitlines()[-1] == full_said.splitlines()[-1]
 
 
 def test_folders_read_apart_give_the_corpus_read_whole(

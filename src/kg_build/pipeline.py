@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,6 +36,7 @@ from kg_build.rdf.chunks import (
     chunk_of,
     chunks_of,
     load_chunks,
+    sort_lines,
     sort_triples,
     triples_of,
 )
@@ -48,7 +49,7 @@ from kg_build.reason.owl import Reasoning, modules, start_checks, subjects_by_gr
 from kg_build.store.embedded import StoreChange
 from kg_build.terms import from_oxigraph, rdflib_triple
 from kg_build.validate.neighbourhood import Node, recheck_depth
-from kg_build.validate.query_reach import local_anchors
+from kg_build.validate.query_reach import local_anchors, reaches_found
 from kg_build.validate.shacl import Violation, add_to_store, load_shapes, validate_graph
 from kg_build.validate.sparql_constraints import split_shapes
 
@@ -75,6 +76,8 @@ class Checked:
     changed: set[str] = field(default_factory=set)  # graphs rebuilt or removed by this run
     store: ox.Store | None = None  # all facts and the ontology, in one default graph
     focus: set[Node] = field(default_factory=set)  # what an incremental run re-checked
+    # how far before a change checks may change (validate/neighbourhood.py recheck_depth)
+    recheck: Callable[[], int] = lambda: 0
 
     @property
     def problems(self) -> list[Problem]:
@@ -96,6 +99,8 @@ class Release:
     shared: dict[bytes, int] = field(default_factory=dict)  # see publish/splice.py
     subjects: bytes = b""  # the union's subjects in order, one per line (publish/dumps.py)
     counts: Counts | None = None  # what the description counts of the union (rdf/describe.py)
+    # the graphs of inferences and of the description (IRI -> sorted N-Triples)
+    derived: dict[str, Chunk] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     # files still being written in a forked child (release() says which, and why)
     pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)
@@ -176,9 +181,8 @@ def check(
     made = _build(timer, config, ontology, corpus, baseline, kept)
     built = made.built
     shapes = load_shapes(config.shapes)
-    store, graphs, changed, focus = _check_store(
-        made, ontology, _local_reaches(config, shapes), baseline, last_store
-    )
+    recheck = _recheck_depth(config, shapes, baseline)
+    store, graphs, changed, focus = _check_store(made, ontology, recheck, baseline, last_store)
     violations = timer.run(
         "shacl",
         lambda: validate_graph(built, shapes, ontology, store, focus=focus),
@@ -214,6 +218,7 @@ def check(
         changed,
         store,
         focus or set(),
+        recheck,
     )
 
 
@@ -246,20 +251,25 @@ def _quotes_said(q: QuoteCheck, again: bool) -> str:
     )
 
 
-def _local_reaches(config: Config, shapes: Graph) -> Callable[[], tuple[Graph, list[int | None]]]:
-    """The core shapes, and the reach of each SPARQL check (constraints and quality
-    queries) run on the re-checked nodes alone: what recheck_depth needs."""
+def _recheck_depth(config: Config, shapes: Graph, baseline: Baseline | None) -> Callable[[], int]:
+    """How many steps before a changed subject checks may change: derived from the core
+    shapes and the reach of each SPARQL check (constraints and quality queries) run on the
+    re-checked nodes alone, once, when asked. All of them are in the global key, so the last
+    release's figure is the one they give (its state keeps it)."""
 
-    def found() -> tuple[Graph, list[int | None]]:
+    def found() -> int:
+        known = baseline.recheck_depth() if baseline is not None else None
+        if known is not None:
+            return known
         core, bulk = split_shapes(shapes)
         reaches = [c.reach for c in bulk]
         paths = sorted(config.queries.glob("*.rq")) if config.queries.is_dir() else []
         for path in filter(is_violation_file, paths):
             local = local_anchors(path.read_text(encoding="utf-8"))
             reaches.append(local[1] if local is not None else None)
-        return core, reaches
+        return recheck_depth(core, reaches)
 
-    return found
+    return cache(found)
 
 
 @dataclass(frozen=True)
@@ -306,7 +316,7 @@ def _build(
 def _check_store(
     made: _Made,
     ontology: Graph,
-    local: Callable[[], tuple[Graph, list[int | None]]],
+    recheck: Callable[[], int],
     baseline: Baseline | None,
     last_store: Callable[[], ox.Store] | None,
 ) -> tuple[ox.Store, dict[str, Chunk], set[str], set[Node] | None]:
@@ -322,8 +332,7 @@ def _check_store(
         return store, graphs, set(), None
     graphs, changed = baseline.graphs(made.chunks, made.rebuilt, made.graph_iri)
     store = last_store()
-    back = recheck_depth(*local())  # derived from the shapes and queries
-    focus = baseline.swap(store, graphs, changed, back)
+    focus = baseline.swap(store, graphs, changed, recheck())
     add_to_store(store, [ontology])
     return store, graphs, changed, focus
 
@@ -352,7 +361,8 @@ def read_facts(
     reuse.update(_read_on_both_cores(config, folders, reuse))
     listed = folders.folders if config.facts.is_dir() else None
     vocabulary = vocabulary_of(ontology)
-    return folders, load_corpus(config.facts, vocabulary, config.root, reuse, listed)
+    checked = baseline.checked_parts() if baseline is not None else None
+    return folders, load_corpus(config.facts, vocabulary, config.root, reuse, listed, checked)
 
 
 # Below this many source folders to read, starting a child costs more than it saves.
@@ -464,6 +474,10 @@ def _publish(checked: Checked, config: Config, reasoning: Reasoning) -> Release:
     counts, described = describing()
     rel = Release(checked, reasoning, triples_of(described), chunk, data.shared)
     rel.subjects, rel.counts = data.subjects, counts
+    rel.derived = {
+        inferred_iri: union_graphs[inferred_iri],
+        f"{config.base}graph/description": sort_lines(described),
+    }
     rel.files.update({**jsonld.files, **turtle.files})
     rel.pending.update(jsonld.pending)
     rel.spliced += jsonld.spliced + turtle.spliced
@@ -518,7 +532,7 @@ def _serialise(
 ) -> dict[str, bytes]:
     """`changed`: the graphs of the union that differ from the last release's."""
     base = config.base
-    graphs = _store_graphs(rel, config, rel.checked.graphs)
+    graphs = _store_graphs(rel, rel.checked.graphs)
     changed = changed | _differing(prior, graphs, set(graphs) - set(rel.checked.graphs))
     ontology = bind_prefixes(Graph(bind_namespaces="none"), base)
     for triple in rel.checked.ontology:
@@ -537,16 +551,10 @@ def _serialise(
     return rel.files
 
 
-def _store_graphs(rel: Release, config: Config, graphs: Mapping[str, Chunk]) -> dict[str, Chunk]:
+def _store_graphs(rel: Release, graphs: Mapping[str, Chunk]) -> dict[str, Chunk]:
     """`graphs`, and the graphs of inferences and of the description, as the TriG and the
     store hold them (a graph with no triples is not there)."""
-    base = config.base
-    inferred = rel.reasoning.inferred if rel.reasoning is not None else Graph()
-    return {
-        **graphs,
-        f"{base}graph/inferred": chunk_of(inferred),
-        f"{base}graph/description": chunk_of(rel.description),
-    }
+    return {**graphs, **rel.derived}
 
 
 def state_of(rel: Release, config: Config, key: str, manifest: bytes, store: str) -> BuildState:
@@ -561,11 +569,13 @@ def state_of(rel: Release, config: Config, key: str, manifest: bytes, store: str
         consistency_checked=rel.check_consistency,
         shared=rel.shared,
         subjects=rel.subjects,
-        derived=_store_graphs(rel, config, {}),
+        derived=_store_graphs(rel, {}),
         manifest=manifest,
         store=store,
         quotes=checked.quotes,
         counts=rel.counts,
+        recheck_depth=checked.recheck(),
+        reaches=reaches_found(),
     )
 
 
@@ -575,4 +585,4 @@ def store_change(rel: Release, config: Config) -> StoreChange | None:
     if baseline is None:
         return None
     changed = {g: rel.checked.graphs.get(g, b"") for g in rel.checked.changed}
-    return baseline.store_change(_store_graphs(rel, config, changed))
+    return baseline.store_change(_store_graphs(rel, changed))

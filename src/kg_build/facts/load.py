@@ -117,12 +117,15 @@ def load_corpus(
     root: Path | None = None,
     reuse: Mapping[str, Part] | None = None,
     folders: Sequence[str] | None = None,
+    checked: Mapping[str, Part] | None = None,
 ) -> Corpus:
     """Load and check all fact files; raises InputError listing every problem found.
 
     `reuse` holds parts read earlier from files that have not changed since (the caller
     knows which); they are taken as they are instead of being parsed again. `folders`: the
-    names of the folders in sources/, if the caller listed them already."""
+    names of the folders in sources/, if the caller listed them already. `checked`: every
+    part of a corpus whose references all resolved (the last release's), under the same
+    vocabulary; see _unchecked_parts."""
     reuse = reuse or {}
     problems: list[Problem] = []
     corpus = Corpus()
@@ -156,7 +159,7 @@ def load_corpus(
                 )
             )
     if not problems:
-        problems.extend(_check_references(corpus, vocabulary))
+        problems.extend(_check_references(corpus, vocabulary, _unchecked_parts(corpus, checked)))
     if problems:
         raise InputError(problems)
     corpus.entries = dict(sorted(corpus.entries.items()))
@@ -549,8 +552,30 @@ def references(entry: Entry) -> Iterator[tuple[str, str, tuple[str, ...]]]:
             yield "rank_within", r.rank_within, _PLACE
 
 
-def _check_references(corpus: Corpus, vocabulary: Vocabulary) -> Iterator[Problem]:
-    for entry in corpus.entries.values():
+def _unchecked_parts(corpus: Corpus, checked: Mapping[str, Part] | None) -> list[Part]:
+    """The parts whose references must be checked. A reference's check reads the record that
+    makes it, the vocabulary, and the kind of the record or the source it names, nothing
+    else; so the references of a part taken unchanged from a corpus that passed the checks
+    still resolve while every record and source of that corpus is still there with its kind.
+    If one is gone or changed kind, every part is checked."""
+    if not checked:
+        return list(corpus.parts.values())
+    kept = {name for name, part in corpus.parts.items() if checked.get(name) is part}
+    for part in checked.values():
+        if part.source is not None and part.source[0].id not in corpus.sources:
+            return list(corpus.parts.values())
+        for entry in part.entries:
+            now = corpus.entries.get(entry.record.id)
+            if now is None or now.kind != entry.kind:
+                return list(corpus.parts.values())
+    return [part for name, part in corpus.parts.items() if name not in kept]
+
+
+def _check_references(
+    corpus: Corpus, vocabulary: Vocabulary, parts: Sequence[Part]
+) -> Iterator[Problem]:
+    """The references of the records and sources of `parts`, to the whole corpus."""
+    for entry in (entry for part in parts for entry in part.entries):
         origin = entry.origin
         if entry.source not in corpus.sources:
             yield Problem(
@@ -572,8 +597,8 @@ def _check_references(corpus: Corpus, vocabulary: Vocabulary) -> Iterator[Proble
                     f"define it in {_file_for(kinds[0])} or fix the identifier",
                 )
         yield from _check_vocabulary(entry, vocabulary)
-    yield from _check_work_references(corpus)
-    for source, origin in corpus.sources.values():
+    yield from _check_work_references(corpus, parts)
+    for source, origin in (part.source for part in parts if part.source is not None):
         for i, author in enumerate(source.authors):
             found = corpus.entries.get(author)
             if found is None or found.kind != "people":
@@ -623,9 +648,9 @@ def _check_vocabulary(entry: Entry, vocabulary: Vocabulary) -> Iterator[Problem]
             )
 
 
-def _check_work_references(corpus: Corpus) -> Iterator[Problem]:
+def _check_work_references(corpus: Corpus, parts: Sequence[Part]) -> Iterator[Problem]:
     """Roles may name the source they are about (author, photographer): it must exist."""
-    for entry in corpus.of_kind("people"):
+    for entry in (e for part in parts for e in part.entries if e.kind == "people"):
         roles = entry.record.roles if isinstance(entry.record, Person) else []
         for i, role in enumerate(roles):
             if role.work is not None and role.work not in corpus.sources:

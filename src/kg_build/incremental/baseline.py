@@ -26,6 +26,7 @@ from kg_build.rdf.describe import Counts
 from kg_build.rdf.reads import GraphKeys, Inputs, to_rebuild
 from kg_build.store.embedded import StoreChange, scratch_copy
 from kg_build.validate.neighbourhood import Node, affected, replace_graphs
+from kg_build.validate.query_reach import remember_reaches
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Baseline:
         state = load_state(folder, key, notice) if folder is not None else None
         if folder is None or state is None:
             return None
+        remember_reaches(state.reaches)
         manifest = state.manifest
         dumps = each_in_thread(lambda name: published(folder, manifest, name), DUMPS, 2)
         return cls(state, folder, config.base, work, dumps)
@@ -69,6 +71,10 @@ class Baseline:
             for name, digest in folders.digests.items()
             if before.folders.digests.get(name) == digest and name in before.parts
         }
+
+    def checked_parts(self) -> Mapping[str, Part]:
+        """Every part of the last release's corpus: their references all resolved."""
+        return self.state.parts
 
     def kept_parts(self, corpus: Corpus) -> set[str]:
         """The fact files and source folders taken from the last release unread."""
@@ -209,6 +215,11 @@ class Baseline:
             self.graphs_holding(),
         )
         return affected(store, subjects, back)
+
+    def recheck_depth(self) -> int | None:
+        """validate/neighbourhood.py recheck_depth as the last build found it; its inputs are
+        in the state's key, so it holds while the state is used."""
+        return self.state.recheck_depth
 
     def graphs_holding(self) -> Callable[[bytes], int]:
         """How many of the last release's source graphs held a line of one of them: the count

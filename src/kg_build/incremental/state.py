@@ -44,7 +44,7 @@ from kg_build.rdf.reads import GraphKeys
 
 STATE_DIR = ".kg-build"
 STATE_FILE = "state.pickle"
-FORMAT = 13
+FORMAT = 14
 
 Signature = tuple[tuple[str, int, int, int], ...]  # (name, size, mtime_ns, inode) per file
 
@@ -77,6 +77,10 @@ class BuildState:
     store: str = ""  # the store folder of that release
     quotes: QuoteCheck | None = None  # the quote check, per part (facts/quotes.py)
     counts: Counts | None = None  # what the description counted in the union
+    # how far before a change checks may change: derived from shapes and queries (in `key`)
+    recheck_depth: int | None = None
+    # the reach of each SPARQL check (validate/query_reach.py), by the digest of its text
+    reaches: dict[str, int | None] = field(default_factory=dict)
     format: int = field(default=FORMAT)
 
     # what load_state read, to write the next state without pickling unchanged parts again

@@ -15,8 +15,8 @@ variables are its own)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from functools import lru_cache
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import count
 
 from rdflib import URIRef, Variable
@@ -45,12 +45,29 @@ def query_reach(text: str, anchors: Sequence[str]) -> int | None:
     """The most steps forward from the anchor variables (names without '?') that a subject of
     the query's triple patterns lies (0: only the anchors' own triples); None if that is not
     bounded."""
-    return _reach_of(text, tuple(anchors))
+    key = hashlib.sha256("\0".join([*anchors, text]).encode()).hexdigest()
+    if key not in _KNOWN:
+        _KNOWN[key] = _reach_of(text, tuple(anchors))
+    return _KNOWN[key]
 
 
-# A pure function of its arguments, so kept per text: a build asks about each check two or
-# three times, and parsing with rdflib is most of the answer's cost.
-@lru_cache(maxsize=1024)
+# A pure function of the text and anchors (and of this code), so kept by their digest: a
+# build asks about each check two or three times, and parsing with rdflib is most of the
+# answer's cost. A build's state keeps what was found (reaches_found) for the next build,
+# whose code is the same (incremental/state.py global_key), to start from (remember_reaches).
+_KNOWN: dict[str, int | None] = {}
+
+
+def reaches_found() -> dict[str, int | None]:
+    """Every reach found or remembered by this process, by the digest of anchors and text."""
+    return dict(_KNOWN)
+
+
+def remember_reaches(found: Mapping[str, int | None]) -> None:
+    """Reaches found by the same code (what reaches_found gave), so as not to parse again."""
+    _KNOWN.update(found)
+
+
 def _reach_of(text: str, anchors: tuple[str, ...]) -> int | None:
     try:
         return _Reach().of(prepareQuery(text).algebra, {Variable(a): 0 for a in anchors})
