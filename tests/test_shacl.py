@@ -10,7 +10,7 @@ from conftest import ROOT, project_config
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from kg_build.namespaces import GBA, SH
+from kg_build.namespaces import GBA, SH, UNIT
 from kg_build.pipeline import Checked, check
 from kg_build.validate.neighbourhood import reach
 from kg_build.validate.shacl import load_shapes, validate_graph
@@ -112,11 +112,33 @@ def test_two_english_names_are_caught(checked: Checked) -> None:
     assert any("exactly one English name" in m for m in found[ganzhou])
 
 
+def test_the_kind_of_a_figure_follows_from_its_unit(checked: Checked) -> None:
+    """A travel time in hours is a duration: typed a count as well, or with its unit made a
+    length, or with no unit at all, it is caught."""
+    data = checked.built.union()
+    durations = sorted((URIRef(str(d)) for d in data.subjects(RDF.type, GBA.Duration)), key=str)
+    assert durations, "the shipped facts give travel times in hours"
+    typed, measured, bare = durations[0], durations[1], durations[2]
+    data.add((typed, RDF.type, GBA.Count))
+    data.set((measured, GBA.unit, UNIT.km))
+    data.remove((bare, GBA.unit, None))
+    found = _validate(checked, data)
+    other = "a class of figures of another quantity kind"
+    assert any(other in m and "Count" in m for m in found[typed]), found.get(typed)
+    own = "must be of the class of figures of that unit's quantity kind"
+    assert any(own in m for m in found[measured]), found.get(measured)
+    assert any(other in m and "Duration" in m for m in found[measured]), found.get(measured)
+    assert any("names its unit or its currency" in m for m in found[bare]), found.get(bare)
+    assert set(found) == {typed, measured, bare}
+
+
 def _validate(checked: Checked, data: Graph) -> dict[URIRef, list[str]]:
     from pyshacl import validate
 
+    # the ontology in the data graph, as in the build's check store (pyshacl's ont_graph
+    # would copy only its RDFS and OWL axioms, not the vocabularies' units and kinds)
     conforms, results, _ = validate(
-        data, shacl_graph=load_shapes(ROOT / "shapes"), ont_graph=checked.ontology
+        data + checked.ontology, shacl_graph=load_shapes(ROOT / "shapes")
     )
     assert not conforms
     found: dict[URIRef, list[str]] = {}
@@ -146,7 +168,7 @@ def test_sparql_constraints_run_in_bulk_find_what_pyshacl_finds() -> None:
     fresh = check(project_config())
     shapes = load_shapes(ROOT / "shapes")
     _, bulk = split_shapes(shapes)
-    assert len(bulk) == 5, "every SPARQL constraint of ours should run in bulk"
+    assert len(bulk) == 7, "every SPARQL constraint of ours should run in bulk"
     place = "https://w3id.org/ganzhou-gba/id/place/"
     graph = next(g for g in fresh.built.dataset.graphs() if len(g))
     graph.add((URIRef(place + "ganzhou"), GBA.directlyPartOf, URIRef(place + "xinfeng")))
@@ -161,10 +183,17 @@ def test_sparql_constraints_run_in_bulk_find_what_pyshacl_finds() -> None:
     figure = next(fresh.built.union().subjects(GBA.measure, None))
     for g in fresh.built.dataset.graphs():
         g.remove((figure, GBA.attestedBy, None))
+    union = fresh.built.union()
+    duration, other_duration = sorted(union.subjects(RDF.type, GBA.Duration), key=str)[:2]
+    graph.add((duration, RDF.type, GBA.Count))
+    for g in fresh.built.dataset.graphs():
+        g.remove((other_duration, RDF.type, GBA.Duration))
+    graph.add((other_duration, RDF.type, GBA.Figure))
 
     ours = {(v.focus, v.message) for v in validate_graph(fresh.built, shapes, fresh.ontology)}
+    # the ontology in the data graph, as in the build's check store
     conforms, results, _ = validate(
-        fresh.built.union(), shacl_graph=shapes, ont_graph=fresh.ontology, inference="none"
+        fresh.built.union() + fresh.ontology, shacl_graph=shapes, inference="none"
     )
     assert not conforms
     base = fresh.built.base
@@ -180,6 +209,8 @@ def test_sparql_constraints_run_in_bulk_find_what_pyshacl_finds() -> None:
         "does not fall under",
         "ends before it begins",
         "no source quote",
+        "a class of figures of another quantity kind",
+        "must be of the class of figures of that unit's quantity kind",
     ):
         assert any(words in m for m in messages), words
 
@@ -194,7 +225,7 @@ def test_local_sparql_constraints_run_around_the_nodes_given() -> None:
     fresh = check(project_config())
     _, bulk = split_shapes(load_shapes(ROOT / "shapes"))
     local = {c.message for c in bulk if c.reach is not None}
-    assert len(local) == 3 and not any("cycle" in m for m in local)
+    assert len(local) == 5 and not any("cycle" in m for m in local)
     place = "https://w3id.org/ganzhou-gba/id/place/"
     data = fresh.built.union()
     data.add((URIRef(place + "ganzhou"), GBA.directlyPartOf, URIRef(place + "xinfeng")))
@@ -344,5 +375,7 @@ def test_the_shipped_shapes_have_a_bounded_reach() -> None:
         (False, 0),  # travel times before and after (two figures joined by their objects)
         (True, 1),
         (True, 1),
+        (True, 1),
+        (True, 1),  # the kind of a figure and the quantity kind of its unit, twice
         (True, 1),
     ]

@@ -11,6 +11,8 @@ ROLE = Namespace("https://w3id.org/ganzhou-gba/def/role/")
 MEASURE = Namespace("https://w3id.org/ganzhou-gba/def/measure/")
 COMPARATOR = Namespace("https://w3id.org/ganzhou-gba/def/comparator/")
 CONDITION = Namespace("https://w3id.org/ganzhou-gba/def/condition/")
+UNIT = Namespace("https://w3id.org/ganzhou-gba/def/unit/")
+QUDT = Namespace("http://qudt.org/schema/qudt/")
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
@@ -29,6 +31,8 @@ PREFIXES: dict[str, Namespace] = {
     "measure": MEASURE,
     "comparator": COMPARATOR,
     "condition": CONDITION,
+    "unit": UNIT,
+    "qudt": QUDT,
     "schema": SCHEMA,
     "org": ORG,
     "geo": GEO,

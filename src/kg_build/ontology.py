@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from kg_build.errors import InputError, Problem
-from kg_build.facts.load import Vocabulary
-from kg_build.namespaces import GBA, PREFIXES
+from kg_build.facts.load import Unit, Vocabulary
+from kg_build.namespaces import GBA, PREFIXES, QUDT
 
 
 def load_ontology(ontology_dir: Path) -> Graph:
@@ -40,7 +41,35 @@ def vocabulary_of(graph: Graph) -> Vocabulary:
         roles=_members(graph, GBA.RoleScheme),
         stages=_members(graph, GBA.StageScheme),
         measures=_members(graph, GBA.MeasureScheme),
+        units=_units(graph),
     )
+
+
+def _units(graph: Graph) -> dict[str, Unit]:
+    """The unit scheme's units, by id and by symbol; each with the class of figures its
+    quantity kind is measured by (the class that names it with gba:quantityKind)."""
+    classes = {kind: str(cls) for cls, kind in graph.subject_objects(GBA.quantityKind)}
+    units: dict[str, Unit] = {}
+    for iri in sorted(graph.subjects(SKOS.inScheme, GBA.UnitScheme), key=str):
+        kind = graph.value(iri, QUDT.hasQuantityKind)
+        seconds = graph.value(iri, QUDT.conversionMultiplier)
+        found = Unit(
+            id=str(iri).rsplit("/", 1)[-1],
+            iri=str(iri),
+            symbol=_text(graph.value(iri, QUDT.symbol)),
+            code=_text(graph.value(iri, SKOS.notation)),
+            figure_class=classes.get(kind) if kind is not None else None,
+            seconds=Decimal(str(seconds)) if seconds is not None else None,
+            designator=_text(graph.value(iri, GBA.durationDesignator)),
+        )
+        units[found.id] = found
+        if found.symbol:
+            units.setdefault(found.symbol, found)
+    return units
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value is not None else None
 
 
 def label(graph: Graph, term: URIRef, lang: str) -> str:

@@ -17,6 +17,7 @@ import re
 import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,6 @@ from kg_build.errors import InputError, Problem, display_path
 from kg_build.facts.model import (
     FACT_FILES,
     SOURCE_FILE,
-    UNITS,
     Agreement,
     Concept,
     Event,
@@ -103,12 +103,29 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A unit of the unit scheme (ontology/vocabularies.ttl), as a figure uses it."""
+
+    id: str  # the last segment of its IRI: what a fact file names it by
+    iri: str
+    symbol: str | None  # what a fact file may name it by as well ("km/h")
+    code: str | None  # UN/CEFACT common code (schema:unitCode); None for an ordinal
+    figure_class: str | None  # the class of figures of its quantity kind
+    seconds: Decimal | None = None  # its length, for units of time of fixed length
+    designator: str | None = None  # xsd:duration designator of a calendar unit (M, Y)
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """Controlled vocabularies of the ontology that fact files refer to by identifier."""
 
     roles: frozenset[str]
     stages: frozenset[str]
     measures: frozenset[str]
+    units: Mapping[str, Unit] = field(default_factory=dict)  # by id and by symbol
+
+    def unit(self, name: str) -> Unit | None:
+        return self.units.get(name)
 
 
 def load_corpus(
@@ -629,13 +646,25 @@ def _check_vocabulary(entry: Entry, vocabulary: Vocabulary) -> Iterator[Problem]
         ]
     if isinstance(r, Figure):
         checks.append(("measure", r.measure, vocabulary.measures, "measure"))
-        if r.unit not in UNITS and pycountry.currencies.get(alpha_3=r.unit) is None:
+        unit = vocabulary.unit(r.unit)
+        if unit is None and pycountry.currencies.get(alpha_3=r.unit) is None:
+            units = ", ".join(sorted({u.id for u in vocabulary.units.values()}))
             yield Problem(
                 origin.file,
                 origin.line_of("unit"),
                 "unit",
                 f"unknown unit or currency {r.unit!r}",
-                f"use an ISO 4217 currency code (CNY, HKD, USD, ...) or one of {', '.join(UNITS)}",
+                f"use an ISO 4217 currency code (CNY, HKD, USD, ...) or a unit of "
+                f"ontology/vocabularies.ttl ({units}); new units go there",
+            )
+        elif unit is not None and unit.figure_class is None:
+            yield Problem(
+                origin.file,
+                origin.line_of("unit"),
+                "unit",
+                f"no class of figures is stated in {unit.id}: its quantity kind has none",
+                "give a subclass of gba:Figure that quantity kind (gba:quantityKind) in "
+                "ontology/gba.ttl",
             )
     for path, value, known, what in checks:
         if value not in known:

@@ -257,7 +257,7 @@ class Figure(Record):
     about: Slug
     measure: Slug  # a concept of the measure scheme in ontology/vocabularies.ttl
     value: Amount
-    unit: str  # ISO 4217 currency code, or one of UNITS
+    unit: str  # ISO 4217 currency code, or a unit of ontology/vocabularies.ttl (id or symbol)
     comparator: Comparator = Comparator.exactly
     period: Period | None = None
     during: Slug | None = None  # an event whose time the figure refers to
@@ -293,14 +293,6 @@ class Source(Strict):
     authors: list[Slug] = []
     note: str | None = None
 
-
-UNITS: dict[str, str] = {
-    # unit -> UN/CEFACT common code, as schema.org's unitCode expects
-    "count": "C62",
-    "hour": "HUR",
-    "percent": "P1",
-    "rank": "C62",
-}
 
 FACT_FILES: dict[str, dict[str, type[Record]]] = {
     # file name -> {top-level key: record model}; one obvious file for each kind of fact

@@ -14,9 +14,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from kg_build.facts.load import Corpus, Entry, Origin
+from kg_build.facts.load import Corpus, Entry, Origin, Unit
 from kg_build.facts.model import (
-    UNITS,
     Agreement,
     Concept,
     ConceptScheme,
@@ -44,7 +43,7 @@ from kg_build.namespaces import (
     WGS,
     bind_prefixes,
 )
-from kg_build.ontology import label
+from kg_build.ontology import label, vocabulary_of
 from kg_build.progress import bar
 from kg_build.rdf.iris import Iris
 from kg_build.rdf.reads import Reads
@@ -114,7 +113,6 @@ SOURCE_CLASSES = {
     "policy-document": GBA.PolicyDocument,
     "dataset": GBA.ReferenceDataset,
 }
-FIGURE_CLASSES = {"hour": GBA.Duration, "percent": GBA.Percentage, "rank": GBA.Rank}
 
 # lower case: the case Oxigraph writes and stores (tags are case-insensitive), so every dump
 # and store spells it alike
@@ -259,6 +257,7 @@ class GraphBuilder:
         self._sources, self._entries = corpus.sources, corpus.entries
         self.only = only
         self.ontology = ontology
+        self.units = vocabulary_of(ontology).units
         self.iris = iris if iris is not None and iris.base == base else Iris(base, corpus)
         # Everything below reads the corpus through this, so that what each graph was made
         # from is known (rdf/reads.py)
@@ -497,15 +496,23 @@ class GraphBuilder:
             w.add(GBA.ordinal, Literal(r.ordinal, datatype=XSD.integer), "ordinal")
 
     def _figure(self, w: _Writer, r: Figure, entry: Entry) -> None:
-        currency = r.unit not in UNITS
-        w.add(RDF.type, GBA.MonetaryAmount if currency else FIGURE_CLASSES.get(r.unit, GBA.Count))
+        unit = self.units.get(r.unit)
         w.add(GBA.about, self.read.entity(r.about), "about")
         w.add(GBA.measure, MEASURE[r.measure], "measure")
         w.add(SCHEMA.value, decimal_literal(r.value), "value")
-        if currency:
+        if unit is None:  # load_corpus let it through: an ISO 4217 currency code
+            w.add(RDF.type, GBA.MonetaryAmount, "unit")
             w.add(SCHEMA.currency, Literal(r.unit), "unit")
-        elif r.unit != "rank":
-            w.add(SCHEMA.unitCode, Literal(UNITS[r.unit]), "unit")
+        else:
+            if unit.figure_class is None:  # pragma: no cover - load_corpus reports it
+                raise ValueError(f"unit {unit.id} has no class of figures")
+            w.add(RDF.type, URIRef(unit.figure_class), "unit")
+            w.add(GBA.unit, URIRef(unit.iri), "unit")
+            if unit.code:
+                w.add(SCHEMA.unitCode, Literal(unit.code), "unit")
+            duration = xsd_duration(r.value, unit)
+            if duration is not None:
+                w.add(GBA.duration, Literal(duration, datatype=XSD.duration), "value")
         w.add(GBA.comparator, COMPARATOR[r.comparator.value], "comparator")
         if r.period:
             w.add(GBA.referencePeriod, self._period(w.graph, r.period), "period")
@@ -541,7 +548,7 @@ class GraphBuilder:
         if r.condition:
             en.append(r.condition)
             zh.append({"before": "之前", "after": "之后"}[r.condition])
-        if r.unit == "rank":
+        if self.units.get(r.unit) is not None and self.units[r.unit].id == "rank":
             en.append("rank")
             zh.append("排名")
         when_en = when_zh = r.period or ""
@@ -550,6 +557,28 @@ class GraphBuilder:
             when_en, when_zh = f"during {event.en}", f"{event.zh}期间"
         w.add(RDFS.label, Literal(", ".join([*en, when_en]), lang="en"))
         w.add(RDFS.label, Literal("，".join(zh) + f"（{when_zh}）", lang="zh"))
+
+
+def xsd_duration(value: Decimal, unit: Unit) -> str | None:
+    """The value as an xsd:duration, for a unit of time: whole seconds split into days,
+    hours, minutes and seconds (109 minutes: PT1H49M); a whole number of a calendar unit
+    with its designator (54 months: P54M). None for any other unit or value."""
+    if unit.seconds is not None:
+        seconds = value * unit.seconds
+        if seconds < 0 or seconds != seconds.to_integral_value():
+            return None
+        days, rest = divmod(int(seconds), 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, seconds_left = divmod(rest, 60)
+        time = "".join(
+            f"{n}{d}" for n, d in ((hours, "H"), (minutes, "M"), (seconds_left, "S")) if n
+        )
+        if not days and not time:
+            return "PT0S"
+        return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
+    if unit.designator is not None and value >= 0 and value == value.to_integral_value():
+        return f"P{int(value)}{unit.designator}"
+    return None
 
 
 def note_records(origins: Origins, corpus: Corpus, iris: Iris, sources: Collection[str]) -> None:

@@ -21,7 +21,6 @@ QUOTE = ox.NamedNode("https://w3id.org/ganzhou-gba/def/quote")
 QUOTED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasQuotedFrom")
 OWL_CLASS = ox.NamedNode("http://www.w3.org/2002/07/owl#Class")
 GBA = "https://w3id.org/ganzhou-gba/def/"
-UNIT_NAMES = {"HUR": "hours", "C62": "", "P1": "%"}  # UN/CEFACT codes, as people write them
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem}
 table{border-collapse:collapse}
@@ -344,15 +343,17 @@ def _figures_about(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]
         figure = quad.subject
         measure = _first(store, figure, GBA + "measure")
         value = _first(store, figure, "https://schema.org/value")
-        unit = _first(store, figure, "https://schema.org/currency") or _first(
-            store, figure, "https://schema.org/unitCode"
-        )
+        # a currency's code, or the symbol of the unit in the vocabulary (none for a count)
+        unit = _first(store, figure, "https://schema.org/currency")
+        of_unit = _first(store, figure, GBA + "unit")
+        if unit is None and of_unit is not None:
+            unit = _first(store, of_unit, "http://qudt.org/schema/qudt/symbol")
         comparator = _first(store, figure, GBA + "comparator")
         period = _first(store, figure, GBA + "referencePeriod")
         attestation = _first(store, figure, GBA + "attestedBy")
         quote = _first(store, attestation, GBA + "quote") if attestation else None
         shown = " ".join(
-            html.escape(UNIT_NAMES.get(_name(store, x), _name(store, x)))
+            html.escape(_name(store, x))
             for x in (comparator, value, unit)
             if x is not None and not (isinstance(x, ox.NamedNode) and x.value.endswith("/exactly"))
         ).strip()

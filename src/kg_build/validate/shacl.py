@@ -92,7 +92,7 @@ def validate_graph(
         for row in run_bulk(bulk, store, focus):
             c = row.constraint
             violations.append(
-                _violation(built, row.focus, row.path, row.value, c.message, c.severity)
+                _violation(built, row.focus, row.path, row.value, row.message, c.severity)
             )
     return sorted(set(violations))
 

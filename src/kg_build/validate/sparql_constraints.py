@@ -52,6 +52,21 @@ class Row:
     focus: Node
     path: Node | None
     value: Node | None
+    message: str  # the constraint's, with {?name} and {$name} filled in from the solution
+
+
+_TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _filled(message: str, solution: ox.QuerySolution, names: set[str]) -> str:
+    """SHACL's message templates: each {?name} or {$name} replaced with the value of that
+    variable in the solution (its IRI or lexical form), as pyshacl does; unbound ones stay."""
+
+    def value(found: re.Match[str]) -> str:
+        term = solution[found[1]] if found[1] in names else None
+        return term.value if term is not None and hasattr(term, "value") else found[0]
+
+    return _TEMPLATE.sub(value, message)
 
 
 def split_shapes(shapes: Graph) -> tuple[Graph, list[BulkConstraint]]:
@@ -166,5 +181,6 @@ def run_bulk(
                 continue
             path = from_oxigraph(solution["path"]) if "path" in names else None
             value = from_oxigraph(solution["value"]) if "value" in names else None
-            rows.append(Row(constraint, focus, path, value))
+            message = _filled(constraint.message, solution, names)
+            rows.append(Row(constraint, focus, path, value, message))
     return rows
