@@ -78,11 +78,17 @@ def main() -> None:
     parser.add_argument("--gazetteer", type=Path, default=DEFAULT_GAZETTEER)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-compare")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--statements-every",
+        type=int,
+        default=5,
+        help="sources saying something of another's project (0 against code without statements)",
+    )
     args = parser.parse_args()
     ours = str(Path(sys.executable).parent / "kg")
     corpus = args.work / f"corpus-{args.sources}"
     print(f"generating {args.sources} sources in {corpus}", file=sys.stderr)
-    generate(corpus, args.sources, 7, args.gazetteer)
+    generate(corpus, args.sources, 7, args.gazetteer, args.statements_every)
     figures: dict[str, list[dict[str, float]]] = {"baseline": [], "ours": []}
     for round_ in range(args.rounds):
         for who, kg in (("baseline", args.baseline), ("ours", ours)):

@@ -180,8 +180,11 @@ def source_files(
     places: Places,
     person: tuple[str, str],
     seed: int,
+    statement_about: str | None = None,
 ) -> tuple[dict[str, str], str]:
-    """The fact files of one source and its text."""
+    """The fact files of one source and its text. `statement_about`: another source whose
+    project this one says something of (a statement: its company takes part, and the project
+    went into operation), the ordinary cross-source curation."""
     rng = random.Random(f"{seed}-{number}")
     sid = f"gen-{number:05d}"
     published = dt.date(2019, 1, 1) + dt.timedelta(days=number % 2000)
@@ -217,6 +220,11 @@ def source_files(
     scheme = f"gen-{first:05d}-industries"
     if first == number:
         sentences["scheme"] = f"{county_en} lists its leading industries."
+    if statement_about is not None:
+        sentences["other"] = (
+            f"{company_en} joined project {statement_about}, which went into operation in "
+            f"{published.year}."
+        )
     text = " ".join(sentences.values()) + "\n"
     files = {
         "source.yaml": "\n".join(
@@ -286,6 +294,7 @@ def source_files(
                 f"    quote: {_q(sentences['project'])}",
                 "    milestones:",
                 f'      - {{stage: {stage}, period: "{year}", status: reported, quote: {_q(sentences["stage"])}}}',
+                *(_statement(statement_about, sid, published.year, sentences.get("other"))),
                 "",
             ]
         ),
@@ -328,7 +337,24 @@ def source_files(
     return files, text
 
 
-def generate(out: Path, sources: int, seed: int, gazetteer_csv: Path) -> None:
+def _statement(about: str | None, sid: str, year: int, sentence: str | None) -> list[str]:
+    """Lines of projects.yaml: a statement about another source's project, if any."""
+    if about is None or sentence is None:
+        return []
+    return [
+        f"  - about: {about}-project",
+        f"    participants: [{sid}-company]",
+        f"    quote: {_q(sentence)}",
+        "    milestones:",
+        f'      - {{stage: in-operation, period: "{year}", quote: {_q(sentence)}}}',
+    ]
+
+
+def generate(
+    out: Path, sources: int, seed: int, gazetteer_csv: Path, statements_every: int = 5
+) -> None:
+    """`statements_every`: every so many sources says something of the previous source's
+    project (0: none do, as kg-build before statements could read)."""
     gazetteer = read_gazetteer(gazetteer_csv)
     counties = sorted(
         (d for d in gazetteer.values() if d.level == "county" and d.wikidata), key=lambda d: d.code
@@ -351,7 +377,12 @@ def generate(out: Path, sources: int, seed: int, gazetteer_csv: Path) -> None:
         county = rng.choice(counties)
         prefecture = gazetteer[county.parent]
         places.use(county.code)
-        files, text = source_files(number, county, prefecture, places, next(people), seed)
+        about = None
+        if statements_every and number > 1 and number % statements_every == 0:
+            about = f"gen-{number - 1:05d}"
+        files, text = source_files(
+            number, county, prefecture, places, next(people), seed, statement_about=about
+        )
         folder = facts / "sources" / f"gen-{number:05d}"
         folder.mkdir()
         for name, content in files.items():
@@ -385,8 +416,14 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--gazetteer", type=Path, default=DEFAULT_GAZETTEER)
+    parser.add_argument(
+        "--statements-every",
+        type=int,
+        default=5,
+        help="every so many sources says something of another's project (0: none)",
+    )
     args = parser.parse_args()
-    generate(args.out, args.sources, args.seed, args.gazetteer)
+    generate(args.out, args.sources, args.seed, args.gazetteer, args.statements_every)
     print(f"wrote {args.sources} sources to {args.out}", file=sys.stderr)
 
 

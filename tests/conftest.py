@@ -1,4 +1,6 @@
-"""Shared fixtures: the shipped facts, checked once per session, and helpers to run `kg`."""
+"""Shared fixtures: the fixture corpus (tests/fixtures), checked once per session, and helpers
+to run `kg`. Tests read the fixture corpus, not the shipped facts, so that curating facts/
+never breaks them; tests of facts/ itself check invariants only (test_facts.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # The source texts live beside the project (../shared, or $KG_SHARED); tests point the quote
 # check at them and fail, rather than skip, when they are missing.
 SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared"))
-TEXTS = (SHARED / "sources", SHARED / "reference")
+# The corpus the tests run on: the shipped facts as they were, and sources written for the
+# tests, whose texts are in the fixture's texts/ (tests/fixtures/README.md).
+FIXTURE = ROOT / "tests" / "fixtures" / "corpus"
+FACTS = FIXTURE / "facts"
+TEXTS = (FIXTURE / "texts", SHARED / "sources", SHARED / "reference")
 BASE = "https://w3id.org/ganzhou-gba/"
 # What `kg build` publishes in dist/ (besides the store and the incremental build's state).
 PUBLISHED_FILES = (
@@ -45,11 +51,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def project_config(root: Path = ROOT, **overrides: object) -> Config:
-    """The settings of the project at `root` (this one, or a copy of it), texts from SHARED."""
+    """The settings of the project at `root` (this one, with the fixture corpus as its facts;
+    or a copy of it), texts from the fixture and SHARED."""
     config = Config(
         root=root,
         base=BASE,
-        facts=root / "facts",
+        facts=FACTS if root == ROOT else root / "facts",
         ontology=root / "ontology",
         shapes=root / "shapes",
         queries=root / "queries",
@@ -126,9 +133,18 @@ def run_kg(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> R
     return Run(done.returncode, done.stdout, done.stderr)
 
 
+def copy_project(root: Path) -> Path:
+    """A copy at `root` of the project's ontology, shapes and queries, with the fixture
+    corpus's facts as its facts: a project a test may change."""
+    for folder in ("ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    shutil.copytree(FACTS, root / "facts")
+    return root
+
+
 @pytest.fixture
 def facts_copy(tmp_path: Path) -> Path:
-    """A private copy of the shipped facts that a test may break."""
+    """A private copy of the fixture corpus's facts that a test may break."""
     target = tmp_path / "facts"
-    shutil.copytree(ROOT / "facts", target)
+    shutil.copytree(FACTS, target)
     return target

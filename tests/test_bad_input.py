@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_release, run_kg, texts_args
+from conftest import FACTS, ROOT, build_release, run_kg, texts_args
 
 ARTICLE = "sources/cns-2022-02-17-ganzhou-bay-area"
 
@@ -196,7 +196,7 @@ def test_mistake_is_reported_and_dist_is_untouched(
 
 def test_messages_name_paths_relative_to_the_project(facts_copy: Path) -> None:
     """Inside the project, paths are short; a copy elsewhere is named in full."""
-    result = run_kg("validate", "--facts", str(ROOT / "facts"))
+    result = run_kg("validate", "--facts", str(FACTS), *texts_args())
     assert result.code == 0, result.err
     (facts_copy / "places.yaml").write_text("places:\n  - id: Not A Slug\n", encoding="utf-8")
     result = run_kg("validate", "--facts", str(facts_copy))

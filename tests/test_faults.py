@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, PUBLISHED_FILES, ROOT, TEXTS
+from conftest import BASE, PUBLISHED_FILES, TEXTS, copy_project
 
 from kg_build.publish import layout
 
@@ -32,9 +32,7 @@ NAMES = ("Xinfeng County", "Xinfeng County (B)")
 @pytest.fixture
 def project(tmp_path: Path, shared_texts: object) -> Path:
     """A copy of the project whose facts the test may change; its dist/ is tmp/dist."""
-    root = tmp_path / "project"
-    for folder in ("facts", "ontology", "shapes", "queries"):
-        shutil.copytree(ROOT / folder, root / folder)
+    root = copy_project(tmp_path / "project")
     texts = ", ".join(f'"{t}"' for t in TEXTS)
     (root / "kg.toml").write_text(
         f'[kg-build]\nbase = "{BASE}"\nfacts = "facts"\nontology = "ontology"\n'

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_release, texts_args
+from conftest import FACTS, build_release, texts_args
 
 KG = shutil.which("kg", path=str(Path(sys.executable).parent)) or "kg"
 SEED = "sources/cns-2022-02-17-ganzhou-bay-area"
@@ -121,7 +121,7 @@ CASES: dict[str, Breaks] = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_hostile_fact_file_is_reported_not_crashed_on(case: str, tmp_path: Path) -> None:
     facts = tmp_path / "facts"
-    shutil.copytree(ROOT / "facts", facts)
+    shutil.copytree(FACTS, facts)
     named = CASES[case](facts)
     for command in ("validate", "build"):
         done = subprocess.run(  # noqa: S603 - the installed kg, fixed arguments
@@ -144,7 +144,7 @@ def test_a_fact_file_emptied_since_the_last_release_is_warned_about(
     tmp_path: Path, shared_texts: object
 ) -> None:
     facts = tmp_path / "facts"
-    shutil.copytree(ROOT / "facts", facts)
+    shutil.copytree(FACTS, facts)
     dist = tmp_path / "dist"
     build_release(dist, facts=facts)
     figures = facts / SEED / "figures.yaml"

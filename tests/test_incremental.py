@@ -169,8 +169,24 @@ def test_incremental_builds_equal_full_builds(
             lambda rebuilt, total: rebuilt == 2,
         ),
         (
+            # gen-00005 says something of gen-00004's project (a statement, with a milestone
+            # whose label reads the project's name): both graphs are made again
+            "rename-what-a-statement-reads",
+            lambda: _rename_project(sources / "gen-00004" / "projects.yaml"),
+            lambda rebuilt, total: rebuilt == 2,
+        ),
+        (
+            "edit-a-statement",
+            lambda: _edit(
+                sources / "gen-00005" / "projects.yaml",
+                "about: gen-00004-project\n    participants: [gen-00005-company]",
+                "about: gen-00004-project\n    participants: [gen-00005-company, gen-00003-company]",  # noqa: E501
+            ),
+            lambda rebuilt, total: rebuilt == 1,
+        ),
+        (
             "delete-a-source",
-            lambda: _delete(sources / "gen-00004", texts / "gen-00004.en.txt"),
+            lambda: _delete(sources / "gen-00006", texts / "gen-00006.en.txt"),
             # the graph of the scheme the deleted source's concept was filed under (gen-00001's
             # lists its concepts)
             lambda rebuilt, total: rebuilt == 1 and total == SOURCES,  # 12 + gazetteer - 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from conftest import BASE, PUBLISHED_FILES, ROOT, project_config, run_kg, texts_args
+from conftest import BASE, FACTS, PUBLISHED_FILES, ROOT, project_config, run_kg, texts_args
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, VOID, XSD
@@ -47,7 +47,15 @@ def test_build_publishes_every_format(dist: Path) -> None:
 @pytest.mark.slow
 def test_two_builds_give_identical_bytes(dist: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    result = run_kg("build", "--dist", str(again), *texts_args(), env={"PYTHONHASHSEED": "4242"})
+    result = run_kg(
+        "build",
+        "--facts",
+        str(FACTS),
+        "--dist",
+        str(again),
+        *texts_args(),
+        env={"PYTHONHASHSEED": "4242"},
+    )
     assert result.code == 0, result.err
     for name in sorted(FILES):
         assert (again / name).read_bytes() == (dist / name).read_bytes(), name

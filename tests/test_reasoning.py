@@ -10,7 +10,7 @@ from pathlib import Path
 import owlready2
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, PUBLISHED_FILES, ROOT, run_kg, texts_args
+from conftest import BASE, FACTS, PUBLISHED_FILES, ROOT, run_kg, texts_args
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 from rdflib.query import ResultRow
@@ -152,7 +152,9 @@ def test_a_build_without_java_warns_and_publishes_the_same_release(
     is skipped with a warning, and the release (closure included) is the one a build with
     Java publishes, so every query answers alike."""
     dist = tmp_path / "dist"
-    result = run_kg("build", "--dist", str(dist), *texts_args(), env=_without_java())
+    result = run_kg(
+        "build", "--facts", str(FACTS), "--dist", str(dist), *texts_args(), env=_without_java()
+    )
     assert result.code == 0, result.err
     assert "warning: Java not found" in result.err and "--require-reasoner" in result.err
     assert "consistency: not checked" in result.err

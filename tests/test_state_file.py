@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import pickle
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import PUBLISHED_FILES, ROOT, project_config
+from conftest import PUBLISHED_FILES, copy_project, project_config
 
 from kg_build.config import Config
 from kg_build.incremental.state import global_key, load_state, state_path
@@ -19,8 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def project(tmp_path: Path, shared_texts: tuple[Path, ...]) -> Config:
-    for folder in ("facts", "ontology", "shapes", "queries"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy_project(tmp_path)
     config = project_config(root=tmp_path)
     publish_release(config, full=True, reason=False)
     return config

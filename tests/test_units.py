@@ -4,12 +4,11 @@ by editing the vocabulary files only."""
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, project_config
+from conftest import ROOT, copy_project, project_config
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
@@ -55,10 +54,7 @@ def test_units_are_found_by_id_and_by_symbol() -> None:
 
 
 def _project_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for part in ("facts", "ontology", "shapes", "queries"):
-        shutil.copytree(ROOT / part, root / part)
-    return root
+    return copy_project(tmp_path / "project")
 
 
 def _add_figure(root: Path, unit: str, value: str = "420") -> None:

@@ -22,6 +22,7 @@ from kg_build import __version__
 from kg_build.batch import pause_cyclic_collector
 from kg_build.config import CONFIG_FILE, Config, load_config
 from kg_build.errors import InputError, NonConformingError, Problem
+from kg_build.facts.ranks import conflict_lines, conflict_report, disagreements
 from kg_build.link.accept import Insertion, apply_insertions, plan_insertions, read_review
 from kg_build.link.check import check_links
 from kg_build.link.gazetteer import load_gazetteer
@@ -250,7 +251,40 @@ def validate_command(config_path: Path | None, **options: Any) -> None:
             f"the data does not conform: {len(checked.problems)} problem(s):",
             checked.problems,
         )
+    found = disagreements(checked.corpus)
+    if found.conflicts:
+        _err(f"conforms; {len(found.conflicts)} conflict(s) between figures (kg conflicts):")
+        for line in conflict_lines(found):
+            _err(line)
+        return
     _err("conforms")
+
+
+@main.command(name="conflicts")
+@_config_options
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@_handles_input_errors
+def conflicts_command(config_path: Path | None, fmt: str, **options: Any) -> None:
+    """List where figures of the same thing for the same period disagree, with both quotes
+    and which one answers by default (its rank). Disagreement is data: both are published,
+    each with its source; the exit code is 0."""
+    config = _config(config_path, **options)
+    _, corpus = read_corpus(config)
+    found = disagreements(corpus)
+    if fmt == "json":
+        report = conflict_report(found)
+        click.echo(json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    for line in conflict_lines(found):
+        click.echo(line)
+    click.echo(f"{len(found.conflicts)} conflict(s)")
 
 
 @main.command()

@@ -20,6 +20,7 @@ from kg_build.elsewhere import in_child
 from kg_build.errors import Problem
 from kg_build.facts.load import SHARED_FILES, Corpus, Part, load_corpus, read_parts
 from kg_build.facts.quotes import QuoteCheck, check_quotes
+from kg_build.facts.ranks import disagreements
 from kg_build.incremental.baseline import Baseline
 from kg_build.incremental.state import BuildState, FactFiles, Looked, fact_files
 from kg_build.link.check import check_links
@@ -43,6 +44,7 @@ from kg_build.rdf.chunks import (
 from kg_build.rdf.describe import Counts, count_lines, describe, recount
 from kg_build.rdf.graph import Built, build_dataset, note_records
 from kg_build.rdf.iris import Iris
+from kg_build.rdf.ranks import rank_triples
 from kg_build.rdf.reads import GraphKeys, Inputs, graph_keys
 from kg_build.reason.closure import closure, premises
 from kg_build.reason.owl import Reasoning, modules, start_checks, subjects_by_graph
@@ -524,7 +526,11 @@ def _reason(
         focus = sorted(checked.focus, key=str)
         parts = modules(checked.store, focus, part_of)
         consistent = start_checks(checked.ontology, parts, within=scratch)
-    return Reasoning(closure(checked.ontology, part_of, base)), consistent
+    inferred = closure(checked.ontology, part_of, base)
+    # which figure of a thing answers by default: derived by the dataset, as the closure is
+    for triple in rank_triples(disagreements(checked.corpus), checked.built.iris):
+        inferred.add(triple)
+    return Reasoning(inferred), consistent
 
 
 def _serialise(

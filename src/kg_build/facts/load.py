@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,16 +29,15 @@ from kg_build.errors import InputError, Problem, display_path
 from kg_build.facts.model import (
     FACT_FILES,
     SOURCE_FILE,
-    Agreement,
-    Concept,
-    Event,
+    STATEMENTS,
     Figure,
-    Organisation,
     Person,
-    Place,
+    PersonStatement,
     Project,
+    ProjectStatement,
     Record,
     Source,
+    Statement,
 )
 from kg_build.facts.yaml_positions import (
     DuplicateKeyError,
@@ -80,12 +79,23 @@ class Entry:
     origin: Origin
 
 
+@dataclass(frozen=True)
+class StatementEntry:
+    """A statement about a thing defined in another source's folder (facts/model.py)."""
+
+    statement: Statement
+    kind: str  # the section it was listed under, the kind of the thing: "projects", ...
+    source: str
+    origin: Origin
+
+
 @dataclass
 class Corpus:
     """Everything the curators wrote, checked for form and references."""
 
     sources: dict[str, tuple[Source, Origin]] = field(default_factory=dict)
     entries: dict[str, Entry] = field(default_factory=dict)
+    statements: list[StatementEntry] = field(default_factory=list)
     # What each file or source folder gave ("places.yaml", "<source-id>"), so that an
     # incremental build can reuse the parts whose files did not change.
     parts: dict[str, Part] = field(default_factory=dict)
@@ -100,6 +110,7 @@ class Part:
 
     source: tuple[Source, Origin] | None
     entries: tuple[Entry, ...]
+    statements: tuple[StatementEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,8 +165,10 @@ def load_corpus(
         path = facts_dir / name
         there = path.exists() or path.is_symlink()  # a broken link is reported, not skipped
         if there and not _adopt(name, reuse.get(name), corpus):
+            before = len(corpus.statements)
             added = _load_fact_file(path, None, corpus, problems, root)
-            corpus.parts[name] = Part(None, tuple(corpus.entries[i] for i in added))
+            entries = tuple(corpus.entries[i] for i in added)
+            corpus.parts[name] = Part(None, entries, tuple(corpus.statements[before:]))
     sources_dir = facts_dir / "sources"
     if folders is None:
         source_dirs = sorted(p for p in sources_dir.glob("*") if p.is_dir())
@@ -203,6 +216,7 @@ def _read_source_folder(
     """Read one source folder into the corpus, and say what it gave."""
     source = _load_source(source_dir, corpus, problems, root)
     added = []
+    before = len(corpus.statements)
     for path in sorted(source_dir.iterdir()):
         if path.name == SOURCE_FILE:
             continue
@@ -221,6 +235,7 @@ def _read_source_folder(
     part = Part(
         corpus.sources.get(source) if source else None,
         tuple(corpus.entries[i] for i in added),
+        tuple(corpus.statements[before:]),
     )
     corpus.parts[source_dir.name] = part
     return part
@@ -239,6 +254,7 @@ def _adopt(name: str, part: Part | None, corpus: Corpus) -> bool:
         corpus.sources[part.source[0].id] = part.source
     for entry in part.entries:
         corpus.entries[entry.record.id] = entry
+    corpus.statements.extend(part.statements)
     corpus.parts[name] = part
     return True
 
@@ -384,14 +400,24 @@ def _load_fact_file(
         return added
     for key, items in _sections(located.data, located, models, shown, problems):
         for index, item in enumerate(items):
-            record = _validate(models[key], item, (key, index), located, shown, problems)
+            said = key in STATEMENTS and isinstance(item, dict) and "id" not in item
+            said = said and "about" in item
+            model = STATEMENTS[key] if said else models[key]
+            record = _validate(model, item, (key, index), located, shown, problems)
             if record is None:
                 continue
-            if not isinstance(record, Record):  # every model in FACT_FILES is a Record
-                raise TypeError(f"{models[key].__name__} is not a Record model")
             origin = Origin(
                 shown, located.line_of((key, index)), located.fields_under((key, index))
             )
+            if isinstance(record, Statement):
+                source = record.source or folder_source
+                if source is None:
+                    problems.append(_sourceless(origin))
+                else:
+                    corpus.statements.append(StatementEntry(record, key, source, origin))
+                continue
+            if not isinstance(record, Record):  # every model in FACT_FILES is a Record
+                raise TypeError(f"{models[key].__name__} is not a Record model")
             problem = _add(corpus, record, key, record.source or folder_source, origin)
             if problem is None:
                 added.append(record.id)
@@ -433,13 +459,7 @@ def _add(
 ) -> Problem | None:
     """Put a record in the corpus, filed under its source; or say why it cannot be."""
     if source is None:
-        return Problem(
-            origin.file,
-            origin.line,
-            "source",
-            "shared records must name their source",
-            "add `source: <source-id>` (a folder under facts/sources/)",
-        )
+        return _sourceless(origin)
     if record.id in corpus.entries:
         first = corpus.entries[record.id].origin
         return Problem(
@@ -451,6 +471,16 @@ def _add(
         )
     corpus.entries[record.id] = Entry(record, key, source, origin)
     return None
+
+
+def _sourceless(origin: Origin) -> Problem:
+    return Problem(
+        origin.file,
+        origin.line,
+        "source",
+        "shared records must name their source",
+        "add `source: <source-id>` (a folder under facts/sources/)",
+    )
 
 
 # What a field expects, in the words of the fact format; used when pydantic's own is terse.
@@ -521,52 +551,71 @@ def _validate(
 _PLACE = ("places",)
 _ORG = ("organisations",)
 _AGENT = ("organisations", "places", "people")
+_CONCEPTS = ("concepts",)
+_ABOUT = ("places", "organisations", "projects", "agreements", "events")
+
+# kind -> (field, its path in the fact file, the kinds it may name), for records of that kind
+# and for statements about them alike
+_REFERENCES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
+    "places": (("part_of", "part_of", _PLACE),),
+    "organisations": (
+        ("seat", "seat", _PLACE),
+        ("sub_organisation_of", "sub_organisation_of", _ORG),
+        ("industries", "industries", _CONCEPTS),
+        ("present_in", "present_in", _PLACE),
+    ),
+    "concepts": (("scheme", "scheme", ("schemes",)), ("broader", "broader", _CONCEPTS)),
+    "projects": (
+        ("located_in", "located_in", _PLACE),
+        ("connects", "connects", _PLACE),
+        ("part_of", "part_of", ("projects",)),
+        ("participants", "participants", _AGENT),
+        ("industries", "industries", _CONCEPTS),
+    ),
+    "agreements": (
+        ("parties", "parties", _AGENT),
+        ("places", "places", _PLACE),
+        ("concerns", "concerns", ("projects", "organisations", "places")),
+    ),
+    "events": (
+        ("location", "location", _PLACE),
+        ("organisers", "organisers", _AGENT),
+        ("participants", "participants", _AGENT),
+    ),
+    "figures": (
+        ("about", "about", _ABOUT),
+        ("during", "during", ("events",)),
+        ("origin", "from", _PLACE),
+        ("destination", "to", _PLACE),
+        ("rank_within", "rank_within", _PLACE),
+    ),
+}
 
 
 def references(entry: Entry) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     """(field path, target id, allowed kinds) for every reference a record makes."""
-    r = entry.record
-    if isinstance(r, Place):
-        yield from (("part_of", t, _PLACE) for t in r.part_of)
-    elif isinstance(r, Organisation):
-        if r.seat:
-            yield "seat", r.seat, _PLACE
-        if r.sub_organisation_of:
-            yield "sub_organisation_of", r.sub_organisation_of, _ORG
-        yield from (("industries", t, ("concepts",)) for t in r.industries)
-        yield from (("present_in", t, _PLACE) for t in r.present_in)
-    elif isinstance(r, Person):
-        for i, role in enumerate(r.roles):
-            yield f"roles.{i}.organisation", role.organisation, _ORG
-    elif isinstance(r, Concept):
-        yield "scheme", r.scheme, ("schemes",)
-        if r.broader:
-            yield "broader", r.broader, ("concepts",)
-    elif isinstance(r, Project):
-        yield from (("located_in", t, _PLACE) for t in r.located_in)
-        yield from (("connects", t, _PLACE) for t in r.connects)
-        if r.part_of:
-            yield "part_of", r.part_of, ("projects",)
-        yield from (("participants", t, _AGENT) for t in r.participants)
-        yield from (("industries", t, ("concepts",)) for t in r.industries)
-    elif isinstance(r, Agreement):
-        yield from (("parties", t, _AGENT) for t in r.parties)
-        yield from (("places", t, _PLACE) for t in r.places)
-        yield from (("concerns", t, ("projects", "organisations", "places")) for t in r.concerns)
-    elif isinstance(r, Event):
-        if r.location:
-            yield "location", r.location, _PLACE
-        yield from (("organisers", t, _AGENT) for t in r.organisers)
-    elif isinstance(r, Figure):
-        yield "about", r.about, ("places", "organisations", "projects", "agreements", "events")
-        if r.during:
-            yield "during", r.during, ("events",)
-        if r.origin:
-            yield "from", r.origin, _PLACE
-        if r.destination:
-            yield "to", r.destination, _PLACE
-        if r.rank_within:
-            yield "rank_within", r.rank_within, _PLACE
+    return _references(entry.record, entry.kind)
+
+
+def statement_references(entry: StatementEntry) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """The thing a statement is about (of the kind of its section), and its references."""
+    yield "about", entry.statement.about, (entry.kind,)
+    yield from _references(entry.statement, entry.kind)
+
+
+def _references(said: Record | Statement, kind: str) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    for name, path, kinds in _REFERENCES.get(kind, ()):
+        value = getattr(said, name, None)
+        if isinstance(value, list):
+            yield from ((path, target, kinds) for target in value)
+        elif value:
+            yield path, value, kinds
+    for i, role in enumerate(said.roles if isinstance(said, Person | PersonStatement) else []):
+        yield f"roles.{i}.organisation", role.organisation, _ORG
+    if said.stated_by:
+        yield "stated_by", said.stated_by, ("people",)
+    if said.stated_at:
+        yield "stated_at", said.stated_at, ("events",)
 
 
 def _unchecked_parts(corpus: Corpus, checked: Mapping[str, Part] | None) -> list[Part]:
@@ -591,29 +640,13 @@ def _unchecked_parts(corpus: Corpus, checked: Mapping[str, Part] | None) -> list
 def _check_references(
     corpus: Corpus, vocabulary: Vocabulary, parts: Sequence[Part]
 ) -> Iterator[Problem]:
-    """The references of the records and sources of `parts`, to the whole corpus."""
+    """The references of the records, statements and sources of `parts`, to the whole
+    corpus."""
     for entry in (entry for part in parts for entry in part.entries):
-        origin = entry.origin
-        if entry.source not in corpus.sources:
-            yield Problem(
-                origin.file,
-                origin.line_of("source"),
-                "source",
-                f"unknown source {entry.source!r}",
-                f"known sources: {', '.join(sorted(corpus.sources))}",
-            )
-        for path, target, kinds in references(entry):
-            found = corpus.entries.get(target)
-            if found is None or found.kind not in kinds:
-                what = "unknown" if found is None else f"{found.kind[:-1]!s}, not {'/'.join(kinds)}"
-                yield Problem(
-                    origin.file,
-                    origin.line_of(path),
-                    path,
-                    f"{target!r} is {what}" if found else f"reference to unknown {target!r}",
-                    f"define it in {_file_for(kinds[0])} or fix the identifier",
-                )
-        yield from _check_vocabulary(entry, vocabulary)
+        yield from _check_said(corpus, entry.record, entry.source, entry.origin, references(entry))
+        yield from _check_vocabulary(entry.record, entry.origin, vocabulary)
+    for part in parts:
+        yield from _check_statements(corpus, vocabulary, part.statements)
     yield from _check_work_references(corpus, parts)
     for source, origin in (part.source for part in parts if part.source is not None):
         for i, author in enumerate(source.authors):
@@ -628,18 +661,80 @@ def _check_references(
                 )
 
 
+def _check_said(
+    corpus: Corpus,
+    said: Record | Statement,
+    source: str,
+    origin: Origin,
+    refs: Iterable[tuple[str, str, tuple[str, ...]]],
+) -> Iterator[Problem]:
+    """The source a record or statement is filed under, and what it refers to, exist."""
+    if source not in corpus.sources:
+        yield Problem(
+            origin.file,
+            origin.line_of("source"),
+            "source",
+            f"unknown source {source!r}",
+            f"known sources: {', '.join(sorted(corpus.sources))}",
+        )
+    for path, target, kinds in refs:
+        found = corpus.entries.get(target)
+        if found is None or found.kind not in kinds:
+            what = "unknown" if found is None else f"{found.kind[:-1]!s}, not {'/'.join(kinds)}"
+            yield Problem(
+                origin.file,
+                origin.line_of(path),
+                path,
+                f"{target!r} is {what}" if found else f"reference to unknown {target!r}",
+                f"define it in {_file_for(kinds[0])} or fix the identifier",
+            )
+
+
+def _check_statements(
+    corpus: Corpus, vocabulary: Vocabulary, statements: Sequence[StatementEntry]
+) -> Iterator[Problem]:
+    """Statements refer as records do; and each is about a thing another source defined, once
+    per source (one obvious place for what a source says of it)."""
+    first: dict[tuple[str, str, str], Origin] = {}
+    for entry in statements:
+        said, origin = entry.statement, entry.origin
+        yield from _check_said(corpus, said, entry.source, origin, statement_references(entry))
+        yield from _check_vocabulary(said, origin, vocabulary)
+        target = corpus.entries.get(said.about)
+        if target is not None and target.source == entry.source:
+            yield Problem(
+                origin.file,
+                origin.line_of("about"),
+                "about",
+                f"{said.about!r} is defined by this source, at {target.origin.file}:"
+                f"{target.origin.line}",
+                "add these fields to that record; `about` is for things other sources define",
+            )
+        seen = first.setdefault((entry.source, entry.kind, said.about), origin)
+        if seen is not origin:
+            yield Problem(
+                origin.file,
+                origin.line_of("about"),
+                "about",
+                f"a second statement of this source about {said.about!r}, the first at "
+                f"{seen.file}:{seen.line}",
+                "put everything this source says of it in one statement",
+            )
+
+
 def _file_for(kind: str) -> str:
     return next(name for name, models in FACT_FILES.items() if kind in models)
 
 
-def _check_vocabulary(entry: Entry, vocabulary: Vocabulary) -> Iterator[Problem]:
-    r, origin = entry.record, entry.origin
+def _check_vocabulary(
+    r: Record | Statement, origin: Origin, vocabulary: Vocabulary
+) -> Iterator[Problem]:
     checks: list[tuple[str, str, frozenset[str], str]] = []
-    if isinstance(r, Person):
+    if isinstance(r, Person | PersonStatement):
         checks += [
             (f"roles.{i}.role", x.role, vocabulary.roles, "role") for i, x in enumerate(r.roles)
         ]
-    if isinstance(r, Project):
+    if isinstance(r, Project | ProjectStatement):
         checks += [
             (f"milestones.{i}.stage", m.stage, vocabulary.stages, "stage")
             for i, m in enumerate(r.milestones)

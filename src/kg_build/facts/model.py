@@ -82,13 +82,30 @@ class Names(Strict):
         return self
 
 
-class Record(Strict):
-    """Fields every record has: an identifier, its evidence, and an optional curator's note."""
+class Said(Strict):
+    """Fields of everything a source states: its evidence, who said it and where (a person
+    the source quotes, an event at which it was said), and an optional curator's note."""
 
-    id: Slug
     quote: Quotes
     source: Slug | None = None  # defaults to the source of the folder the file is in
     note: str | None = None
+    stated_by: Slug | None = None  # a person: the source reports that they said it
+    stated_at: Slug | None = None  # an event at which it was said
+
+
+class Record(Said):
+    """A thing the source introduces: an identifier, and the fields of its kind."""
+
+    id: Slug
+
+
+class Statement(Said):
+    """What a source says about a thing defined in another source's folder: `about` names it;
+    the fields add to what is said of it elsewhere (each source's graph holds its own)."""
+
+    about: Slug
+    alt_en: list[str] = []  # other names this source gives it
+    alt_zh: list[str] = []
 
 
 class NamedRecord(Record):
@@ -117,12 +134,17 @@ class Point(Strict):
     lon: Annotated[float, Field(ge=-180, le=180)]
 
 
-class Place(NamedRecord):
-    type: PlaceType
+class PlaceFields(Strict):
+    """What any source may say of a place (and its record's too)."""
+
     part_of: list[Slug] = []
+    wikidata: QID | None = None
+
+
+class Place(NamedRecord, PlaceFields):
+    type: PlaceType
     code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
     point: Point | None = None
-    wikidata: QID | None = None
     link_evidence: str | None = None  # which run or reference proposed code / wikidata
 
 
@@ -138,13 +160,16 @@ class OrganisationType(StrEnum):
     service_platform = "service-platform"
 
 
-class Organisation(NamedRecord):
-    type: OrganisationType
+class OrganisationFields(Strict):
     seat: Slug | None = None
     sub_organisation_of: Slug | None = None
     industries: list[Slug] = []
     present_in: list[Slug] = []  # places where it has invested or operates
     wikidata: QID | None = None
+
+
+class Organisation(NamedRecord, OrganisationFields):
+    type: OrganisationType
     link_evidence: str | None = None
 
 
@@ -156,8 +181,12 @@ class Role(Strict):
     quote: Quotes
 
 
-class Person(NamedRecord):
+class PersonFields(Strict):
     roles: list[Role] = []
+
+
+class Person(NamedRecord, PersonFields):
+    pass
 
 
 class ConceptScheme(NamedRecord):
@@ -195,14 +224,17 @@ class Milestone(Strict):
     quote: Quotes
 
 
-class Project(NamedRecord):
-    type: ProjectType
+class ProjectFields(Strict):
     located_in: list[Slug] = []
     connects: list[Slug] = []
     part_of: Slug | None = None
     participants: list[Slug] = []
     industries: list[Slug] = []
     milestones: list[Milestone] = []
+
+
+class Project(NamedRecord, ProjectFields):
+    type: ProjectType
 
 
 class AgreementType(StrEnum):
@@ -218,11 +250,14 @@ class AgreementType(StrEnum):
     tourism_cooperation = "tourism-cooperation"
 
 
-class Agreement(NamedRecord):
-    type: AgreementType
-    parties: Annotated[list[Slug], Field(min_length=1)]
+class AgreementFields(Strict):
     places: list[Slug] = []
     concerns: list[Slug] = []
+
+
+class Agreement(NamedRecord, AgreementFields):
+    type: AgreementType
+    parties: Annotated[list[Slug], Field(min_length=1)]
     period: Period
 
 
@@ -233,11 +268,15 @@ class EventType(StrEnum):
     travel_period = "travel-period"
 
 
-class Event(NamedRecord):
-    type: EventType
+class EventFields(Strict):
     period: Period | None = None  # left out when the source does not date the event
     location: Slug | None = None
     organisers: list[Slug] = []
+    participants: list[Slug] = []  # people or organisations taking part, without a role
+
+
+class Event(NamedRecord, EventFields):
+    type: EventType
     ordinal: Annotated[int, Field(ge=1)] | None = None
 
 
@@ -265,11 +304,17 @@ class Figure(Record):
     destination: Slug | None = Field(default=None, alias="to")
     condition: Literal["before", "after"] | None = None
     rank_within: Slug | None = None
+    # which of the figures of one thing answers by default (facts/ranks.py): left out, a rule
+    # decides; a curator's rank says why in rank_reason
+    rank: Literal["preferred", "normal", "deprecated"] | None = None
+    rank_reason: str | None = None
 
     @model_validator(mode="after")
     def _has_period(self) -> Figure:
         if self.period is None and self.during is None:
             raise ValueError("a figure needs `period` (year, day or interval) or `during` (event)")
+        if self.rank is not None and not self.rank_reason:
+            raise ValueError("a rank set by hand needs `rank_reason`: why this value answers")
         return self
 
 
@@ -293,6 +338,40 @@ class Source(Strict):
     authors: list[Slug] = []
     note: str | None = None
 
+
+class PlaceStatement(Statement, PlaceFields):
+    pass
+
+
+class OrganisationStatement(Statement, OrganisationFields):
+    pass
+
+
+class PersonStatement(Statement, PersonFields):
+    pass
+
+
+class ProjectStatement(Statement, ProjectFields):
+    pass
+
+
+class AgreementStatement(Statement, AgreementFields):
+    parties: list[Slug] = []
+
+
+class EventStatement(Statement, EventFields):
+    pass
+
+
+# section -> the statement model of an item that names its thing with `about` instead of `id`
+STATEMENTS: dict[str, type[Statement]] = {
+    "places": PlaceStatement,
+    "organisations": OrganisationStatement,
+    "people": PersonStatement,
+    "projects": ProjectStatement,
+    "agreements": AgreementStatement,
+    "events": EventStatement,
+}
 
 FACT_FILES: dict[str, dict[str, type[Record]]] = {
     # file name -> {top-level key: record model}; one obvious file for each kind of fact

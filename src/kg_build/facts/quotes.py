@@ -19,8 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg_build.errors import Problem
-from kg_build.facts.load import RACY_NS, Corpus, Entry, Part
-from kg_build.facts.model import Person, Project
+from kg_build.facts.load import RACY_NS, Corpus, Origin, Part
+from kg_build.facts.model import (
+    Person,
+    PersonStatement,
+    Project,
+    ProjectStatement,
+    Record,
+    Statement,
+)
 from kg_build.progress import bar
 
 _SPACE = re.compile(r"\s+")
@@ -87,7 +94,8 @@ def check_quotes(
     settled = previous.taken - RACY_NS if previous is not None else 0
     todo: dict[str, tuple[Part, tuple[tuple[str, Stamp | None], ...]]] = {}
     for name, part in corpus.parts.items():
-        texts = tuple((sid, stamps.get(sid)) for sid in sorted({e.source for e in part.entries}))
+        said = {e.source for e in part.entries} | {s.source for s in part.statements}
+        texts = tuple((sid, stamps.get(sid)) for sid in sorted(said))
         kept = previous.parts.get(name) if previous is not None and name in unchanged else None
         if (
             kept is not None
@@ -114,33 +122,35 @@ def _check_part(
     part: Part, texts: tuple[tuple[str, Stamp | None], ...], folded: dict[str, str]
 ) -> PartQuotes:
     problems, checked = [], 0
-    for entry in part.entries:
-        text = folded.get(entry.source)
+    said: list[tuple[Record | Statement, str, Origin]]
+    said = [(e.record, e.source, e.origin) for e in part.entries]
+    said += [(s.statement, s.source, s.origin) for s in part.statements]
+    for record, source, origin in said:
+        text = folded.get(source)
         if text is None:
             continue
-        for where, quote in _quotes(entry):
+        for where, quote in _quotes(record):
             checked += 1
             if _fold(quote) not in text:
                 problems.append(
                     Problem(
-                        entry.origin.file,
-                        entry.origin.line_of(where),
+                        origin.file,
+                        origin.line_of(where),
                         where,
-                        f"quote not found in the text of {entry.source}: {_clip(quote)!r}",
+                        f"quote not found in the text of {source}: {_clip(quote)!r}",
                         "copy the passage exactly from the source; only line breaks may differ",
                     )
                 )
     return PartQuotes(texts, tuple(problems), checked)
 
 
-def _quotes(entry: Entry) -> Iterator[tuple[str, str]]:
-    record = entry.record
+def _quotes(record: Record | Statement) -> Iterator[tuple[str, str]]:
     for i, quote in enumerate(record.quote):
         yield (f"quote.{i}" if len(record.quote) > 1 else "quote"), quote
     nested: list[tuple[str, list[str]]] = []
-    if isinstance(record, Person):
+    if isinstance(record, Person | PersonStatement):
         nested = [(f"roles.{i}.quote", r.quote) for i, r in enumerate(record.roles)]
-    elif isinstance(record, Project):
+    elif isinstance(record, Project | ProjectStatement):
         nested = [(f"milestones.{i}.quote", m.quote) for i, m in enumerate(record.milestones)]
     for path, quotes in nested:
         for quote in quotes:

@@ -135,6 +135,7 @@ class Baseline:
                 if name in kept:
                     continue
                 stale.update(entry.source for entry in part.entries)
+                stale.update(said.source for said in part.statements)
                 if part.source is not None:
                     stale.add(part.source[0].id)
         return stale

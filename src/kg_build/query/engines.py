@@ -119,9 +119,11 @@ class RemoteEngine:
 
     def run(self, query: CannedQuery, bindings: Mapping[Variable, Node]) -> Result:
         graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
-        return self.run_text(self.text_for(query, bindings), graph_form)
+        return self.run_text(self.text_for(query, bindings), graph_form, query.form)
 
-    def run_text(self, text: str, graph_form: bool = False) -> Result:
+    def run_text(self, text: str, graph_form: bool = False, form: str | None = None) -> Result:
+        """`form`: SELECT, CONSTRUCT, ASK or DESCRIBE, if known: SPARQLWrapper guesses it from
+        the text otherwise, and an apostrophe in a comment can make it guess an update."""
         from SPARQLWrapper import JSON, N3, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -130,6 +132,8 @@ class RemoteEngine:
         if self.user is not None:
             client.setCredentials(self.user, self.password or "")
         client.setQuery(text)
+        if form is not None:
+            client.queryType = form
         client.setMethod("POST")
         client.setReturnFormat(N3 if graph_form else JSON)
         try:

@@ -12,6 +12,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
 from kg_build.facts.load import Corpus
+from kg_build.facts.ranks import disagreements
 from kg_build.namespaces import GBA, PREFIXES
 from kg_build.rdf.chunks import Chunk, Triples, has_line_starting, sort_triples
 from kg_build.rdf.iris import Iris
@@ -168,6 +169,7 @@ def describe(iris: Iris, counts: Counts, corpus: Corpus) -> Triples:
         _sources(dataset, iris, corpus),
         _distributions(dataset, iris.base),
         _linksets(dataset, iris.base, counts),
+        [(dataset, GBA.conflicts, _integer(len(disagreements(corpus).conflicts)))],
     )
     return sort_triples({oxigraph_triple(*t) for t in made})
 

@@ -14,19 +14,29 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from kg_build.facts.load import Corpus, Entry, Origin, Unit
+from kg_build.facts.load import Corpus, Entry, Origin, StatementEntry, Unit
 from kg_build.facts.model import (
     Agreement,
+    AgreementStatement,
     Concept,
     ConceptScheme,
     Event,
+    EventStatement,
     Figure,
+    Milestone,
+    NamedRecord,
     Names,
     Organisation,
+    OrganisationStatement,
     Person,
+    PersonStatement,
     Place,
+    PlaceStatement,
     Project,
+    ProjectStatement,
     Record,
+    Role,
+    Said,
     Source,
 )
 from kg_build.namespaces import (
@@ -255,6 +265,7 @@ class GraphBuilder:
         iris: Iris | None = None,
     ) -> None:
         self._sources, self._entries = corpus.sources, corpus.entries
+        self._statements = corpus.statements
         self.only = only
         self.ontology = ontology
         self.units = vocabulary_of(ontology).units
@@ -276,6 +287,10 @@ class GraphBuilder:
         for entry in bar(entries, len(entries), "building records"):
             self.read.begin(entry.source)
             self._entry(entry)
+        for said in self._statements:
+            if only is None or said.source in only:
+                self.read.begin(said.source)
+                self._statement(said)
         return Built(self.dataset, self.origins, self.iris, self.read.by_source)
 
     # ---- helpers -------------------------------------------------------------------------
@@ -293,10 +308,9 @@ class GraphBuilder:
         for alt in names.alt_zh:
             w.add(SKOS.altLabel, Literal(alt, lang="zh"), "name.alt_zh")
 
-    def _attest(
-        self, w: _Writer, source: str, quotes: Iterable[str], note: str | None, *path: str
-    ) -> None:
-        """Record the verbatim passages that state this node's facts, and where they come from."""
+    def _attest(self, w: _Writer, source: str, said: Said | Role | Milestone, *path: str) -> None:
+        """Record the verbatim passages that state this node's facts, where they come from,
+        and who said them where (a person the source quotes, an event)."""
         language = self.read.source(source).language
         attestation = self.iris.attestation(*path)
         w.add(GBA.attestedBy, attestation)
@@ -304,10 +318,15 @@ class GraphBuilder:
         a = w.nested(attestation, "")
         a.add(RDF.type, GBA.Attestation)
         a.add(PROV.wasQuotedFrom, self.iris.source(source), "source")
-        for quote in quotes:
+        for quote in said.quote:
             a.add(GBA.quote, Literal(quote, lang=language), "quote")
-        if note:
-            w.add(GBA.curatorNote, Literal(note, lang="en"), "note")
+        if isinstance(said, Said):
+            if said.stated_by:
+                a.add(PROV.wasAttributedTo, self.read.entity(said.stated_by), "stated_by")
+            if said.stated_at:
+                a.add(GBA.statedAt, self.read.entity(said.stated_at), "stated_at")
+            if said.note:
+                w.add(GBA.curatorNote, Literal(said.note, lang="en"), "note")
 
     def _period(self, graph: Graph, period: str) -> URIRef:
         node = self.iris.period(period)
@@ -378,13 +397,40 @@ class GraphBuilder:
         if hasattr(record, "name"):
             self._names(w, record.name)
         segment = str(node)[len(self.base) + 3 :].split("/")
-        self._attest(w, entry.source, record.quote, record.note, *segment)
+        self._attest(w, entry.source, record, *segment)
         handler = getattr(self, f"_{type(record).__name__.lower()}")
         handler(w, record, entry)
 
+    def _statement(self, said: StatementEntry) -> None:
+        """What a source says of a thing another source defined: into its own graph, with its
+        own attestation (named after the thing and the source), never its type or names."""
+        st, source = said.statement, said.source
+        target = self._record(st.about, NamedRecord)
+        node = self.read.entity(st.about)
+        w = _Writer(self._graph(source), self.origins, said.origin, node)
+        for alt in st.alt_en:
+            w.add(SKOS.altLabel, Literal(alt, lang="en"), "alt_en")
+        for alt in st.alt_zh:
+            w.add(SKOS.altLabel, Literal(alt, lang="zh"), "alt_zh")
+        segment = str(node)[len(self.base) + 3 :].split("/")
+        self._attest(w, source, st, *segment, source)
+        said_by = (source,)
+        if isinstance(st, PlaceStatement):
+            self._place_fields(w, st)
+        elif isinstance(st, OrganisationStatement):
+            self._organisation_fields(w, st)
+        elif isinstance(st, PersonStatement):
+            self._roles(w, st, target.name, st.about, source, said_by)
+        elif isinstance(st, ProjectStatement):
+            self._project_fields(w, st, target.name, st.about, source, said_by)
+        elif isinstance(st, AgreementStatement):
+            self._agreement_fields(w, st)
+        elif isinstance(st, EventStatement):
+            self._event_fields(w, st)
+
     def _place(self, w: _Writer, r: Place, entry: Entry) -> None:
         w.add(RDF.type, PLACE_CLASSES[r.type], "type")
-        self._ref(w, GBA.directlyPartOf, r.part_of, "part_of")
+        self._place_fields(w, r)
         if r.code:
             w.add(GBA.divisionCode, Literal(r.code), "code")
         if r.point:
@@ -398,11 +444,17 @@ class GraphBuilder:
             # decimals that no store rewrites (Virtuoso re-encodes WKT as its own geometry)
             w.add(WGS.lat, decimal_literal(Decimal(str(r.point.lat))), "point.lat")
             w.add(WGS.long, decimal_literal(Decimal(str(r.point.lon))), "point.lon")
+
+    def _place_fields(self, w: _Writer, r: Place | PlaceStatement) -> None:
+        self._ref(w, GBA.directlyPartOf, r.part_of, "part_of")
         if r.wikidata:
             w.add(OWL.sameAs, WD[r.wikidata], "wikidata")
 
     def _organisation(self, w: _Writer, r: Organisation, entry: Entry) -> None:
         w.add(RDF.type, ORGANISATION_CLASSES[r.type], "type")
+        self._organisation_fields(w, r)
+
+    def _organisation_fields(self, w: _Writer, r: Organisation | OrganisationStatement) -> None:
         if r.seat:
             self._ref(w, GBA.seat, [r.seat], "seat")
         if r.sub_organisation_of:
@@ -414,8 +466,21 @@ class GraphBuilder:
 
     def _person(self, w: _Writer, r: Person, entry: Entry) -> None:
         w.add(RDF.type, GBA.Person)
+        self._roles(w, r, r.name, r.id, entry.source)
+
+    def _roles(
+        self,
+        w: _Writer,
+        r: Person | PersonStatement,
+        name: Names,
+        ident: str,
+        source: str,
+        said_by: tuple[str, ...] = (),
+    ) -> None:
+        """Role assignments of the person `ident` (named `name`); `said_by`: the source, when
+        another source than the one defining the person says so (it names the attestation)."""
         for i, role in enumerate(r.roles):
-            keys = [r.id, role.role, role.organisation] + ([role.work] if role.work else [])
+            keys = [ident, role.role, role.organisation] + ([role.work] if role.work else [])
             node = self.iris.part("role-assignment", *keys)
             n = w.nested(node, f"roles.{i}")
             n.add(RDF.type, GBA.RoleAssignment)
@@ -428,9 +493,9 @@ class GraphBuilder:
             role_en = label(self.ontology, ROLE[role.role], "en")
             role_zh = label(self.ontology, ROLE[role.role], "zh")
             org = self._record(role.organisation, Organisation)
-            n.add(RDFS.label, Literal(f"{r.name.en}, {role_en}, {org.name.en}", lang="en"))
-            n.add(RDFS.label, Literal(f"{org.name.zh}{role_zh}{r.name.zh}", lang="zh"))
-            self._attest(n, entry.source, role.quote, None, "role-assignment", "--".join(keys))
+            n.add(RDFS.label, Literal(f"{name.en}, {role_en}, {org.name.en}", lang="en"))
+            n.add(RDFS.label, Literal(f"{org.name.zh}{role_zh}{name.zh}", lang="zh"))
+            self._attest(n, source, role, "role-assignment", "--".join(keys), *said_by)
 
     def _conceptscheme(self, w: _Writer, r: ConceptScheme, entry: Entry) -> None:
         w.add(RDF.type, SKOS.ConceptScheme)
@@ -455,6 +520,18 @@ class GraphBuilder:
 
     def _project(self, w: _Writer, r: Project, entry: Entry) -> None:
         w.add(RDF.type, PROJECT_CLASSES[r.type], "type")
+        self._project_fields(w, r, r.name, r.id, entry.source)
+
+    def _project_fields(
+        self,
+        w: _Writer,
+        r: Project | ProjectStatement,
+        name: Names,
+        ident: str,
+        source: str,
+        said_by: tuple[str, ...] = (),
+    ) -> None:
+        """What is said of the project `ident` (named `name`); `said_by`: see _roles."""
         self._ref(w, GBA.locatedIn, r.located_in, "located_in")
         self._ref(w, GBA.connects, r.connects, "connects")
         if r.part_of:
@@ -462,7 +539,7 @@ class GraphBuilder:
         self._ref(w, GBA.participant, r.participants, "participants")
         self._ref(w, GBA.industry, r.industries, "industries")
         for i, m in enumerate(r.milestones):
-            keys = (r.id, m.stage, m.period.replace("/", "--"))
+            keys = (ident, m.stage, m.period.replace("/", "--"))
             node = self.iris.part("milestone", *keys)
             w.add(GBA.hasMilestone, node, f"milestones.{i}")
             n = w.nested(node, f"milestones.{i}")
@@ -473,27 +550,34 @@ class GraphBuilder:
             stage_en = label(self.ontology, STAGE[m.stage], "en")
             stage_zh = label(self.ontology, STAGE[m.stage], "zh")
             target_en, target_zh = ("target: ", "目标：") if m.status == "target" else ("", "")
-            n.add(RDFS.label, Literal(f"{r.name.en}: {target_en}{stage_en}, {m.period}", lang="en"))
-            n.add(RDFS.label, Literal(f"{r.name.zh}：{target_zh}{stage_zh}，{m.period}", lang="zh"))
-            self._attest(n, entry.source, m.quote, None, "milestone", "--".join(keys))
+            n.add(RDFS.label, Literal(f"{name.en}: {target_en}{stage_en}, {m.period}", lang="en"))
+            n.add(RDFS.label, Literal(f"{name.zh}：{target_zh}{stage_zh}，{m.period}", lang="zh"))
+            self._attest(n, source, m, "milestone", "--".join(keys), *said_by)
 
     def _agreement(self, w: _Writer, r: Agreement, entry: Entry) -> None:
         w.add(RDF.type, AGREEMENT_CLASSES[r.type], "type")
+        self._agreement_fields(w, r)
+        w.add(GBA.referencePeriod, self._period(w.graph, r.period), "period")
+
+    def _agreement_fields(self, w: _Writer, r: Agreement | AgreementStatement) -> None:
         self._ref(w, GBA.party, r.parties, "parties")
         self._ref(w, GBA.place, r.places, "places")
         self._ref(w, GBA.concerns, r.concerns, "concerns")
-        w.add(GBA.referencePeriod, self._period(w.graph, r.period), "period")
 
     def _event(self, w: _Writer, r: Event, entry: Entry) -> None:
         w.add(RDF.type, EVENT_CLASSES[r.type], "type")
+        self._event_fields(w, r)
+        if r.ordinal:
+            # xsd:integer, not positiveInteger: stores keep no derived integer types
+            w.add(GBA.ordinal, Literal(r.ordinal, datatype=XSD.integer), "ordinal")
+
+    def _event_fields(self, w: _Writer, r: Event | EventStatement) -> None:
         if r.period:
             w.add(TIME.hasTime, self._period(w.graph, r.period), "period")
         if r.location:
             self._ref(w, GBA.eventLocation, [r.location], "location")
         self._ref(w, GBA.organiser, r.organisers, "organisers")
-        if r.ordinal:
-            # xsd:integer, not positiveInteger: stores keep no derived integer types
-            w.add(GBA.ordinal, Literal(r.ordinal, datatype=XSD.integer), "ordinal")
+        self._ref(w, GBA.participant, r.participants, "participants")
 
     def _figure(self, w: _Writer, r: Figure, entry: Entry) -> None:
         unit = self.units.get(r.unit)

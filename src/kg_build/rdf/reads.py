@@ -74,6 +74,7 @@ class Reads:
         self._now = self.by_source.setdefault(source_id, set())
 
     def source(self, source_id: str) -> Source:
+        """A source's record; its input covers its records' ids and its statements."""
         self._now.add(_source_input(source_id))
         return self._corpus.sources[source_id][0]
 
@@ -151,10 +152,15 @@ class Inputs:
         raise ValueError(f"unknown input {name!r}")
 
     def _own(self, source_id: str) -> list[str]:
+        """The ids of the records filed under a source, and the content of its statements
+        about things other sources define (they are built into its graph alone)."""
         if self._owned is None:
             self._owned = {}
             for identifier, entry in self._corpus.entries.items():
                 self._owned.setdefault(entry.source, []).append(identifier)
+            for said in self._corpus.statements:
+                content = _digest("statement", said.kind, said.statement.model_dump_json())
+                self._owned.setdefault(said.source, []).append(content)
         return sorted(self._owned.get(source_id, []))
 
     def key(self, reads: Collection[str]) -> str:

@@ -186,19 +186,47 @@ def _figures(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]:
         return []
     return [
         '<h2>Figures</h2><table class="figures"><thead><tr><th>measure</th><th>value</th>'
-        "<th>period</th><th>quote</th></tr></thead><tbody>" + "".join(figures) + "</tbody></table>"
+        "<th>period</th><th>quote</th><th>source</th><th>rank</th></tr></thead><tbody>"
+        + "".join(figures)
+        + "</tbody></table>"
     ]
 
 
+# graphs of a release that no source states (store/embedded.py, pipeline.py)
+_DATASET_GRAPHS = {
+    "inferred": "inferred by the dataset",
+    "description": "the dataset's description",
+}
+
+
 def _statements(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]:
-    rows = sorted(
-        (_name(store, q.predicate), _value(store, q.predicate, link), _value(store, q.object, link))
-        for q in _quads(store, node, None, None)
-        if q.predicate not in (TYPE, ATTESTED)
-    )
+    """What each source says of the resource: the statements of each source's named graph
+    (the same statement from two sources is listed for each), and what the dataset infers."""
+    rows = set()
+    for q in store.quads_for_pattern(node, None, None, None):
+        if q.predicate in (TYPE, ATTESTED) or not isinstance(q.graph_name, ox.NamedNode):
+            continue
+        head, _, name = q.graph_name.value.rpartition("/graph/")
+        if name == "ontology":
+            continue
+        said_by = _DATASET_GRAPHS.get(name)
+        who = (
+            html.escape(said_by)
+            if said_by
+            else _value(store, ox.NamedNode(f"{head}/id/source/{name}"), link)
+        )
+        rows.add(
+            (
+                who,
+                _name(store, q.predicate),
+                _value(store, q.predicate, link),
+                _value(store, q.object, link),
+            )
+        )
     return [
-        '<h2>Statements</h2><table class="out"><tbody>'
-        + "".join(f"<tr><th>{p}</th><td>{o}</td></tr>" for _, p, o in rows)
+        '<h2>What each source says</h2><table class="out"><thead><tr><th>source</th>'
+        "<th>property</th><th>value</th></tr></thead><tbody>"
+        + "".join(f"<tr><td>{w}</td><th>{p}</th><td>{o}</td></tr>" for w, _, p, o in sorted(rows))
         + "</tbody></table>"
     ]
 
@@ -352,6 +380,8 @@ def _figures_about(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]
         period = _first(store, figure, GBA + "referencePeriod")
         attestation = _first(store, figure, GBA + "attestedBy")
         quote = _first(store, attestation, GBA + "quote") if attestation else None
+        source = _first(store, attestation, QUOTED_FROM.value) if attestation else None
+        rank = _first(store, figure, GBA + "valueRank")
         shown = " ".join(
             html.escape(_name(store, x))
             for x in (comparator, value, unit)
@@ -360,6 +390,8 @@ def _figures_about(store: ox.Store, node: ox.NamedNode, link: Link) -> list[str]
         rows.append(
             f"<tr><td>{_value(store, figure, link)}<br><small>{html.escape(_name(store, measure))}</small></td>"
             f"<td>{shown}</td><td>{html.escape(_name(store, period)) if period else ''}</td>"
-            f"<td><blockquote>{html.escape(_name(store, quote)) if quote else ''}</blockquote></td></tr>"
+            f"<td><blockquote>{html.escape(_name(store, quote)) if quote else ''}</blockquote></td>"
+            f"<td>{_value(store, source, link) if source else ''}</td>"
+            f"<td>{html.escape(_name(store, rank)) if rank else ''}</td></tr>"
         )
     return sorted(rows)
