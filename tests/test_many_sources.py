@@ -63,6 +63,28 @@ def test_a_figure_is_attributed_to_a_person_at_an_event(checked: Checked) -> Non
     assert (ceremony, GBA.participant, passenger) in _graph(checked, FNA)
 
 
+def test_facilities_are_places(checked: Checked) -> None:
+    """A station the railway connects, lying in a development zone where a company is
+    present: projects that are places stand where places do (and conform)."""
+    graph = _graph(checked, FNA)
+    station, zone = URIRef(ID + "project/ganzhou-west-station"), URIRef(ID + "project/ganzhou-etdz")
+    assert (URIRef(ID + "project/ganshen-hsr"), GBA.connects, station) in graph
+    assert (station, GBA.locatedIn, zone) in graph
+    assert (URIRef(ID + "organisation/fixture-rail-equipment"), GBA.presentIn, zone) in graph
+    assert checked.problems == []
+
+
+def test_a_facility_is_no_part_of_the_hierarchy_of_places(tmp_path: Path) -> None:
+    facts = tmp_path / "facts"
+    shutil.copytree(FACTS, facts)
+    places = facts / "places.yaml"
+    text = places.read_text(encoding="utf-8")
+    places.write_text(text.replace("part_of: [ganzhou]", "part_of: [ganzhou-etdz]", 1))
+    with pytest.raises(InputError) as refused:
+        check(project_config(facts=facts))
+    assert any("'ganzhou-etdz' is project, not places" in p.message for p in refused.value.problems)
+
+
 def test_disagreement_is_kept_with_both_sources_and_ranked(checked: Checked) -> None:
     found = disagreements(checked.corpus)
     conflicting = {
@@ -147,8 +169,9 @@ def test_a_statement_about_the_sources_own_thing_or_twice_is_refused(tmp_path: P
     facts = tmp_path / "facts"
     shutil.copytree(FACTS, facts)
     projects = facts / "sources" / FNA / "projects.yaml"
-    statement = projects.read_text(encoding="utf-8").split("projects:\n", 1)[1]
-    projects.write_text("projects:\n" + statement + statement, encoding="utf-8")
+    text = projects.read_text(encoding="utf-8")
+    statement = text.split("projects:\n", 1)[1].split("\n\n", 1)[0]  # the first item
+    projects.write_text(text + "\n" + statement + "\n", encoding="utf-8")
     events = facts / "sources" / FNA / "events.yaml"
     events.write_text(
         events.read_text(encoding="utf-8")

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from kg_build.errors import InputError, Problem, display_path
 from kg_build.facts.model import (
+    FACILITY_TYPES,
     FACT_FILES,
     SOURCE_FILE,
     STATEMENTS,
@@ -548,16 +549,17 @@ def _validate(
 
 
 # Which kinds of record each reference may point at.
-_PLACE = ("places",)
+_PLACE = ("places", "facilities")  # facilities: projects that are places (FACILITY_TYPES)
 _ORG = ("organisations",)
 _AGENT = ("organisations", "places", "people")
 _CONCEPTS = ("concepts",)
+_DIVISION = ("places",)  # a place in the hierarchy of places: no facility
 _ABOUT = ("places", "organisations", "projects", "agreements", "events")
 
 # kind -> (field, its path in the fact file, the kinds it may name), for records of that kind
 # and for statements about them alike
 _REFERENCES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
-    "places": (("part_of", "part_of", _PLACE),),
+    "places": (("part_of", "part_of", _DIVISION),),
     "organisations": (
         ("seat", "seat", _PLACE),
         ("sub_organisation_of", "sub_organisation_of", _ORG),
@@ -679,7 +681,7 @@ def _check_said(
         )
     for path, target, kinds in refs:
         found = corpus.entries.get(target)
-        if found is None or found.kind not in kinds:
+        if found is None or not _of_kind(found, kinds):
             what = "unknown" if found is None else f"{found.kind[:-1]!s}, not {'/'.join(kinds)}"
             yield Problem(
                 origin.file,
@@ -688,6 +690,16 @@ def _check_said(
                 f"{target!r} is {what}" if found else f"reference to unknown {target!r}",
                 f"define it in {_file_for(kinds[0])} or fix the identifier",
             )
+
+
+def _of_kind(entry: Entry, kinds: tuple[str, ...]) -> bool:
+    """Whether a record may be named where `kinds` are: a facility (an airport, a zone) may
+    stand wherever "facilities" may (where a place may, but in the hierarchy of places)."""
+    if entry.kind in kinds:
+        return True
+    record = entry.record
+    facility = isinstance(record, Project) and record.type in FACILITY_TYPES
+    return facility and "facilities" in kinds
 
 
 def _check_statements(

@@ -207,6 +207,7 @@ class ProjectType(StrEnum):
     air_route = "air-route"
     port = "port"
     cargo_terminal = "cargo-terminal"
+    station = "station"
     canal = "canal"
     data_centre = "data-centre"
     cooperation_zone = "cooperation-zone"
@@ -215,6 +216,20 @@ class ProjectType(StrEnum):
     service_facility = "service-facility"
     investment_project = "investment-project"
     project_portfolio = "project-portfolio"
+
+
+# projects that are places as well (gba:Facility): wherever a place is named, one may be
+FACILITY_TYPES = frozenset(
+    {
+        ProjectType.airport,
+        ProjectType.port,
+        ProjectType.cargo_terminal,
+        ProjectType.station,
+        ProjectType.cooperation_zone,
+        ProjectType.development_zone,
+        ProjectType.industrial_base,
+    }
+)
 
 
 class Milestone(Strict):

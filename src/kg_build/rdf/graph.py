@@ -91,6 +91,7 @@ PROJECT_CLASSES = {
     "air-route": GBA.AirRoute,
     "port": GBA.Port,
     "cargo-terminal": GBA.CargoTerminal,
+    "station": GBA.Station,
     "canal": GBA.Canal,
     "data-centre": GBA.DataCentre,
     "cooperation-zone": GBA.CooperationZone,
