@@ -93,3 +93,27 @@ def test_a_state_that_is_not_as_written_means_a_build_from_nothing(
     assert {name: (project.dist / name).read_bytes() for name in PUBLISHED_FILES} == before
     # and the state written by that build is good again
     assert publish_release(project, reason=False).incremental
+
+
+def test_what_the_state_carries_of_the_checks_is_what_they_give_now(
+    project: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The re-check depth and the reach of each SPARQL check, carried from one build to the
+    next, are what the shapes and queries give when worked out afresh (a process that has
+    remembered nothing)."""
+    from kg_build.validate import query_reach
+    from kg_build.validate.neighbourhood import recheck_depth
+    from kg_build.validate.shacl import load_shapes
+    from kg_build.validate.sparql_constraints import split_shapes
+
+    state = load_state(project.dist / "current", global_key(project))
+    assert state is not None and state.reaches
+    monkeypatch.setattr(query_reach, "_KNOWN", {})
+    core, bulk = split_shapes(load_shapes(project.shapes))
+    reaches = [c.reach for c in bulk]
+    for path in sorted(project.queries.glob("*-violation.rq")):
+        local = query_reach.local_anchors(path.read_text(encoding="utf-8"))
+        reaches.append(local[1] if local is not None else None)
+    assert state.recheck_depth == recheck_depth(core, reaches)
+    fresh = query_reach.reaches_found()
+    assert fresh and {k: state.reaches[k] for k in fresh} == fresh
