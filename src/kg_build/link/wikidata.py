@@ -69,7 +69,7 @@ class WikidataEndpoint:
 
     def _select(self, text: str) -> list[dict[str, Node]]:
         try:
-            result = self.engine.run_text(PREFIXES + text)
+            result = self.engine.run_text(PREFIXES + text, form="SELECT")
         except QueryError as exc:
             raise LinkEndpointError(str(exc)) from exc
         return [

@@ -319,7 +319,7 @@ def count_triples(target: Target) -> int:
     engine = RemoteEngine(target.sparql_endpoint())
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target.graph}> {{ ?s ?p ?o }} }}"
     try:
-        result = engine.run_text(query)
+        result = engine.run_text(query, form="SELECT")
     except QueryError as exc:
         raise LoadError(f"cannot count the loaded triples: {exc}") from exc
     if not result.rows or result.rows[0][0] is None:
