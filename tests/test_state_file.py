@@ -101,19 +101,13 @@ def test_what_the_state_carries_of_the_checks_is_what_they_give_now(
     """The re-check depth and the reach of each SPARQL check, carried from one build to the
     next, are what the shapes and queries give when worked out afresh (a process that has
     remembered nothing)."""
+    from kg_build.pipeline import recheck_depth_of
     from kg_build.validate import query_reach
-    from kg_build.validate.neighbourhood import recheck_depth
     from kg_build.validate.shacl import load_shapes
-    from kg_build.validate.sparql_constraints import split_shapes
 
     state = load_state(project.dist / "current", global_key(project))
     assert state is not None and state.reaches
     monkeypatch.setattr(query_reach, "_KNOWN", {})
-    core, bulk = split_shapes(load_shapes(project.shapes))
-    reaches = [c.reach for c in bulk]
-    for path in sorted(project.queries.glob("*-violation.rq")):
-        local = query_reach.local_anchors(path.read_text(encoding="utf-8"))
-        reaches.append(local[1] if local is not None else None)
-    assert state.recheck_depth == recheck_depth(core, reaches)
+    assert state.recheck_depth == recheck_depth_of(project, load_shapes(project.shapes))
     fresh = query_reach.reaches_found()
     assert fresh and {k: state.reaches[k] for k in fresh} == fresh

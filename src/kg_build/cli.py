@@ -251,7 +251,7 @@ def validate_command(config_path: Path | None, **options: Any) -> None:
             f"the data does not conform: {len(checked.problems)} problem(s):",
             checked.problems,
         )
-    found = disagreements(checked.corpus)
+    found = checked.disagreements()
     if found.conflicts:
         _err(f"conforms; {len(found.conflicts)} conflict(s) between figures (kg conflicts):")
         for line in conflict_lines(found):

@@ -20,7 +20,7 @@ from kg_build.elsewhere import in_child
 from kg_build.errors import Problem
 from kg_build.facts.load import SHARED_FILES, Corpus, Part, load_corpus, read_parts
 from kg_build.facts.quotes import QuoteCheck, check_quotes
-from kg_build.facts.ranks import disagreements
+from kg_build.facts.ranks import Disagreements, disagreements
 from kg_build.incremental.baseline import Baseline
 from kg_build.incremental.state import BuildState, FactFiles, Looked, fact_files
 from kg_build.link.check import check_links
@@ -80,6 +80,8 @@ class Checked:
     focus: set[Node] = field(default_factory=set)  # what an incremental run re-checked
     # how far before a change checks may change (validate/neighbourhood.py recheck_depth)
     recheck: Callable[[], int] = lambda: 0
+    # ranks of figures and conflicts between them (facts/ranks.py), worked out when first asked
+    disagreements: Callable[[], Disagreements] = field(default=lambda: Disagreements())
 
     @property
     def problems(self) -> list[Problem]:
@@ -221,6 +223,7 @@ def check(
         store,
         focus or set(),
         recheck,
+        cache(lambda: disagreements(corpus)),
     )
 
 
@@ -253,23 +256,26 @@ def _quotes_said(q: QuoteCheck, again: bool) -> str:
     )
 
 
-def _recheck_depth(config: Config, shapes: Graph, baseline: Baseline | None) -> Callable[[], int]:
+def recheck_depth_of(config: Config, shapes: Graph) -> int:
     """How many steps before a changed subject checks may change: derived from the core
     shapes and the reach of each SPARQL check (constraints and quality queries) run on the
-    re-checked nodes alone, once, when asked. All of them are in the global key, so the last
+    re-checked nodes alone."""
+    core, bulk = split_shapes(shapes)
+    reaches = [c.reach for c in bulk]
+    paths = sorted(config.queries.glob("*.rq")) if config.queries.is_dir() else []
+    for path in filter(is_violation_file, paths):
+        local = local_anchors(path.read_text(encoding="utf-8"))
+        reaches.append(local[1] if local is not None else None)
+    return recheck_depth(core, reaches)
+
+
+def _recheck_depth(config: Config, shapes: Graph, baseline: Baseline | None) -> Callable[[], int]:
+    """recheck_depth_of, once, when asked. Its inputs are all in the global key, so the last
     release's figure is the one they give (its state keeps it)."""
 
     def found() -> int:
         known = baseline.recheck_depth() if baseline is not None else None
-        if known is not None:
-            return known
-        core, bulk = split_shapes(shapes)
-        reaches = [c.reach for c in bulk]
-        paths = sorted(config.queries.glob("*.rq")) if config.queries.is_dir() else []
-        for path in filter(is_violation_file, paths):
-            local = local_anchors(path.read_text(encoding="utf-8"))
-            reaches.append(local[1] if local is not None else None)
-        return recheck_depth(core, reaches)
+        return known if known is not None else recheck_depth_of(config, shapes)
 
     return cache(found)
 
@@ -461,6 +467,7 @@ def _publish(checked: Checked, config: Config, reasoning: Reasoning) -> Release:
     # goes to a child too).
     iris, chunk = checked.built.iris, data.chunk
     before = checked.baseline.counts() if checked.baseline is not None else None
+    conflicts = len(checked.disagreements().conflicts)
 
     def description_of() -> tuple[Counts, bytes]:
         counts = None
@@ -468,7 +475,7 @@ def _publish(checked: Checked, config: Config, reasoning: Reasoning) -> Release:
             change = data.change
             counts = recount(before, change.removed, change.added, data.old, data.chunk)
         counts = counts or count_lines(chunk)
-        return counts, _nt(describe(iris, counts, checked.corpus))
+        return counts, _nt(describe(iris, counts, checked.corpus, conflicts))
 
     describing = in_child(description_of)
     jsonld = dumps.jsonld(data, config.base, prior)
@@ -528,7 +535,7 @@ def _reason(
         consistent = start_checks(checked.ontology, parts, within=scratch)
     inferred = closure(checked.ontology, part_of, base)
     # which figure of a thing answers by default: derived by the dataset, as the closure is
-    for triple in rank_triples(disagreements(checked.corpus), checked.built.iris):
+    for triple in rank_triples(checked.disagreements(), checked.built.iris):
         inferred.add(triple)
     return Reasoning(inferred), consistent
 

@@ -12,7 +12,6 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
 from kg_build.facts.load import Corpus
-from kg_build.facts.ranks import disagreements
 from kg_build.namespaces import GBA, PREFIXES
 from kg_build.rdf.chunks import Chunk, Triples, has_line_starting, sort_triples
 from kg_build.rdf.iris import Iris
@@ -158,7 +157,7 @@ def _targets(obj: bytes) -> Counter[str]:
 RdfTriple = tuple[Node, Node, Node]
 
 
-def describe(iris: Iris, counts: Counts, corpus: Corpus) -> Triples:
+def describe(iris: Iris, counts: Counts, corpus: Corpus, conflicts: int = 0) -> Triples:
     """VoID + DCAT for the published union (inferences included), given its `counts`, sorted
     as every dump is. Made as pyoxigraph triples: an rdflib Graph costs seconds at
     10,000 sources."""
@@ -169,7 +168,7 @@ def describe(iris: Iris, counts: Counts, corpus: Corpus) -> Triples:
         _sources(dataset, iris, corpus),
         _distributions(dataset, iris.base),
         _linksets(dataset, iris.base, counts),
-        [(dataset, GBA.conflicts, _integer(len(disagreements(corpus).conflicts)))],
+        [(dataset, GBA.conflicts, _integer(conflicts))],
     )
     return sort_triples({oxigraph_triple(*t) for t in made})
 
