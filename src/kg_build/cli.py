@@ -240,7 +240,8 @@ def build(
 def validate_command(config_path: Path | None, **options: Any) -> None:
     """Check the facts (form, references, quotes), the SHACL shapes and the quality queries.
 
-    Writes nothing; exit code 1 lists every problem with its file, line and field.
+    Writes nothing; exit code 1 lists every problem with its file, line and field. Figures
+    of sources that disagree are listed after "conforms" (kg conflicts): data, not errors.
     """
     config = _config(config_path, **options)
     pause_cyclic_collector()
