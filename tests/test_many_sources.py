@@ -15,7 +15,6 @@ from rdflib import URIRef
 from rdflib.namespace import PROV, RDF
 
 from kg_build.errors import InputError
-from kg_build.facts.ranks import disagreements
 from kg_build.namespaces import GBA
 from kg_build.pipeline import Checked, Release, check
 from kg_build.serve.pages import linker, resource
@@ -86,7 +85,7 @@ def test_a_facility_is_no_part_of_the_hierarchy_of_places(tmp_path: Path) -> Non
 
 
 def test_disagreement_is_kept_with_both_sources_and_ranked(checked: Checked) -> None:
-    found = disagreements(checked.corpus)
+    found = checked.disagreements()
     conflicting = {
         tuple(sorted(e.record.id for e in conflict.figures)) for conflict in found.conflicts
     }

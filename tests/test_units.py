@@ -13,9 +13,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg_build.errors import InputError, Problem
+from kg_build.facts.load import Entry
+from kg_build.facts.model import Figure
+from kg_build.facts.ranks import amount, disagreements
 from kg_build.namespaces import GBA, SCHEMA, UNIT
 from kg_build.ontology import load_ontology, vocabulary_of
-from kg_build.pipeline import check
+from kg_build.pipeline import check, read_corpus
 from kg_build.rdf.graph import xsd_duration
 
 ARTICLE = "sources/cns-2022-02-17-ganzhou-bay-area"
@@ -137,3 +140,68 @@ def test_a_curator_adds_a_unit_in_the_vocabulary_files(tmp_path: Path) -> None:
     figure = URIRef(FIGURE + "ganshen-hsr-test-figure")
     assert set(union.objects(figure, RDF.type)) == {URIRef(str(GBA) + "Volume")}
     assert set(union.objects(figure, SCHEMA.unitCode)) == {Literal("MTQ")}
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        (("436", "km"), ("436000", "metre"), True),
+        (("436", "km"), ("436.5", "km"), False),
+        (("2", "hour"), ("120", "min"), True),
+        (("1", "day"), ("1440", "minute"), True),
+        (("54", "month"), ("4.5", "year"), True),
+        (("1", "year"), ("365", "day"), False),  # a year has no fixed length in days
+        (("350", "km/h"), ("350", "km-per-hour"), True),
+        (("100", "CNY"), ("100", "HKD"), False),
+        (("100", "CNY"), ("100.00", "CNY"), True),
+        (("3", "rank"), ("3", "count"), False),
+    ],
+)
+def test_amounts_in_other_units_compare_in_their_si_unit(
+    one: tuple[str, str], other: tuple[str, str], same: bool
+) -> None:
+    units = vocabulary_of(load_ontology(ROOT / "ontology")).units
+
+    def figure(value: str, unit: str) -> Figure:
+        return Figure.model_validate(
+            {
+                "id": "f",
+                "about": "x",
+                "measure": "m",
+                "value": value,
+                "unit": unit,
+                "period": "2021",
+                "quote": "a quote",
+            }
+        )
+
+    assert (amount(figure(*one), units) == amount(figure(*other), units)) is same
+
+
+@pytest.mark.parametrize(("value", "unit", "conflicts"), [("436000", "m", 0), ("437", "km", 1)])
+def test_a_length_given_in_metres_agrees_with_one_in_kilometres(
+    facts_copy: Path, value: str, unit: str, conflicts: int
+) -> None:
+    """The second source gives the railway's length as 436 km; a third figure of the same
+    length, for the same day, in metres is no conflict; one kilometre more is."""
+    figures = facts_copy / "sources" / "gsr-2022-01-20-spring-festival-notice" / "figures.yaml"
+    figures.write_text(
+        figures.read_text(encoding="utf-8")
+        + "\n  - id: gsr-ganshen-hsr-length-again\n"
+        + "    about: ganshen-hsr\n"
+        + "    measure: route-length\n"
+        + f"    value: {value}\n"
+        + f"    unit: {unit}\n"
+        + "    period: 2021-12-10\n"
+        + "    quote: the railway\n",
+        encoding="utf-8",
+    )
+    ontology, corpus = read_corpus(project_config(facts=facts_copy))
+    found = disagreements(corpus, vocabulary_of(ontology).units)
+    lengths = [c for c in found.conflicts if "fna-ganshen-hsr-length" in _ids(c.figures)]
+    assert len(lengths) == conflicts
+    assert found.ranks["gsr-ganshen-hsr-length-again"].rank in {"preferred", "normal"}
+
+
+def _ids(entries: tuple[Entry, ...]) -> set[str]:
+    return {e.record.id for e in entries}

@@ -29,6 +29,7 @@ from kg_build.link.gazetteer import load_gazetteer
 from kg_build.link.suggest import GazetteerPlaces, review_table, suggest_links
 from kg_build.link.wikidata import LinkEndpointError, WikidataEndpoint
 from kg_build.namespaces import data_prefixes
+from kg_build.ontology import vocabulary_of
 from kg_build.pipeline import check, read_corpus
 from kg_build.publish import layout
 from kg_build.publish.release import PublishError, publish_release
@@ -277,8 +278,8 @@ def conflicts_command(config_path: Path | None, fmt: str, **options: Any) -> Non
     and which one answers by default (its rank). Disagreement is data: both are published,
     each with its source; the exit code is 0."""
     config = _config(config_path, **options)
-    _, corpus = read_corpus(config)
-    found = disagreements(corpus)
+    ontology, corpus = read_corpus(config)
+    found = disagreements(corpus, vocabulary_of(ontology).units)
     if fmt == "json":
         report = conflict_report(found)
         click.echo(json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False))

@@ -52,14 +52,15 @@ def _units(graph: Graph) -> dict[str, Unit]:
     units: dict[str, Unit] = {}
     for iri in sorted(graph.subjects(SKOS.inScheme, GBA.UnitScheme), key=str):
         kind = graph.value(iri, QUDT.hasQuantityKind)
-        seconds = graph.value(iri, QUDT.conversionMultiplier)
+        multiplier = graph.value(iri, QUDT.conversionMultiplier)
         found = Unit(
             id=str(iri).rsplit("/", 1)[-1],
             iri=str(iri),
             symbol=_text(graph.value(iri, QUDT.symbol)),
             code=_text(graph.value(iri, SKOS.notation)),
             figure_class=classes.get(kind) if kind is not None else None,
-            seconds=Decimal(str(seconds)) if seconds is not None else None,
+            quantity_kind=_text(kind),
+            multiplier=Decimal(str(multiplier)) if multiplier is not None else None,
             designator=_text(graph.value(iri, GBA.durationDesignator)),
         )
         units[found.id] = found

@@ -223,7 +223,7 @@ def check(
         store,
         focus or set(),
         recheck,
-        cache(lambda: disagreements(corpus)),
+        cache(lambda: disagreements(corpus, vocabulary_of(ontology).units)),
     )
 
 

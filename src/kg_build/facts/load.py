@@ -47,6 +47,7 @@ from kg_build.facts.yaml_positions import (
     ShapeError,
     load_located,
 )
+from kg_build.namespaces import QUANTITYKIND
 from kg_build.progress import bar
 
 SHARED_FILES = ("places.yaml",)
@@ -123,8 +124,16 @@ class Unit:
     symbol: str | None  # what a fact file may name it by as well ("km/h")
     code: str | None  # UN/CEFACT common code (schema:unitCode); None for an ordinal
     figure_class: str | None  # the class of figures of its quantity kind
-    seconds: Decimal | None = None  # its length, for units of time of fixed length
+    quantity_kind: str | None = None  # its QUDT quantity kind's IRI
+    # what one of it is in the SI unit of its quantity kind (qudt:conversionMultiplier), where
+    # that is fixed: 1000 for km, 3600 for an hour; None for months, years and ranks
+    multiplier: Decimal | None = None
     designator: str | None = None  # xsd:duration designator of a calendar unit (M, Y)
+
+    @property
+    def seconds(self) -> Decimal | None:
+        """Its length, for a unit of time of fixed length."""
+        return self.multiplier if self.quantity_kind == str(QUANTITYKIND.Time) else None
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,22 @@ Wikidata's ranks (preferred, normal, deprecated):
    whose source was published last; the others are normal;
 3. a figure that is the only one of its thing has no rank (it answers).
 
-Figures of the same thing *for the same period* that give another value, unit or comparator
-are a conflict: both are published, each with its source, and `kg conflicts` lists them.
+Figures of the same thing *for the same period* that give another amount or comparator are a
+conflict: both are published, each with its source, and `kg conflicts` lists them. Amounts
+are compared in the SI unit of their quantity kind where the vocabulary gives the unit's
+conversion (420 km and 420000 m agree; 1 h 49 min is 109 min), and months in years; other
+units (currencies, ranks) as given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
 from typing import TypedDict
 
-from kg_build.facts.load import Corpus, Entry
+from kg_build.facts.load import Corpus, Entry, Unit
 from kg_build.facts.model import Event, Figure
 
 Rank = str  # "preferred", "normal" or "deprecated"
@@ -60,8 +64,9 @@ def thing_of(figure: Figure) -> tuple[str, ...]:
     )
 
 
-def disagreements(corpus: Corpus) -> Disagreements:
-    """Ranks of the figures that have others of the same thing, and the conflicts among them."""
+def disagreements(corpus: Corpus, units: Mapping[str, Unit]) -> Disagreements:
+    """Ranks of the figures that have others of the same thing, and the conflicts among them
+    (`units`: the vocabulary's, by id and symbol, to compare amounts in other units)."""
     groups: dict[tuple[str, ...], list[Entry]] = {}
     for entry in corpus.of_kind("figures"):
         if isinstance(entry.record, Figure):
@@ -72,7 +77,7 @@ def disagreements(corpus: Corpus) -> Disagreements:
         if len(members) < 2:
             continue
         found.ranks.update(_ranks(corpus, members))
-        found.conflicts.extend(_conflicts(corpus, members))
+        found.conflicts.extend(_conflicts(members, units))
     return found
 
 
@@ -107,16 +112,37 @@ def _why(corpus: Corpus, chosen: Entry, members: list[Entry]) -> str:
     return "its source was published most recently of those giving this thing"
 
 
-def _conflicts(corpus: Corpus, members: list[Entry]) -> Iterable[Conflict]:
+def _conflicts(members: list[Entry], units: Mapping[str, Unit]) -> Iterable[Conflict]:
     by_period: dict[tuple[str, str], list[Entry]] = {}
     for entry in members:
         figure = _figure(entry)
         by_period.setdefault((figure.period or "", figure.during or ""), []).append(entry)
     for key in sorted(by_period):
         same = by_period[key]
-        values = {(_figure(m).value, _figure(m).unit, _figure(m).comparator) for m in same}
-        if len(values) > 1:
+        said = {(_figure(m).comparator, *amount(_figure(m), units)) for m in same}
+        if len(said) > 1:
             yield Conflict(tuple(sorted(same, key=lambda m: (m.source, _figure(m).id))))
+
+
+# Enough digits to tell any two amounts a source writes apart, few enough that a conversion
+# that does not end (km/h in metres per second) gives the same digits both ways.
+_DIGITS = 12
+_MONTHS = {"M": 1, "Y": 12}  # months in a calendar unit, by its xsd:duration designator
+
+
+def amount(figure: Figure, units: Mapping[str, Unit]) -> tuple[str, Decimal]:
+    """The figure's amount as comparable with others: (what it is measured in, value)."""
+    unit = units.get(figure.unit)
+    if unit is None:  # a currency: compared as given
+        return figure.unit, Decimal(figure.value).normalize()
+    if unit.multiplier is not None and unit.quantity_kind is not None:
+        with localcontext() as context:
+            context.prec = _DIGITS
+            return unit.quantity_kind, (Decimal(figure.value) * unit.multiplier).normalize()
+    months = _MONTHS.get(unit.designator or "")
+    if months is not None:  # calendar units: a year is twelve months, whatever their days
+        return "months", (Decimal(figure.value) * months).normalize()
+    return unit.id, Decimal(figure.value).normalize()
 
 
 def _figure(entry: Entry) -> Figure:
