@@ -10,8 +10,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, FACTS, FIXTURE, build_release, kg_here, project_config, texts_args
-from rdflib import URIRef
+from conftest import (
+    BASE,
+    FACTS,
+    FIXTURE,
+    TEXTS,
+    build_release,
+    kg_here,
+    project_config,
+    texts_args,
+)
+from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from kg_build.errors import InputError
@@ -211,3 +220,34 @@ def test_an_entity_page_says_what_each_source_says(tmp_path: Path) -> None:
     planned = next(r for r in rows if 'figure/gsr-ganshen-hsr-planned-length"' in r)
     assert "433 km" in planned and f"source/{GSR}" in planned and "normal" in planned
     assert "more than 5 h" in figures
+
+
+def test_a_target_and_a_report_of_one_milestone_are_two_milestones(tmp_path: Path) -> None:
+    """The older source planned the opening for the very day the newer one reports it: the
+    plan and what happened are two milestones, each with its status and source, and conform
+    (one node with two statuses would not)."""
+    facts, texts = tmp_path / "facts", tmp_path / "texts"
+    shutil.copytree(FACTS, facts)
+    shutil.copytree(FIXTURE / "texts", texts)
+    text = texts / f"{GSR}.en.txt"
+    plan = "Service on the line was planned to begin on 10 December 2021."
+    text.write_text(text.read_text(encoding="utf-8") + f"\n{plan}\n", encoding="utf-8")
+    (facts / "sources" / GSR / "projects.yaml").write_text(
+        "projects:\n"
+        "  - about: ganshen-hsr\n"
+        "    milestones:\n"
+        "      - stage: in-operation\n"
+        "        period: 2021-12-10\n"
+        "        status: target\n"
+        f"        quote: {plan}\n"
+        f"    quote: {plan}\n",
+        encoding="utf-8",
+    )
+    checked = check(project_config(facts=facts, texts=(texts, *TEXTS[1:])))
+    assert checked.problems == []
+    railway = URIRef(ID + "project/ganshen-hsr")
+    reported = URIRef(ID + "milestone/ganshen-hsr--in-operation--2021-12-10")
+    target = URIRef(ID + "milestone/ganshen-hsr--in-operation--2021-12-10--target")
+    assert (reported, GBA.isTarget, Literal(False)) in _graph(checked, FNA)
+    assert (railway, GBA.hasMilestone, target) in _graph(checked, GSR)
+    assert (target, GBA.isTarget, Literal(True)) in _graph(checked, GSR)

@@ -540,7 +540,10 @@ class GraphBuilder:
         self._ref(w, GBA.participant, r.participants, "participants")
         self._ref(w, GBA.industry, r.industries, "industries")
         for i, m in enumerate(r.milestones):
-            keys = (ident, m.stage, m.period.replace("/", "--"))
+            # a target and a report of one stage and period are two facts (the plan, and what
+            # happened): sources that say each must not give one node two statuses
+            target = ("target",) if m.status == "target" else ()
+            keys = (ident, m.stage, m.period.replace("/", "--"), *target)
             node = self.iris.part("milestone", *keys)
             w.add(GBA.hasMilestone, node, f"milestones.{i}")
             n = w.nested(node, f"milestones.{i}")
