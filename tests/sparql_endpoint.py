@@ -40,12 +40,19 @@ def _handler(
         def log_message(self, *args: object) -> None:
             return None
 
-        def _answer(self, query: str) -> None:
+        def _answer(self, query: str, default_graphs: list[str] | None = None) -> None:
+            """`default_graphs`: the protocol's default-graph-uri, if given (the named
+            graphs stay visible, as on Virtuoso and Oxigraph server)."""
             received.append(query)
             try:
-                result = store.query(
-                    query, use_default_graph_as_union=behaviour.union_default_graph
-                )
+                if default_graphs:
+                    result = store.query(
+                        query, default_graph=[ox.NamedNode(g) for g in default_graphs]
+                    )
+                else:
+                    result = store.query(
+                        query, use_default_graph_as_union=behaviour.union_default_graph
+                    )
             except SyntaxError as exc:
                 self._send(400, "text/plain", str(exc).encode())
                 return
@@ -64,8 +71,8 @@ def _handler(
             self.wfile.write(body or b"")
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            query = parse_qs(urlparse(self.path).query).get("query", [""])[0]
-            self._answer(query)
+            fields = parse_qs(urlparse(self.path).query)
+            self._answer(fields.get("query", [""])[0], fields.get("default-graph-uri"))
 
         def do_PUT(self) -> None:  # noqa: N802 - Graph Store Protocol: replace a named graph
             behaviour.puts += 1
@@ -107,12 +114,15 @@ def _handler(
                 return
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length).decode("utf-8")
+            in_url = parse_qs(urlparse(self.path).query).get("default-graph-uri", [])
             if self.headers.get("Content-Type", "").startswith("application/sparql-query"):
-                self._answer(body)
+                self._answer(body, in_url)
             elif "update" in parse_qs(body):
                 self._update(parse_qs(body)["update"][0])
             else:
-                self._answer(parse_qs(body).get("query", [""])[0])
+                fields = parse_qs(body)
+                graphs = in_url + fields.get("default-graph-uri", [])
+                self._answer(fields.get("query", [""])[0], graphs)
 
         def _update(self, update: str) -> None:
             """SPARQL 1.1 Update, run by Oxigraph in one transaction (as `oxigraph serve`)."""

@@ -76,3 +76,8 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(published: Path) -> None:
         f"error: cannot listen on 127.0.0.1:{port}: Address already in use; "
         "stop the server using it or pass --port"
     ]
+
+
+def test_a_default_graph_without_an_endpoint_is_a_usage_error(published: Path) -> None:
+    result = run_kg("query", "sources", "--dist", str(published), "--as-loaded")
+    assert result.code == 2 and "go with --endpoint" in result.err, result.err

@@ -3,7 +3,9 @@ backoff, basic authentication, a rejected payload, verification of the count."""
 
 from __future__ import annotations
 
+import json
 import socket
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 from conftest import BASE, run_kg
 from sparql_endpoint import Behaviour, serve
 
-from kg_build.store.graph_store import LoadError, Target, put_graph
+from kg_build.store.graph_store import LoadError, Target, ntriples_of, put_graph, put_graphs
 
 NT = b"<urn:a> <urn:p> <urn:b> .\n<urn:a> <urn:p> <urn:c> .\n"
 GRAPH = "urn:graph:test"
@@ -141,10 +143,40 @@ def test_basic_authentication(tmp_path: Path) -> None:
         assert _count(store) == 2
 
 
+def test_many_graphs_are_all_staged_before_any_is_replaced() -> None:
+    """A failure while the second graph is sent leaves the first as it was: every graph is
+    on the server before the first MOVE."""
+    behaviour = Behaviour()
+    with _graph_store(behaviour) as (store, target):
+        put_graphs(target, {GRAPH: NT, "urn:graph:other": NT})
+        behaviour.fail_after, behaviour.status = behaviour.puts + behaviour.posts + 3, 500
+        with pytest.raises(LoadError, match=r"the 2 graphs are unchanged"):
+            put_graphs(target, {GRAPH: BIG, "urn:graph:other": BIG}, batch=10, backoff=0.01)
+        assert _count(store) == 2 and _count(store, "urn:graph:other") == 2
+        assert sorted(g.value for g in store.named_graphs()) == ["urn:graph:other", GRAPH]
+
+
+def test_an_emptied_graph_is_emptied_and_stale_graphs_are_dropped() -> None:
+    behaviour = Behaviour()
+    with _graph_store(behaviour) as (store, target):
+        put_graphs(target, {"urn:ours:a": NT, "urn:ours:b": NT, "urn:theirs": NT})
+        updates = behaviour.updates
+        loaded = put_graphs(target, {"urn:ours:a": b""}, drop_under="urn:ours:")
+        assert loaded.graphs == 1 and loaded.triples == 0
+        assert [g.value for g in store.named_graphs()] == ["urn:theirs"]
+        assert behaviour.updates == updates + 1  # the drops in the request of the moves
+
+
 def test_kg_load_loads_every_graph_of_the_release(tmp_path: Path) -> None:
+    """The union, each named graph of the TriG, the ontology and the description; a graph
+    under the base that the release no longer has (a source removed) is dropped, another
+    one is left alone."""
     dist = tmp_path / "dist"
     assert run_kg("build", "--no-reason", "--dist", str(dist)).code == 0
     store = ox.Store()
+    removed, theirs = ox.NamedNode(f"{BASE}graph/removed-source"), ox.NamedNode("urn:theirs")
+    for graph in (removed, theirs):
+        store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x"), graph))
     with serve(store) as (url, _):
         result = run_kg(
             "load",
@@ -157,10 +189,33 @@ def test_kg_load_loads_every_graph_of_the_release(tmp_path: Path) -> None:
         )
     assert result.code == 0, result.err
     dump = sum(1 for line in (dist / "ganzhou-gba.nt").read_text().splitlines() if line.strip())
-    assert _count(store, f"{BASE}graph/all") == dump
+    # the whole release in one graph: facts, ontology and description, each triple once
+    whole = ntriples_of(dist / "ganzhou-gba.nt", dist / "ontology.ttl", dist / "void.ttl")
+    assert _count(store, f"{BASE}graph/all") == len(whole.splitlines()) > dump
     assert _count(store, f"{BASE}graph/ontology") > 1000
     assert _count(store, f"{BASE}graph/description") > 100
-    assert "triples verified" in result.err
+    trig = ox.Dataset(ox.parse(path=str(dist / "ganzhou-gba.trig")))
+    named = {q.graph_name for q in trig if isinstance(q.graph_name, ox.NamedNode)}
+    assert len(named) >= 4  # the sources' graphs, the inferences' and the description's
+    for graph in named:
+        assert _count(store, graph.value) == sum(1 for q in trig if q.graph_name == graph)
+    assert removed not in set(store.named_graphs()) and theirs in set(store.named_graphs())
+    assert "triples in" in result.err and "verified" in result.err
+    # queried as loaded, the server answers as the embedded store does, the sources of
+    # relations (from the sources' graphs) included
+    with serve(store, Behaviour(union_default_graph=False)) as (url, _):
+        for name in ("projects-in-place", "place-hierarchy", "travel-times"):
+            remote = run_kg("query", name, "--endpoint", url, "--as-loaded", "-f", "json")
+            local = run_kg("query", name, "--dist", str(dist), "-f", "json")
+            assert remote.code == 0 and local.code == 0, remote.err + local.err
+            assert _bag(remote.out) == _bag(local.out) != Counter(), name
+            if name == "projects-in-place":
+                assert "/id/source/" in remote.out
+
+
+def _bag(answer: str) -> Counter[str]:
+    rows = json.loads(answer)["results"]["bindings"]
+    return Counter(json.dumps(row, sort_keys=True) for row in rows)
 
 
 def test_kg_load_needs_a_build(tmp_path: Path) -> None:

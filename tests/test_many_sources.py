@@ -14,6 +14,7 @@ from conftest import (
     BASE,
     FACTS,
     FIXTURE,
+    ROOT,
     TEXTS,
     build_release,
     kg_here,
@@ -251,3 +252,32 @@ def test_a_target_and_a_report_of_one_milestone_are_two_milestones(tmp_path: Pat
     assert (reported, GBA.isTarget, Literal(False)) in _graph(checked, FNA)
     assert (railway, GBA.hasMilestone, target) in _graph(checked, GSR)
     assert (target, GBA.isTarget, Literal(True)) in _graph(checked, GSR)
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_relation_is_answered_with_the_source_that_states_it(
+    published: Path, engine: str
+) -> None:
+    """The second source speaks of the railway (a statement: its opening, a station), but
+    only the first says where the railway is: `projects-in-place` names the first alone. The
+    station the second source places in a zone is answered with the second."""
+    from kg_build.query.catalog import load_catalog
+    from kg_build.query.engines import OxigraphEngine, RdflibEngine
+    from kg_build.query.params import bind
+    from kg_build.store.from_dumps import oxigraph_from_dist, rdflib_from_dist
+
+    runner = (
+        OxigraphEngine(oxigraph_from_dist(published, BASE))
+        if engine == "oxigraph"
+        else RdflibEngine(rdflib_from_dist(published, BASE))
+    )
+    query = load_catalog(ROOT / "queries")["projects-in-place"]
+
+    def sources(place: str, project: str) -> set[str]:
+        result = runner.run(query, bind(query, {"place": ID + place}))
+        at = result.variables.index("source")
+        return {str(r[at]) for r in result.rows if str(r[0]) == ID + "project/" + project}
+
+    assert sources("place/jiangxi", "ganshen-hsr") == {ID + "source/" + CNS}
+    # a facility (a zone) is a place where projects are
+    assert sources("project/ganzhou-etdz", "ganzhou-west-station") == {ID + "source/" + FNA}

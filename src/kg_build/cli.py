@@ -55,8 +55,9 @@ from kg_build.store.graph_store import (
     AuthKind,
     LoadError,
     Target,
+    named_graphs_of,
     ntriples_of,
-    put_graph,
+    put_graphs,
 )
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
@@ -337,6 +338,22 @@ def stats(config_path: Path | None, fmt: str, **options: Any) -> None:
 @click.option(
     "--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead of the local build."
 )
+@click.option(
+    "--default-graph",
+    "default_graphs",
+    multiple=True,
+    metavar="IRI",
+    help="With --endpoint: a graph of the query's default graph (repeatable; SPARQL "
+    "protocol's default-graph-uri).",
+)
+@click.option(
+    "--as-loaded",
+    is_flag=True,
+    help="With --endpoint: the server holds a release as `kg load` put it; query its graph "
+    "of the whole release (BASE graph/all) as the default graph, as the embedded store's "
+    "default graph is (needed where the server's own default graph is not the union, or "
+    "repeats a triple once per graph holding it, as Virtuoso's).",
+)
 @click.option("--user", envvar="KG_ENDPOINT_USER", help="Endpoint user [env KG_ENDPOINT_USER].")
 @click.option(
     "--password",
@@ -363,6 +380,8 @@ def query_command(
     params: tuple[str, ...],
     fmt: str,
     endpoint: str | None,
+    default_graphs: tuple[str, ...],
+    as_loaded: bool,
     user: str | None,
     password: str | None,
     engine: str,
@@ -377,7 +396,7 @@ def query_command(
     kg query travel-times                      run one on dist/store (embedded Oxigraph)
     kg query figures-about-place -p place=https://w3id.org/ganzhou-gba/id/place/xinfeng
     kg query search-by-name -p q=赣州 -f json
-    kg query agreements --endpoint http://localhost:8890/sparql
+    kg query agreements --endpoint http://localhost:8890/sparql --as-loaded
 
     Parameters are bound as typed RDF terms (IRI, literal with datatype or language), never
     spliced into the query text. Exit codes: 0 ok, 2 unknown query, bad parameter or
@@ -394,7 +413,9 @@ def query_command(
     canned = catalog[name]
     try:
         bindings = bind(canned, parse_assignments(params))
-        runner = _engine(config, engine, endpoint, user, password)
+        if as_loaded:
+            default_graphs += tuple(f"{config.base}graph/{g}" for g in LOADED_DEFAULT_GRAPHS)
+        runner = _engine(config, engine, endpoint, user, password, default_graphs)
         if show_query:
             text = (
                 runner.text_for(canned, bindings)
@@ -409,11 +430,22 @@ def query_command(
         _fail(EXIT_USAGE, f"error: {exc}")
 
 
+# What `kg load` puts in BASE graph/…, and its canned queries read as their default graph
+LOADED_DEFAULT_GRAPHS = ("all",)
+
+
 def _engine(
-    config: Config, engine: str, endpoint: str | None, user: str | None, password: str | None
+    config: Config,
+    engine: str,
+    endpoint: str | None,
+    user: str | None,
+    password: str | None,
+    default_graphs: tuple[str, ...] = (),
 ) -> Engine:
     if endpoint:
-        return RemoteEngine(endpoint, user, password)
+        return RemoteEngine(endpoint, user, password, default_graphs=default_graphs)
+    if default_graphs:
+        raise ParameterError("--default-graph and --as-loaded go with --endpoint")
     if engine == "rdflib":
         return RdflibEngine(rdflib_from_dist(config.dist, config.base))
     return OxigraphEngine(open_store(config.dist))
@@ -452,6 +484,12 @@ def _list_queries(catalog: Mapping[str, CannedQuery]) -> None:
 )
 @click.option(
     "--facts-only", is_flag=True, help="Load the facts only, not ontology and description."
+)
+@click.option(
+    "--union-only",
+    is_flag=True,
+    help="Load the union of the facts only, not also each source's named graph (queries "
+    "that name the source of a relation then find none).",
 )
 @click.option("--user", envvar="KG_ENDPOINT_USER", help="User [env KG_ENDPOINT_USER].")
 @click.option(
@@ -498,6 +536,7 @@ def load_command(
     ontology_graph: str | None,
     description_graph: str | None,
     facts_only: bool,
+    union_only: bool,
     user: str | None,
     password: str | None,
     auth: str,
@@ -510,11 +549,18 @@ def load_command(
 ) -> None:
     """Push the published dataset into a SPARQL 1.1 Graph Store Protocol server.
 
-    The dump is checked here, then sent in parts into a staging graph (HTTP PUT of the
-    first, POST of the others); once the server holds all of it, one SPARQL Update MOVE
-    replaces the named graph with it, and the count is verified through the SPARQL endpoint.
-    Until then the previous graph is untouched: a malformed dump, a refused request or a
-    server that dies leaves it as it was; any failure exits with code 2 and says so.
+    Loads the whole release into one graph (--graph: facts, inferences, and unless
+    --facts-only the ontology and description), which queries read as their default graph
+    (`kg query NAME --endpoint URL --as-loaded`: a server's own default graph may be empty
+    or repeat triples); besides it each source's named graph and the graph of inferences,
+    as in the TriG dump (queries that name the source of a relation read them), the
+    ontology and the description. Each dump is checked here, then sent in parts into
+    staging graphs (HTTP PUT of the first part, POST of the others); once the server holds
+    all of them, SPARQL Update MOVEs replace the graphs, and the counts are verified through
+    the SPARQL endpoint. Graphs under BASE graph/ that the release no longer has (a source
+    removed) are dropped. Until the MOVEs the previous graphs are untouched: a malformed
+    dump, a refused request or a server that dies leaves them as they were; any failure
+    exits with code 2 and says so (docs/stores-and-loading.md).
 
     \b
     kg load --endpoint http://localhost:8890/sparql-graph-crud-auth --user dba --password …
@@ -525,41 +571,66 @@ def load_command(
     folder = layout.current(config.dist)
     if folder is None:
         _fail(EXIT_USAGE, f"error: no release in {config.dist}; run `kg build` first")
-    uploads = [(graph or f"{base}graph/all", folder / "ganzhou-gba.nt")]
-    if not facts_only:
-        # The canned queries read class and concept labels from the ontology.
-        uploads.append((ontology_graph or f"{base}graph/ontology", folder / "ontology.ttl"))
-        uploads.append((description_graph or f"{base}graph/description", folder / "void.ttl"))
+    ontology_iri = ontology_graph or f"{base}graph/ontology"
+    description_iri = description_graph or f"{base}graph/description"
     try:
         # one release, whole: no build replaces it while it is read
         with layout.locked(config.dist, "kg load"):
+            facts = folder / "ganzhou-gba.nt"
+            ontology, description = folder / "ontology.ttl", folder / "void.ttl"
+            # The whole release in one graph, what the embedded store's default graph holds
+            # and the canned queries read (with class and concept labels from the ontology):
+            # a server's own default graph may repeat a triple once per graph holding it
+            # (Virtuoso), and Virtuoso 7.2 answers wrongly over a default graph of several.
+            whole = (facts,) if facts_only else (facts, ontology, description)
+            graphs = {graph or f"{base}graph/all": ntriples_of(*whole)}
+            if not union_only:
+                named = named_graphs_of(folder / "ganzhou-gba.trig")
+                # the description comes from void.ttl (the same triples), under its option
+                named.pop(f"{base}graph/description", None)
+                graphs.update(named)
+            if not facts_only:
+                graphs[ontology_iri] = ntriples_of(ontology)
+                graphs[description_iri] = ntriples_of(description)
             kind = cast(AuthKind, auth)  # one of its values: click.Choice checked it
-            for iri, path in uploads:
-                target = Target(
-                    endpoint, iri, user, password, kind, query_endpoint, update_endpoint
-                )
-                _upload(target, path, retries, batch)
+            target = Target(
+                endpoint, next(iter(graphs)), user, password, kind, query_endpoint, update_endpoint
+            )
+            # a graph of ours the release no longer has is stale; with --facts-only the
+            # ontology and description stay as they are
+            keep = frozenset({ontology_iri, description_iri})
+            _upload(target, graphs, f"{base}graph/", keep, retries, batch)
     except layout.BusyError as exc:
         _fail(EXIT_USAGE, f"error: {exc.problems[0].message}; {exc.problems[0].hint}")
 
 
-def _upload(target: Target, path: Path, retries: int, batch: int) -> None:
-    """One graph of the release into the server, said as it goes."""
-    data = ntriples_of(path)
-    _err(
-        f"loading {path.name} ({len(data) / 1e6:.1f} MB) into <{target.graph}> at {target.endpoint}"
-    )
+def _upload(
+    target: Target,
+    graphs: dict[str, bytes],
+    ours: str,
+    keep: frozenset[str],
+    retries: int,
+    batch: int,
+) -> None:
+    """The graphs of the release into the server, said as it goes."""
+    size = sum(len(data) for data in graphs.values())
+    _err(f"loading {len(graphs)} graph(s) ({size / 1e6:.1f} MB) into {target.endpoint}")
     try:
-        done = put_graph(
+        done = put_graphs(
             target,
-            data,
+            graphs,
+            drop_under=ours,
+            keep=keep,
             retries=retries,
             batch=batch,
             progress=_tenths(5_000_000, lambda s, t: f"sent {s / 1e6:.1f} of {t / 1e6:.1f} MB"),
         )
     except LoadError as exc:
         _fail(EXIT_USAGE, f"error: {exc}")
-    _err(f"  {done.triples} triples verified in {done.seconds:.1f} s, {done.attempts} attempt(s)")
+    _err(
+        f"  {done.triples} triples in {done.graphs} graph(s) verified in {done.seconds:.1f} s, "
+        f"{done.attempts} attempt(s)"
+    )
 
 
 def _limit(flag: str, kind: click.ParamType, default: object, env: str, text: str) -> Any:

@@ -111,8 +111,11 @@ class RemoteEngine:
         user: str | None = None,
         password: str | None = None,
         timeout: int = 60,
+        default_graphs: tuple[str, ...] = (),
     ) -> None:
         self.url, self.user, self.password, self.timeout = url, user, password, timeout
+        # the protocol's default-graph-uri: with none, the server's own default graph
+        self.default_graphs = default_graphs
 
     def text_for(self, query: CannedQuery, bindings: Mapping[Variable, Node]) -> str:
         return with_values(query.text, bindings)
@@ -132,6 +135,8 @@ class RemoteEngine:
         if self.user is not None:
             client.setCredentials(self.user, self.password or "")
         client.setQuery(text)
+        for iri in self.default_graphs:
+            client.addDefaultGraph(iri)
         if form is not None:
             client.queryType = form
         client.setMethod("POST")

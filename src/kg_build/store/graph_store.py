@@ -20,10 +20,10 @@ import io
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import pyoxigraph as ox
 import requests
@@ -81,6 +81,7 @@ class Loaded:
     triples: int
     attempts: int
     seconds: float
+    graphs: int = 1
 
 
 class _ProgressReader(io.BytesIO):
@@ -121,13 +122,28 @@ def _session(target: Target, timeout: float) -> requests.Session:
     return session
 
 
-def ntriples_of(path: Path) -> bytes:
-    """A dump as N-Triples bytes (Turtle files are converted), what every GSP server accepts."""
-    if path.suffix == ".nt":
-        return path.read_bytes()
+def ntriples_of(*paths: Path) -> bytes:
+    """Dumps as N-Triples bytes, what every GSP server accepts: one N-Triples file as it is;
+    Turtle converted; several files merged, each triple once."""
+    if len(paths) == 1 and paths[0].suffix == ".nt":
+        return paths[0].read_bytes()
     store = ox.Store()
-    store.load(path=str(path), format=ox.RdfFormat.from_extension(path.suffix.lstrip(".")))
+    for path in paths:
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+        store.bulk_load(path=str(path), format=fmt, to_graph=ox.DefaultGraph())
     return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+
+
+def named_graphs_of(path: Path) -> dict[str, bytes]:
+    """Each named graph of a TriG file as N-Triples, by its IRI, in the file's order."""
+    graphs: dict[str, list[ox.Triple]] = {}
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TRIG):
+        if isinstance(quad.graph_name, ox.NamedNode):
+            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+    return {
+        iri: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        for iri, triples in graphs.items()
+    }
 
 
 def parts_of(data: bytes, size: int = BATCH) -> list[bytes]:
@@ -146,42 +162,141 @@ def _triples_in(data: bytes) -> int:
         ) from exc
 
 
-def put_graph(
+class Sending(TypedDict, total=False):
+    """How put_graphs sends: triples per request, retries and their first pause, the
+    timeout of one request, and a progress callback."""
+
+    batch: int
+    retries: int
+    backoff: float
+    timeout: float
+    progress: Progress | None
+
+
+def put_graph(target: Target, data: bytes, **sending: Unpack[Sending]) -> Loaded:
+    """Replace `target.graph` with the N-Triples once they are all on the server (see the
+    module's docstring), then verify the count. Raises LoadError."""
+    return put_graphs(target, {target.graph: data}, **sending)
+
+
+def put_graphs(
     target: Target,
-    data: bytes,
+    graphs: Mapping[str, bytes],
     *,
+    drop_under: str | None = None,
+    keep: frozenset[str] = frozenset(),
     batch: int = BATCH,
     retries: int = 4,
     backoff: float = 0.5,
     timeout: float = 300,
     progress: Progress | None = None,
 ) -> Loaded:
-    """Replace `target.graph` with the N-Triples once they are all on the server (see the
-    module's docstring), then verify the count. Raises LoadError."""
-    if not _IRI.match(target.graph):
-        raise LoadError(f"--graph {target.graph!r} is not an absolute IRI")
-    expected = _triples_in(data)
+    """Replace each named graph with its N-Triples (`target` gives the server; its own graph
+    is not used): every graph is staged first, so that the old ones are untouched until all
+    new ones are on the server; then SPARQL Update MOVEs them into place, as few requests as
+    can carry them, and the counts are verified. `drop_under`: graphs on the server whose
+    IRI starts with it and that are neither among `graphs` nor in `keep` are dropped too (a
+    source removed since the last load). Raises LoadError."""
+    for iri in graphs:
+        if not _IRI.match(iri):
+            raise LoadError(f"--graph {iri!r} is not an absolute IRI")
+    expected = {iri: _triples_in(data) for iri, data in graphs.items()}
     start = time.perf_counter()
-    session = _session(target, timeout)
-    staging = replace(target, graph=f"urn:kg-build:staging:{uuid.uuid4()}")
-    unchanged = f"<{target.graph}> is unchanged"
+    session = _session(replace(target, graph=next(iter(graphs))), timeout)
+    run = f"urn:kg-build:staging:{uuid.uuid4()}"
+    staging = {iri: f"{run}:{n}" for n, iri in enumerate(graphs)}
+    total, sent, attempts = sum(len(d) for d in graphs.values()), 0, 0
+    unchanged = _unchanged(list(graphs))
     try:
-        attempts = _send_all(session, staging, data, batch, retries, backoff, timeout, progress)
-        staged = count_triples(staging)
-        if staged != expected:
-            raise LoadError(f"the server took {staged} of the dump's {expected} triples")
-        _update(session, target, f"MOVE SILENT <{staging.graph}> TO <{target.graph}>", timeout)
+        for iri, data in graphs.items():
+
+            def report(done: int, _: int, before: int = sent) -> None:
+                if progress:
+                    progress(before + done, total)
+
+            staged_target = replace(target, graph=staging[iri])
+            attempts += _send_all(
+                session, staged_target, data, batch, retries, backoff, timeout, report
+            )
+            sent += len(data)
+        staged = count_graphs(target, list(staging.values()))
+        for iri, count in expected.items():
+            if staged.get(staging[iri], 0) != count:
+                raise LoadError(
+                    f"the server took {staged.get(staging[iri], 0)} of the {count} triples "
+                    f"of <{iri}>"
+                )
+        stale = _stale(target, drop_under, {*graphs, *keep}) if drop_under else []
+        operations = [
+            # a graph with no triples is no graph to a store: MOVE would keep the old one
+            f"MOVE SILENT <{staging[iri]}> TO <{iri}>" if count else f"DROP SILENT GRAPH <{iri}>"
+            for iri, count in expected.items()
+        ] + [f"DROP SILENT GRAPH <{iri}>" for iri in stale]
     except _UnreachableError as exc:  # before the first part reached the server
         raise LoadError(str(exc)) from None
     except LoadError as exc:
-        left = _drop(session, staging, timeout)
+        left = _drop(session, target, list(staging.values()), timeout)
         raise LoadError(f"{exc}; {unchanged}{left}") from None
-    found = count_triples(target)
-    if found != expected:
-        raise LoadError(
-            f"the server holds {found} triples in <{target.graph}>, the dump has {expected}"
+    try:
+        _move_all(session, target, operations, timeout)
+    except _MoveError as exc:
+        left = _drop(session, target, list(staging.values()), timeout)
+        done = (
+            f"the first {exc.done} of {len(operations)} graphs were replaced, the others not"
+            if exc.done
+            else unchanged
         )
-    return Loaded(found, attempts, time.perf_counter() - start)
+        raise LoadError(f"{exc}; {done}{left}") from None
+    found = count_graphs(target, list(graphs))
+    for iri, count in expected.items():
+        if found.get(iri, 0) != count:
+            raise LoadError(
+                f"the server holds {found.get(iri, 0)} triples in <{iri}>, the dump has {count}"
+            )
+    return Loaded(sum(expected.values()), attempts, time.perf_counter() - start, len(graphs))
+
+
+# Operations per SPARQL Update request: one request is one transaction on the servers we
+# know, but a request of ten thousand MOVEs is more than some will parse.
+MOVES = 500
+
+
+def _move_all(
+    session: requests.Session, target: Target, operations: list[str], timeout: float
+) -> None:
+    """The operations in requests of MOVES. With more graphs than one request carries, a
+    failure part-way leaves the graphs of the requests before it done (_MoveError says how
+    many) and the others as they were."""
+    for start in range(0, len(operations), MOVES):
+        try:
+            _update(session, target, " ;\n".join(operations[start : start + MOVES]), timeout)
+        except LoadError as exc:
+            raise _MoveError(str(exc), start) from None
+
+
+class _MoveError(LoadError):
+    def __init__(self, message: str, done: int) -> None:
+        super().__init__(message)
+        self.done = done
+
+
+def _unchanged(graphs: list[str]) -> str:
+    if len(graphs) == 1:
+        return f"<{graphs[0]}> is unchanged"
+    return f"the {len(graphs)} graphs are unchanged"
+
+
+def _stale(target: Target, prefix: str, keep: set[str]) -> list[str]:
+    """The graphs on the server under `prefix` that are not to be kept."""
+    query = (
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER (STRSTARTS(STR(?g), "{prefix}")) }}'
+    )
+    try:
+        result = RemoteEngine(target.sparql_endpoint()).run_text(query, form="SELECT")
+    except QueryError as exc:
+        raise LoadError(f"cannot list the graphs on the server: {exc}") from exc
+    return sorted({str(row[0]) for row in result.rows if row[0] is not None} - keep)
 
 
 def _send_all(
@@ -229,12 +344,15 @@ def _update(session: requests.Session, target: Target, update: str, timeout: flo
         )
 
 
-def _drop(session: requests.Session, staging: Target, timeout: float) -> str:
-    """Remove the staging graph after a failure; what is left, for the message."""
+def _drop(session: requests.Session, target: Target, staging: list[str], timeout: float) -> str:
+    """Remove the staging graphs after a failure; what is left, for the message."""
     try:
-        _update(session, staging, f"DROP SILENT GRAPH <{staging.graph}>", timeout)
-    except LoadError:
-        return f" (a staging graph <{staging.graph}> may remain; drop it when the server is back)"
+        _move_all(session, target, [f"DROP SILENT GRAPH <{g}>" for g in staging], timeout)
+    except _MoveError:
+        if len(staging) == 1:
+            return f" (a staging graph <{staging[0]}> may remain; drop it when the server is back)"
+        run = staging[0].rpartition(":")[0]
+        return f" (staging graphs <{run}:…> may remain; drop them when the server is back)"
     return ""
 
 
@@ -316,15 +434,28 @@ def _challenge(target: Target, timeout: float) -> str:
 
 
 def count_triples(target: Target) -> int:
+    return count_graphs(target, [target.graph]).get(target.graph, 0)
+
+
+def count_graphs(target: Target, graphs: list[str], per_query: int = 200) -> dict[str, int]:
+    """The triples in each of `graphs` on the server (a graph it does not have is left out)."""
     engine = RemoteEngine(target.sparql_endpoint())
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target.graph}> {{ ?s ?p ?o }} }}"
-    try:
-        result = engine.run_text(query, form="SELECT")
-    except QueryError as exc:
-        raise LoadError(f"cannot count the loaded triples: {exc}") from exc
-    if not result.rows or result.rows[0][0] is None:
-        raise LoadError(f"{target.sparql_endpoint()} gave no count")
-    return int(str(result.rows[0][0]))
+    counts: dict[str, int] = {}
+    for start in range(0, len(graphs), per_query):
+        values = " ".join(f"<{g}>" for g in graphs[start : start + per_query])
+        query = (
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
+            "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
+        try:
+            result = engine.run_text(query, form="SELECT")
+        except QueryError as exc:
+            raise LoadError(f"cannot count the loaded triples: {exc}") from exc
+        for graph, count in result.rows:
+            if graph is None or count is None:
+                raise LoadError(f"{target.sparql_endpoint()} gave no count")
+            counts[str(graph)] = int(str(count))
+    return counts
 
 
 def _summary(text: str, width: int = 300) -> str:
