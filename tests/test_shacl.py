@@ -168,7 +168,7 @@ def test_sparql_constraints_run_in_bulk_find_what_pyshacl_finds() -> None:
     fresh = check(project_config())
     shapes = load_shapes(ROOT / "shapes")
     _, bulk = split_shapes(shapes)
-    assert len(bulk) == 7, "every SPARQL constraint of ours should run in bulk"
+    assert len(bulk) == 8, "every SPARQL constraint of ours should run in bulk"
     place = "https://w3id.org/ganzhou-gba/id/place/"
     graph = next(g for g in fresh.built.dataset.graphs() if len(g))
     graph.add((URIRef(place + "ganzhou"), GBA.directlyPartOf, URIRef(place + "xinfeng")))
@@ -189,6 +189,12 @@ def test_sparql_constraints_run_in_bulk_find_what_pyshacl_finds() -> None:
     for g in fresh.built.dataset.graphs():
         g.remove((other_duration, RDF.type, GBA.Duration))
     graph.add((other_duration, RDF.type, GBA.Figure))
+    claim = URIRef("https://w3id.org/ganzhou-gba/id/claim/test")
+    graph.add((claim, RDF.type, GBA.CuratorClaim))
+    graph.add((claim, GBA.claimSubject, URIRef(place + "xinfeng")))
+    graph.add((claim, GBA.claimPredicate, GBA.seat))
+    graph.add((claim, GBA.claimObject, URIRef(place + "ganzhou")))
+    graph.add((claim, GBA.curatorReason, Literal("a claim of nothing there", lang="en")))
 
     ours = {(v.focus, v.message) for v in validate_graph(fresh.built, shapes, fresh.ontology)}
     # the ontology in the data graph, as in the build's check store
@@ -211,6 +217,7 @@ def test_sparql_constraints_run_in_bulk_find_what_pyshacl_finds() -> None:
         "no source quote",
         "a class of figures of another quantity kind",
         "must be of the class of figures of that unit's quantity kind",
+        "names a triple the data does not have",
     ):
         assert any(words in m for m in messages), words
 
@@ -225,7 +232,7 @@ def test_local_sparql_constraints_run_around_the_nodes_given() -> None:
     fresh = check(project_config())
     _, bulk = split_shapes(load_shapes(ROOT / "shapes"))
     local = {c.message for c in bulk if c.reach is not None}
-    assert len(local) == 5 and not any("cycle" in m for m in local)
+    assert len(local) == 6 and not any("cycle" in m for m in local)
     place = "https://w3id.org/ganzhou-gba/id/place/"
     data = fresh.built.union()
     data.add((URIRef(place + "ganzhou"), GBA.directlyPartOf, URIRef(place + "xinfeng")))
@@ -378,4 +385,5 @@ def test_the_shipped_shapes_have_a_bounded_reach() -> None:
         (True, 1),
         (True, 1),  # the kind of a figure and the quantity kind of its unit, twice
         (True, 1),
+        (True, 1),  # a curator's claim names a triple that is there
     ]

@@ -25,6 +25,8 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 """Record identifier: lower-case words joined by hyphens; becomes the last segment of the IRI."""
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# Fields about the evidence, not claims about the thing: a curator's mark makes no sense there
+_NOT_CLAIMS = frozenset({"quote", "source", "note", "stated_by", "stated_at", "curator", "id"})
 
 
 def _one_or_many(value: object) -> object:
@@ -84,13 +86,35 @@ class Names(Strict):
 
 class Said(Strict):
     """Fields of everything a source states: its evidence, who said it and where (a person
-    the source quotes, an event at which it was said), and an optional curator's note."""
+    the source quotes, an event at which it was said), and an optional curator's note.
+
+    `curator` names the fields whose values are the curator's, not the source's (a seat the
+    article does not give, an endpoint of a route it implies), each with the reason: they
+    are published as the curator's claims (gba:CuratorClaim), never as what the source
+    says. A key is a field (`seat`), a field of a nested one (`name.zh`, `milestones.0`)."""
 
     quote: Quotes
     source: Slug | None = None  # defaults to the source of the folder the file is in
     note: str | None = None
     stated_by: Slug | None = None  # a person: the source reports that they said it
     stated_at: Slug | None = None  # an event at which it was said
+    curator: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z0-9_]+)*$")],
+        Annotated[str, StringConstraints(min_length=10)],
+    ] = {}
+
+    @model_validator(mode="after")
+    def _curator_names_set_fields(self) -> Said:
+        fields = type(self).model_fields
+        aliases = {f.alias: name for name, f in fields.items() if f.alias}
+        for key in self.curator:
+            root = key.split(".")[0]
+            name = aliases.get(root, root)
+            if name in _NOT_CLAIMS or name not in fields:
+                raise ValueError(f"curator: {root!r} is no field of what this record says")
+            if name not in self.model_fields_set:
+                raise ValueError(f"curator: {root!r} is not set here: nothing to mark")
+        return self
 
 
 class Record(Said):

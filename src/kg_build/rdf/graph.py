@@ -5,6 +5,7 @@ This module only builds graphs; writing files is the command line's job.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -129,6 +130,19 @@ SOURCE_CLASSES = {
 # and store spells it alike
 PINYIN = "zh-latn-pinyin"
 RecordT = TypeVar("RecordT", bound=Record)
+# What the attestation says of a record's evidence: no claim about the thing, the curator's
+# or the source's
+_EVIDENCE = frozenset(
+    {
+        GBA.attestedBy,
+        GBA.quote,
+        GBA.statedAt,
+        GBA.curatorNote,
+        PROV.wasDerivedFrom,
+        PROV.wasQuotedFrom,
+        PROV.wasAttributedTo,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -219,11 +233,25 @@ class Built:
         return graph
 
 
+Triple = tuple[Node, Node, Node]
+
+
+def _kept(said: Said) -> list[tuple[Triple, str]] | None:
+    """Where a writer notes what it wrote: only for a record with fields of the curator's."""
+    return [] if said.curator else None
+
+
 class _Writer:
     """Adds the triples of one record to its source's graph, noting the line of each field."""
 
     def __init__(
-        self, graph: Graph, origins: Origins, origin: Origin, node: URIRef, prefix: str = ""
+        self,
+        graph: Graph,
+        origins: Origins,
+        origin: Origin,
+        node: URIRef,
+        prefix: str = "",
+        written: list[tuple[Triple, str]] | None = None,
     ) -> None:
         self.graph, self.origins, self.origin, self.node, self.prefix = (
             graph,
@@ -232,6 +260,8 @@ class _Writer:
             node,
             prefix,
         )
+        # each triple with the field it came from, kept for a record with curator's fields
+        self.written = written
         origins.nodes.setdefault(node, self._location(""))
         origins.records.setdefault(node, (origin, prefix))
 
@@ -243,11 +273,13 @@ class _Writer:
         self.graph.add((self.node, predicate, obj))
         if path:
             self.origins.pairs.setdefault((self.node, predicate), self._location(path))
+            if self.written is not None:
+                self.written.append(((self.node, predicate, obj), self.prefix + path))
 
     def nested(self, node: URIRef, prefix: str) -> _Writer:
         """A writer for a node inside this record; its fields live under `prefix` (or ours)."""
         inner = f"{self.prefix}{prefix}." if prefix else self.prefix
-        return _Writer(self.graph, self.origins, self.origin, node, inner)
+        return _Writer(self.graph, self.origins, self.origin, node, inner, self.written)
 
 
 def decimal_literal(value: Decimal) -> Literal:
@@ -309,7 +341,7 @@ class GraphBuilder:
         for alt in names.alt_zh:
             w.add(SKOS.altLabel, Literal(alt, lang="zh"), "name.alt_zh")
 
-    def _attest(self, w: _Writer, source: str, said: Said | Role | Milestone, *path: str) -> None:
+    def _attest(self, w: _Writer, source: str, said: Said | Role | Milestone, *path: str) -> URIRef:
         """Record the verbatim passages that state this node's facts, where they come from,
         and who said them where (a person the source quotes, an event)."""
         language = self.read.source(source).language
@@ -328,6 +360,7 @@ class GraphBuilder:
                 a.add(GBA.statedAt, self.read.entity(said.stated_at), "stated_at")
             if said.note:
                 w.add(GBA.curatorNote, Literal(said.note, lang="en"), "note")
+        return attestation
 
     def _period(self, graph: Graph, period: str) -> URIRef:
         node = self.iris.period(period)
@@ -394,13 +427,35 @@ class GraphBuilder:
         record = entry.record
         node = self.read.entity(record.id)
         graph = self._graph(entry.source)
-        w = _Writer(graph, self.origins, entry.origin, node)
+        w = _Writer(graph, self.origins, entry.origin, node, written=_kept(record))
         if hasattr(record, "name"):
             self._names(w, record.name)
         segment = str(node)[len(self.base) + 3 :].split("/")
-        self._attest(w, entry.source, record, *segment)
+        attestation = self._attest(w, entry.source, record, *segment)
         handler = getattr(self, f"_{type(record).__name__.lower()}")
         handler(w, record, entry)
+        self._curator_claims(w, record, attestation, segment[1:])
+
+    def _curator_claims(self, w: _Writer, said: Said, attestation: URIRef, name: list[str]) -> None:
+        """The triples of the fields `said.curator` names, each as a claim of the curator's
+        with the reason, linked from the record's attestation: what the source does not say
+        is marked as such (gba:CuratorClaim), in the graph of the source being read."""
+        for key, reason in sorted(said.curator.items()):
+            for (s, p, o), path in w.written or []:
+                if path != key and not path.startswith(key + "."):
+                    continue
+                if p in _EVIDENCE:
+                    continue
+                # named after the record (and source) and the triple: stable between builds
+                digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode()).hexdigest()
+                claim = self.iris.part("claim", *name, digest[:12])
+                c = w.nested(claim, "")
+                c.add(RDF.type, GBA.CuratorClaim)
+                c.add(GBA.claimSubject, s)
+                c.add(GBA.claimPredicate, p)
+                c.add(GBA.claimObject, o)
+                c.add(GBA.curatorReason, Literal(reason, lang="en"), f"curator.{key}")
+                w.graph.add((attestation, GBA.curatorClaim, claim))
 
     def _statement(self, said: StatementEntry) -> None:
         """What a source says of a thing another source defined: into its own graph, with its
@@ -408,13 +463,13 @@ class GraphBuilder:
         st, source = said.statement, said.source
         target = self._record(st.about, NamedRecord)
         node = self.read.entity(st.about)
-        w = _Writer(self._graph(source), self.origins, said.origin, node)
+        w = _Writer(self._graph(source), self.origins, said.origin, node, written=_kept(st))
         for alt in st.alt_en:
             w.add(SKOS.altLabel, Literal(alt, lang="en"), "alt_en")
         for alt in st.alt_zh:
             w.add(SKOS.altLabel, Literal(alt, lang="zh"), "alt_zh")
         segment = str(node)[len(self.base) + 3 :].split("/")
-        self._attest(w, source, st, *segment, source)
+        attestation = self._attest(w, source, st, *segment, source)
         said_by = (source,)
         if isinstance(st, PlaceStatement):
             self._place_fields(w, st)
@@ -428,6 +483,7 @@ class GraphBuilder:
             self._agreement_fields(w, st)
         elif isinstance(st, EventStatement):
             self._event_fields(w, st)
+        self._curator_claims(w, st, attestation, [*segment[1:], source])
 
     def _place(self, w: _Writer, r: Place, entry: Entry) -> None:
         w.add(RDF.type, PLACE_CLASSES[r.type], "type")
