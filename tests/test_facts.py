@@ -160,3 +160,53 @@ def test_identifiers_are_unique_and_readable(checked: Checked) -> None:
     ids = list(checked.corpus.entries)
     assert len(ids) == len(set(ids))
     assert all(i == i.lower() and " " not in i for i in ids)
+
+
+def test_every_figure_states_its_value_and_period_in_its_quote(checked: Checked) -> None:
+    """What can be checked by machine of "the quote supports the record": a figure's value
+    is written in its quote (212.9 billion, 85,000, one and a half, half, first), and its
+    period is in the quote or is the source's date or year."""
+    from quote_support import states_period, states_value
+
+    unsupported = []
+    for entry in checked.corpus.of_kind("figures"):
+        figure = entry.record
+        assert isinstance(figure, Figure)
+        source = checked.corpus.sources[entry.source][0]
+        quote = " ".join(figure.quote)
+        if not states_value(quote, figure.value):
+            unsupported.append(f"{figure.id}: value {figure.value} not in {quote!r}")
+        if figure.period and not states_period(figure.quote, figure.period, source.published):
+            unsupported.append(f"{figure.id}: period {figure.period} not in {quote!r}")
+    assert unsupported == []
+
+
+def test_every_milestone_and_event_states_its_period(checked: Checked) -> None:
+    from quote_support import states_period
+
+    unsupported = []
+    for entry in checked.corpus.entries.values():
+        record, published = entry.record, checked.corpus.sources[entry.source][0].published
+        if isinstance(record, Project):
+            for milestone in record.milestones:
+                if not states_period(milestone.quote, milestone.period, published):
+                    unsupported.append(f"{record.id}: {milestone.period} {milestone.quote}")
+    assert unsupported == []
+
+
+@pytest.mark.parametrize(
+    ("quote", "value", "found"),
+    [
+        ("with a total investment of 212.9 billion yuan", "212.9e9", True),
+        ("attracted 85,000 tourists", "85000", True),
+        ("reduced from 5.5 hours to one and a half hours", "1.5", True),
+        ("Half of our output value", "50", True),
+        ("ranked first in the province", "1", True),
+        ("ranked first in the province", "2", False),
+        ("466,000 passengers", "46600", False),
+    ],
+)
+def test_the_value_check_reads_numbers_as_written(quote: str, value: str, found: bool) -> None:
+    from quote_support import states_value
+
+    assert states_value(quote, Decimal(value)) is found

@@ -33,8 +33,24 @@ def _one_or_many(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
+# A word of letters or digits, or one Chinese character (Chinese is written without spaces)
+_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\W_\u3400-\u9fff]+")
+QUOTE_WORDS = 3
+
+
+def _supports_something(quote: str) -> str:
+    """A fragment of one or two words ("Ganzhou", "February 17th") supports no claim: it is
+    found in the text, but so it would be under any record."""
+    if len(_TOKEN.findall(quote)) < QUOTE_WORDS:
+        raise ValueError(
+            f"the quote {quote!r} is too short to support anything: quote the clause that "
+            f"states it, at least {QUOTE_WORDS} words (or Chinese characters)"
+        )
+    return quote
+
+
 Quotes = Annotated[
-    list[Annotated[str, StringConstraints(min_length=3)]],
+    list[Annotated[str, StringConstraints(min_length=3), AfterValidator(_supports_something)]],
     BeforeValidator(_one_or_many),
     Field(min_length=1),
 ]
