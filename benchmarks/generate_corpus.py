@@ -136,7 +136,7 @@ class Places:
             "    name: {en: China, zh: 中国, pinyin: Zhongguo}",
             "    wikidata: Q148",
             "    source: gen-00001",
-            "    quote: China",
+            "    quote: news from China",
             "",
         ]
         for code in sorted(self.used):
@@ -199,6 +199,8 @@ def source_files(
     project_en = f"{company_en} {ptype_en}"
     stage = rng.choice(STAGES)
     year = published.year - rng.randint(0, 2)
+    # a stage reported for the source's own year is reported for its day: the year is not over
+    reported = published.isoformat() if year == published.year else str(year)
     investment = rng.randint(5, 900) / 10
     contract = rng.randint(1, 400) / 10
     jobs = rng.randint(50, 3000)
@@ -268,7 +270,7 @@ def source_files(
                 f"  - id: {sid}-industry",
                 f"    scheme: {scheme}",
                 f"    name: {{en: {_q(f'{industry_en} {number}')}, zh: {industry_zh}{number}}}",
-                f"    quote: {_q(industry_en)}",
+                f"    quote: {_q(sentences['industry'])}",
                 "",
             ]
         ),
@@ -277,7 +279,7 @@ def source_files(
                 "people:",
                 f"  - id: {sid}-chairman",
                 f"    name: {{en: {_q(person_en)}, zh: {person_zh}, pinyin: {_q(person_en)}}}",
-                f"    quote: {_q(person_en)}",
+                f"    quote: {_q(sentences['chair'])}",
                 "    roles:",
                 f"      - {{role: chairman, organisation: {sid}-company, as_of: {published.isoformat()}, quote: {_q(sentences['chair'])}}}",
                 "",
@@ -293,8 +295,8 @@ def source_files(
                 f"    participants: [{sid}-company]",
                 f"    quote: {_q(sentences['project'])}",
                 "    milestones:",
-                f'      - {{stage: {stage}, period: "{year}", status: reported, quote: {_q(sentences["stage"])}}}',
-                *(_statement(statement_about, sid, published.year, sentences.get("other"))),
+                f'      - {{stage: {stage}, period: "{reported}", status: reported, quote: {_q(sentences["stage"])}}}',
+                *(_statement(statement_about, sid, published, sentences.get("other"))),
                 "",
             ]
         ),
@@ -337,7 +339,7 @@ def source_files(
     return files, text
 
 
-def _statement(about: str | None, sid: str, year: int, sentence: str | None) -> list[str]:
+def _statement(about: str | None, sid: str, day: dt.date, sentence: str | None) -> list[str]:
     """Lines of projects.yaml: a statement about another source's project, if any."""
     if about is None or sentence is None:
         return []
@@ -346,7 +348,7 @@ def _statement(about: str | None, sid: str, year: int, sentence: str | None) -> 
         f"    participants: [{sid}-company]",
         f"    quote: {_q(sentence)}",
         "    milestones:",
-        f'      - {{stage: in-operation, period: "{year}", quote: {_q(sentence)}}}',
+        f'      - {{stage: in-operation, period: "{day.isoformat()}", quote: {_q(sentence)}}}',
     ]
 
 

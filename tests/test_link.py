@@ -92,7 +92,7 @@ def _chaoyang_entry() -> Entry:
         {
             "id": "chaoyang",
             "type": "district",
-            "quote": "Chaoyang",
+            "quote": "Chaoyang District, 朝阳区",
             "source": "cn-admin-divisions",
             "name": {"en": "Chaoyang District", "zh": "朝阳区", "pinyin": "Chaoyang"},
         }
@@ -187,10 +187,10 @@ def test_organisations_are_reconciled_by_name_class_and_seat(
         if s.id in ("huawei", "ping-an-bank", "skyworth")
     ]
     bands = {(s.id, s.wikidata): s.band for s in suggestions}
-    assert bands[("huawei", "Q900000001")] == "accept"
+    assert bands[("huawei", "Q160120")] == "accept"
     assert bands[("huawei", "Q900000002")] in ("review", "reject")
     # two banks of that name: the one seated in Shenzhen, as the facts say, is accepted
-    assert bands[("ping-an-bank", "Q900000003")] == "accept"
+    assert bands[("ping-an-bank", "Q7195659")] == "accept"
     assert bands[("ping-an-bank", "Q900000004")] == "review"
     # right name, wrong city, not an organisation: not accepted
     assert bands[("skyworth", "Q900000005")] != "accept"
@@ -206,6 +206,12 @@ def test_suggest_then_accept_writes_the_links_into_the_facts(
     )
     assert unlinked.count("\n") == shipped.count("\n") - 2
     places.write_text(unlinked, encoding="utf-8")
+    # Huawei unlinked too, to be found again through the endpoint
+    orgs = facts_copy / "sources" / "cns-2022-02-17-ganzhou-bay-area" / "organisations.yaml"
+    huawei = orgs.read_text(encoding="utf-8").split("  - id: huawei\n", 1)
+    kept = [line for line in huawei[1].split("\n\n", 1)[0].splitlines() if "Q160120" not in line]
+    rest = huawei[1].split("\n\n", 1)[1]
+    orgs.write_text(f"{huawei[0]}  - id: huawei\n" + "\n".join(kept) + "\n\n" + rest)
     review = tmp_path / "review.tsv"
     facts = ("--facts", str(facts_copy))
     result = kg_here(
@@ -223,8 +229,9 @@ def test_suggest_then_accept_writes_the_links_into_the_facts(
     )
     assert wikidata_endpoint[0] in record
     # the organisation accepted through the endpoint got its item too
-    orgs = facts_copy / "sources" / "cns-2022-02-17-ganzhou-bay-area" / "organisations.yaml"
-    assert "wikidata: Q900000001" in orgs.read_text(encoding="utf-8")
+    assert '    wikidata: Q160120\n    link_evidence: "kg link suggest' in orgs.read_text(
+        encoding="utf-8"
+    )
     result = kg_here("link", "check", "--gazetteer", str(GAZETTEER_CSV), *facts)
     assert result.code == 0, result.err
     # accepting again changes nothing
@@ -265,3 +272,74 @@ def test_an_unreachable_endpoint_is_a_usage_error() -> None:
     result = kg_here("link", "suggest", "--endpoint", "http://127.0.0.1:9/sparql", "--timeout", "5")
     assert result.code == 2
     assert "127.0.0.1:9" in result.err and "Traceback" not in result.err
+
+
+# ---- identifiers verified in other datasets (external-ids.csv) ---------------------------
+
+EXTERNAL_IDS = SHARED / "reference" / "external-ids.csv"
+
+
+def test_kg_link_check_finds_verified_identifiers_missing_wrong_and_unverified(
+    facts_copy: Path,
+) -> None:
+    """Both ways: a verified identifier the facts lack or contradict, and one the facts give
+    that no row verifies, each at its file and line; green once they agree."""
+    facts = ("--facts", str(facts_copy), "--gazetteer", str(GAZETTEER_CSV))
+    table = ("--external-ids", str(EXTERNAL_IDS))
+    assert kg_here("link", "check", *facts, *table).code == 0
+    places = facts_copy / "places.yaml"
+    text = places.read_text(encoding="utf-8")
+    assert 'geonames: "1806222"' in text and 'geonames: "1810638"' in text
+    broken = text.replace('geonames: "1806222"', 'geonames: "1806223"', 1)
+    broken = broken.replace('    dbpedia: "Ganzhou"\n', "", 1)
+    broken = broken.replace(
+        "  - id: xinfeng\n    type: county\n",
+        "  - id: xinfeng\n    type: county\n    dbpedia: Xinfeng_County\n",
+        1,
+    )
+    places.write_text(broken, encoding="utf-8")
+    result = kg_here("link", "check", *facts, *table)
+    assert result.code == 1, result.err
+    assert "1806223 disagrees with external-ids.csv:2, which verifies 1806222" in result.err
+    assert "verifies dbpedia Ganzhou for Ganzhou" in result.err
+    assert "dbpedia Xinfeng_County is verified by no row of external-ids.csv" in result.err
+    assert result.err.count("places.yaml:") == 3
+
+
+def test_accept_writes_the_verified_identifiers_with_their_evidence(facts_copy: Path) -> None:
+    places = facts_copy / "places.yaml"
+    text = places.read_text(encoding="utf-8")
+    record = text[text.index("  - id: jiangxi\n") :].split("\n\n")[0]
+    stripped = "\n".join(
+        line
+        for line in record.splitlines()
+        if not line.startswith(("    geonames", "    dbpedia", "    link_evidence"))
+    )
+    places.write_text(text.replace(record, stripped, 1), encoding="utf-8")
+    facts = ("--facts", str(facts_copy))
+    result = kg_here("link", "accept", "--external-ids", str(EXTERNAL_IDS), *facts)
+    assert result.code == 0, result.err
+    assert "wrote 2 identifier(s) into 1 record(s)" in result.err
+    again = places.read_text(encoding="utf-8")
+    written = again[again.index("  - id: jiangxi\n") :].split("\n\n")[0]
+    assert written.splitlines()[2:4] == ['    geonames: "1806222"', '    dbpedia: "Jiangxi"']
+    assert "external-ids.csv:2: GeoNames admin1CodesASCII.txt: CN.03 Jiangxi" in written
+    assert kg_here("link", "accept", "--external-ids", str(EXTERNAL_IDS), *facts).code == 0
+    assert places.read_text(encoding="utf-8") == again  # nothing left to write
+
+
+def test_the_description_has_a_linkset_for_geonames_and_dbpedia(shipped_release: object) -> None:
+    description = Graph()
+    for triple in shipped_release.description:  # type: ignore[attr-defined]
+        description.add(rdflib_triple(triple))
+    data = shipped_release.graph()  # type: ignore[attr-defined]
+    same_as = [str(o) for o in data.objects(None, URIRef("http://www.w3.org/2002/07/owl#sameAs"))]
+    for name, prefix in (
+        ("geonames", "https://sws.geonames.org/"),
+        ("dbpedia", "http://dbpedia.org/resource/"),
+    ):
+        linkset = URIRef(f"{BASE}dataset/linkset/{name}")
+        count = sum(1 for o in same_as if o.startswith(prefix))
+        assert count >= 12
+        assert description.value(linkset, VOID.triples) == Literal(count, datatype=XSD.integer)
+    assert "http://dbpedia.org/resource/Ganzhou–Shenzhen_high-speed_railway" in same_as

@@ -1,8 +1,9 @@
 """A small Wikidata-shaped graph generated from the gazetteer, for the endpoint tests of
 `kg link suggest`: one item per division with a QID, carrying what the live query service
 would give (zh and en labels, P442 code, P131 parent item, P625 point, P31 class), plus a few
-organisation items. Items invented here have QIDs from Q900000001 up, so nobody mistakes them
-for real ones."""
+organisation items: Huawei's and Ping An Bank's with their real QIDs (verified in
+../shared/reference/external-ids.csv), the look-alikes invented here with QIDs from
+Q900000001 up, so nobody mistakes them for real ones."""
 
 from __future__ import annotations
 
@@ -62,11 +63,11 @@ def wikidata_extract(gazetteer_csv: Path) -> list[ox.Quad]:
     qid_of = {code: row["wikidata"] for code, row in rows.items()}
     organisations = [
         # (qid, zh, en, class, located in (division code))
-        ("Q900000001", "华为技术有限公司", "Huawei", "Q4830453", "440300"),
+        ("Q160120", "华为技术有限公司", "Huawei", "Q4830453", "440300"),
         # same English label, not an organisation: a disambiguation page, say
         ("Q900000002", "华为 (消歧义)", "Huawei", "Q4167410", ""),
         # two banks called 平安银行 in different cities: only the seat tells them apart
-        ("Q900000003", "平安银行", "Ping An Bank", "Q22687", "440300"),
+        ("Q7195659", "平安银行", "Ping An Bank", "Q22687", "440300"),
         ("Q900000004", "平安银行", "Ping An Bank", "Q22687", "310000"),
         # a company with the right name in the wrong city and no class we know
         ("Q900000005", "创维集团", "Skyworth Group", "Q5", "110000"),

@@ -23,8 +23,15 @@ from kg_build.batch import pause_cyclic_collector
 from kg_build.config import CONFIG_FILE, Config, load_config
 from kg_build.errors import InputError, NonConformingError, Problem
 from kg_build.facts.ranks import conflict_lines, conflict_report, disagreements
-from kg_build.link.accept import Insertion, apply_insertions, plan_insertions, read_review
+from kg_build.link.accept import (
+    Insertion,
+    apply_insertions,
+    plan_insertions,
+    plan_verified,
+    read_review,
+)
 from kg_build.link.check import check_links
+from kg_build.link.external_ids import check_external_ids, load_external_ids
 from kg_build.link.gazetteer import load_gazetteer
 from kg_build.link.suggest import GazetteerPlaces, review_table, suggest_links
 from kg_build.link.wikidata import LinkEndpointError, WikidataEndpoint
@@ -827,10 +834,20 @@ def _gazetteer_path(config: Config, given: Path | None) -> Path:
 
 @link_group.command(name="check")
 @_gazetteer_option
+@click.option(
+    "--external-ids",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Table of identifiers verified in other datasets (GeoNames, DBpedia, Wikidata) "
+    "[default: `external_ids` in kg.toml, if there].",
+)
 @_config_options
 @_handles_input_errors
-def link_check(config_path: Path | None, gazetteer: Path | None, **options: Any) -> None:
-    """Check every division code, parent and Wikidata item against the gazetteer.
+def link_check(
+    config_path: Path | None, gazetteer: Path | None, external_ids: Path | None, **options: Any
+) -> None:
+    """Check every division code, parent and Wikidata item against the gazetteer, and every
+    GeoNames, DBpedia and organisation's or project's Wikidata identifier against the table
+    of verified ones (both ways: a verified identifier missing, one not verified given).
 
     Exit 1 lists each disagreement with its file, line and field.
     """
@@ -838,10 +855,17 @@ def link_check(config_path: Path | None, gazetteer: Path | None, **options: Any)
     table = load_gazetteer(_gazetteer_path(config, gazetteer))
     corpus = read_corpus(config)[1]
     problems = check_links(corpus, table)
+    verified = external_ids or config.external_ids
+    rows = []
+    if verified is not None and (external_ids is not None or verified.is_file()):
+        rows = load_external_ids(verified)
+        problems += check_external_ids(corpus, rows, verified)
     if problems:
         _fail(EXIT_NONCONFORMING, f"{len(problems)} link problem(s):", problems)
     places = sum(1 for _ in corpus.of_kind("places"))
     _err(f"links agree with {table.path.name} ({len(table)} divisions) for {places} places")
+    if rows and verified is not None:
+        _err(f"links agree with {verified.name} ({len(rows)} verified identifiers)")
 
 
 @link_group.command(name="suggest")
@@ -894,17 +918,32 @@ def link_suggest(
 
 
 @link_group.command(name="accept")
-@click.argument("review", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("review", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--external-ids",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Instead of a review file: write the identifiers this table of verified ones gives "
+    "(GeoNames, DBpedia, Wikidata) into the records that lack them.",
+)
 @_config_options
 @_handles_input_errors
-def link_accept(config_path: Path | None, review: Path, **options: Any) -> None:
+def link_accept(
+    config_path: Path | None, review: Path | None, external_ids: Path | None, **options: Any
+) -> None:
     """Write the rows of REVIEW (a `kg link suggest` file) whose band is `accept` into the
-    curated facts: `code`, `wikidata` and `link_evidence` lines in each record. A record that
-    already has a different identifier is reported, not overwritten. The facts are checked
-    again afterwards and restored if they no longer load."""
+    curated facts: `code`, `wikidata` and `link_evidence` lines in each record; or, with
+    --external-ids CSV, the verified `geonames`, `dbpedia` and `wikidata` identifiers the
+    records lack. A record that already has a different identifier is reported, not
+    overwritten. The facts are checked again afterwards and restored if they no longer load."""
     config = _config(config_path, **options)
     corpus = read_corpus(config)[1]
-    plan = plan_insertions(corpus, read_review(review), review)
+    if (review is None) == (external_ids is None):
+        _fail(EXIT_USAGE, "error: give a REVIEW file or --external-ids CSV (one of them)")
+    if external_ids is not None:
+        plan = plan_verified(corpus, load_external_ids(external_ids), external_ids)
+    else:
+        assert review is not None  # noqa: S101 - checked just above
+        plan = plan_insertions(corpus, read_review(review), review)
     by_file: dict[str, list[Insertion]] = {}
     for insertion in plan:
         by_file.setdefault(insertion.file, []).append(insertion)

@@ -24,6 +24,8 @@ class Config:
     dist: Path = Path("dist")
     queries: Path = Path("queries")
     gazetteer: Path | None = None  # reference CSV for `kg link`; optional, never required
+    # identifiers in other datasets checked by hand, for `kg link check`; optional too
+    external_ids: Path | None = None
     # Where source texts are looked up for the quote check; missing folders are fine.
     texts: tuple[Path, ...] = field(default_factory=tuple)
     # Fail the build, rather than warn, when HermiT cannot check consistency (no Java).
@@ -56,7 +58,7 @@ def load_config(path: Path | None) -> Config:
     section = data.get(SECTION, {})
     known = {
         *("base", "facts", "ontology", "shapes", "dist", "queries", "texts", "gazetteer"),
-        "require_reasoner",
+        *("external_ids", "require_reasoner"),
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -86,6 +88,7 @@ def load_config(path: Path | None) -> Config:
         dist=resolve(section.get("dist", "dist")),
         queries=resolve(section.get("queries", "queries")),
         gazetteer=resolve(section["gazetteer"]) if "gazetteer" in section else None,
+        external_ids=resolve(section["external_ids"]) if "external_ids" in section else None,
         texts=tuple(resolve(t) for t in section.get("texts", [])),
         require_reasoner=bool(section.get("require_reasoner", False)),
         file=path,

@@ -24,6 +24,7 @@ from kg_build.facts.ranks import Disagreements, disagreements
 from kg_build.incremental.baseline import Baseline
 from kg_build.incremental.state import BuildState, FactFiles, Looked, fact_files
 from kg_build.link.check import check_links
+from kg_build.link.external_ids import check_external_ids, load_external_ids
 from kg_build.link.gazetteer import load_gazetteer
 from kg_build.namespaces import bind_prefixes
 from kg_build.ontology import load_ontology, vocabulary_of
@@ -196,11 +197,11 @@ def check(
         ),
     )
     links: list[Problem] = []
-    if config.gazetteer is not None:
+    if config.gazetteer is not None or config.external_ids is not None:
         links = timer.run(
             "links",
             lambda: _check_links(config, corpus),
-            lambda found: f"{len(found)} disagreements with the gazetteer",
+            lambda found: f"{len(found)} disagreements with the gazetteer and verified ids",
         )
     quality = timer.run(
         "quality",
@@ -394,15 +395,20 @@ def _read_on_both_cores(
 
 
 def _check_links(config: Config, corpus: Corpus) -> list[Problem]:
-    """Division codes, parents and Wikidata items against the gazetteer, when it is at hand
-    (the project must build without ../shared, so a missing file only skips the check)."""
-    if config.gazetteer is None or not config.gazetteer.is_file():
-        return []
-    return check_links(corpus, load_gazetteer(config.gazetteer))
+    """Division codes, parents and Wikidata items against the gazetteer, and identifiers in
+    other datasets against the table of verified ones, when they are at hand (the project
+    must build without ../shared, so a missing file only skips the check)."""
+    problems: list[Problem] = []
+    if config.gazetteer is not None and config.gazetteer.is_file():
+        problems += check_links(corpus, load_gazetteer(config.gazetteer))
+    if config.external_ids is not None and config.external_ids.is_file():
+        table = config.external_ids
+        problems += check_external_ids(corpus, load_external_ids(table), table)
+    return problems
 
 
 def _check_steps(config: Config) -> int:
-    return 5 + (config.gazetteer is not None)
+    return 5 + (config.gazetteer is not None or config.external_ids is not None)
 
 
 def release(

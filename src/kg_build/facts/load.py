@@ -80,6 +80,10 @@ class Entry:
     source: str
     origin: Origin
 
+    def problem(self, field: str, message: str, hint: str = "") -> Problem:
+        """A problem with one field of this record, at that field's line."""
+        return Problem(self.origin.file, self.origin.line_of(field), field, message, hint)
+
 
 @dataclass(frozen=True)
 class StatementEntry:

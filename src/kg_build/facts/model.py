@@ -153,6 +153,10 @@ class NamedRecord(Record):
 
 
 QID = Annotated[str, StringConstraints(pattern=r"^Q[1-9]\d*$")]
+# A GeoNames feature id; an English Wikipedia title as DBpedia names its resource (spaces as
+# underscores, dashes kept: Ganzhou–Shenzhen_high-speed_railway)
+GeoNamesID = Annotated[str, StringConstraints(pattern=r"^[1-9]\d*$")]
+DBpediaTitle = Annotated[str, StringConstraints(pattern=r"^[^\s<>\"{}|\\^`/#?]+$")]
 
 
 class PlaceType(StrEnum):
@@ -179,13 +183,15 @@ class PlaceFields(Strict):
 
     part_of: list[Slug] = []
     wikidata: QID | None = None
+    geonames: GeoNamesID | None = None
+    dbpedia: DBpediaTitle | None = None
 
 
 class Place(NamedRecord, PlaceFields):
     type: PlaceType
     code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
     point: Point | None = None
-    link_evidence: str | None = None  # which run or reference proposed code / wikidata
+    link_evidence: str | None = None  # which run or reference gave code / wikidata / geonames
 
 
 class OrganisationType(StrEnum):
@@ -206,6 +212,7 @@ class OrganisationFields(Strict):
     industries: list[Slug] = []
     present_in: list[Slug] = []  # places where it has invested or operates
     wikidata: QID | None = None
+    dbpedia: DBpediaTitle | None = None
 
 
 class Organisation(NamedRecord, OrganisationFields):
@@ -286,10 +293,13 @@ class ProjectFields(Strict):
     participants: list[Slug] = []
     industries: list[Slug] = []
     milestones: list[Milestone] = []
+    wikidata: QID | None = None
+    dbpedia: DBpediaTitle | None = None
 
 
 class Project(NamedRecord, ProjectFields):
     type: ProjectType
+    link_evidence: str | None = None  # where its wikidata / dbpedia identifier was checked
 
 
 class AgreementType(StrEnum):

@@ -32,6 +32,8 @@ LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 # Other datasets we link to: name -> (IRI prefix of their items, the dataset itself).
 LINK_TARGETS = {
     "wikidata": ("http://www.wikidata.org/entity/", URIRef("https://www.wikidata.org/")),
+    "geonames": ("https://sws.geonames.org/", URIRef("https://www.geonames.org/")),
+    "dbpedia": ("http://dbpedia.org/resource/", URIRef("https://dbpedia.org/")),
 }
 EXAMPLES = ("place/ganzhou", "project/ganshen-hsr", "agreement/gba-project-signing-2021")
 

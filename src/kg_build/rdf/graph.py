@@ -28,12 +28,15 @@ from kg_build.facts.model import (
     NamedRecord,
     Names,
     Organisation,
+    OrganisationFields,
     OrganisationStatement,
     Person,
     PersonStatement,
     Place,
+    PlaceFields,
     PlaceStatement,
     Project,
+    ProjectFields,
     ProjectStatement,
     Record,
     Role,
@@ -43,8 +46,10 @@ from kg_build.facts.model import (
 from kg_build.namespaces import (
     COMPARATOR,
     CONDITION,
+    DBR,
     GBA,
     GEO,
+    GEONAMES,
     MEASURE,
     ROLE,
     SCHEMA,
@@ -504,8 +509,21 @@ class GraphBuilder:
 
     def _place_fields(self, w: _Writer, r: Place | PlaceStatement) -> None:
         self._ref(w, GBA.directlyPartOf, r.part_of, "part_of")
+        self._links(w, r)
+
+    def _links(
+        self,
+        w: _Writer,
+        r: PlaceFields | OrganisationFields | ProjectFields,
+    ) -> None:
+        """The same thing in other datasets (docs/linking.md): owl:sameAs its Wikidata item,
+        GeoNames feature and DBpedia resource, where the facts give them."""
         if r.wikidata:
             w.add(OWL.sameAs, WD[r.wikidata], "wikidata")
+        if isinstance(r, PlaceFields) and r.geonames:
+            w.add(OWL.sameAs, URIRef(f"{GEONAMES}{r.geonames}/"), "geonames")
+        if r.dbpedia:
+            w.add(OWL.sameAs, DBR[r.dbpedia], "dbpedia")
 
     def _organisation(self, w: _Writer, r: Organisation, entry: Entry) -> None:
         w.add(RDF.type, ORGANISATION_CLASSES[r.type], "type")
@@ -518,8 +536,7 @@ class GraphBuilder:
             self._ref(w, GBA.subOrganisationOf, [r.sub_organisation_of], "sub_organisation_of")
         self._ref(w, GBA.industry, r.industries, "industries")
         self._ref(w, GBA.presentIn, r.present_in, "present_in")
-        if r.wikidata:
-            w.add(OWL.sameAs, WD[r.wikidata], "wikidata")
+        self._links(w, r)
 
     def _person(self, w: _Writer, r: Person, entry: Entry) -> None:
         w.add(RDF.type, GBA.Person)
@@ -591,6 +608,7 @@ class GraphBuilder:
         """What is said of the project `ident` (named `name`); `said_by`: see _roles."""
         self._ref(w, GBA.locatedIn, r.located_in, "located_in")
         self._ref(w, GBA.connects, r.connects, "connects")
+        self._links(w, r)
         if r.part_of:
             self._ref(w, GBA.partOfProject, [r.part_of], "part_of")
         self._ref(w, GBA.participant, r.participants, "participants")
