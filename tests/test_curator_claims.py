@@ -58,6 +58,7 @@ def test_a_field_of_the_curators_is_published_as_a_claim(facts_copy: Path) -> No
         ("    curator:\n      quote: it is the curator's own\n", "'quote' is no field"),
         ("    curator:\n      colour: a field that is not\n", "'colour' is no field"),
         ("    curator:\n      participants: why\n", "at least 10 characters"),
+        ("    curator:\n      milestones.3: the fourth of one milestone\n", "names nothing"),
     ],
 )
 def test_a_wrong_mark_is_refused_at_its_record(facts_copy: Path, mark: str, message: str) -> None:

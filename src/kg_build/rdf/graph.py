@@ -15,6 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from kg_build.errors import InputError, Problem
 from kg_build.facts.load import Corpus, Entry, Origin, StatementEntry, Unit
 from kg_build.facts.model import (
     Agreement,
@@ -445,12 +446,26 @@ class GraphBuilder:
         """The triples of the fields `said.curator` names, each as a claim of the curator's
         with the reason, linked from the record's attestation: what the source does not say
         is marked as such (gba:CuratorClaim), in the graph of the source being read."""
+        written = list(w.written or [])  # the claims' own triples are noted as well
         for key, reason in sorted(said.curator.items()):
-            for (s, p, o), path in w.written or []:
-                if path != key and not path.startswith(key + "."):
-                    continue
-                if p in _EVIDENCE:
-                    continue
+            marked = [
+                (triple, path)
+                for triple, path in written
+                if (path == key or path.startswith(key + ".")) and triple[1] not in _EVIDENCE
+            ]
+            if not marked:  # a part that is not there (milestones.3 of two milestones)
+                raise InputError(
+                    [
+                        Problem(
+                            w.origin.file,
+                            w.origin.line_of(f"curator.{key}"),
+                            f"curator.{key}",
+                            f"curator: {key!r} names nothing this record says",
+                            "name a field the record sets, or a part of it that is there",
+                        )
+                    ]
+                )
+            for (s, p, o), _ in marked:
                 # named after the record (and source) and the triple: stable between builds
                 digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode()).hexdigest()
                 claim = self.iris.part("claim", *name, digest[:12])
