@@ -17,6 +17,7 @@ graph, which the next load's MOVE does not involve and the error names).
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 import uuid
@@ -290,7 +291,7 @@ def _stale(target: Target, prefix: str, keep: set[str]) -> list[str]:
     """The graphs on the server under `prefix` that are not to be kept."""
     query = (
         "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-        f'FILTER (STRSTARTS(STR(?g), "{prefix}")) }}'
+        f"FILTER (STRSTARTS(STR(?g), {json.dumps(prefix)})) }}"  # a JSON string is SPARQL's too
     )
     try:
         result = RemoteEngine(target.sparql_endpoint()).run_text(query, form="SELECT")
