@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, SHARED, kg_here
+from conftest import BASE, SHARED, kg_here, texts_args
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import VOID, XSD
 from sparql_endpoint import serve
@@ -282,50 +283,53 @@ EXTERNAL_IDS = SHARED / "reference" / "external-ids.csv"
 def test_kg_link_check_finds_verified_identifiers_missing_wrong_and_unverified(
     facts_copy: Path,
 ) -> None:
-    """Both ways: a verified identifier the facts lack or contradict, and one the facts give
-    that no row verifies, each at its file and line; green once they agree."""
+    """Both ways: a verified identifier no record or statement gives, or one they contradict,
+    and one they give that no row verifies, each at its file and line; green once they
+    agree."""
     facts = ("--facts", str(facts_copy), "--gazetteer", str(GAZETTEER_CSV))
     table = ("--external-ids", str(EXTERNAL_IDS))
     assert kg_here("link", "check", *facts, *table).code == 0
-    places = facts_copy / "places.yaml"
-    text = places.read_text(encoding="utf-8")
-    assert 'geonames: "1806222"' in text and 'geonames: "1810638"' in text
+    statements = facts_copy / "sources" / "external-ids" / "places.yaml"
+    text = statements.read_text(encoding="utf-8")
     broken = text.replace('geonames: "1806222"', 'geonames: "1806223"', 1)
     broken = broken.replace('    dbpedia: "Ganzhou"\n', "", 1)
-    broken = broken.replace(
-        "  - id: xinfeng\n    type: county\n",
-        "  - id: xinfeng\n    type: county\n    dbpedia: Xinfeng_County\n",
-        1,
+    statements.write_text(broken, encoding="utf-8")
+    places = facts_copy / "places.yaml"
+    county = "  - id: xinfeng\n    type: county\n"
+    places.write_text(
+        places.read_text(encoding="utf-8").replace(county, county + "    dbpedia: Xinfeng\n", 1),
+        encoding="utf-8",
     )
-    places.write_text(broken, encoding="utf-8")
     result = kg_here("link", "check", *facts, *table)
     assert result.code == 1, result.err
     assert "1806223 disagrees with external-ids.csv:2, which verifies 1806222" in result.err
     assert "verifies dbpedia Ganzhou for Ganzhou" in result.err
-    assert "dbpedia Xinfeng_County is verified by no row of external-ids.csv" in result.err
-    assert result.err.count("places.yaml:") == 3
+    assert "dbpedia Xinfeng of xinfeng is verified by no row of external-ids.csv" in result.err
+    assert result.err.count("external-ids/places.yaml:") == 1
+    assert result.err.count(" facts/places.yaml:") + result.err.count("/facts/places.yaml:") == 2
 
 
-def test_accept_writes_the_verified_identifiers_with_their_evidence(facts_copy: Path) -> None:
-    places = facts_copy / "places.yaml"
-    text = places.read_text(encoding="utf-8")
-    record = text[text.index("  - id: jiangxi\n") :].split("\n\n")[0]
-    stripped = "\n".join(
-        line
-        for line in record.splitlines()
-        if not line.startswith(("    geonames", "    dbpedia", "    link_evidence"))
-    )
-    places.write_text(text.replace(record, stripped, 1), encoding="utf-8")
+def test_accept_writes_the_verified_identifiers_as_statements_of_the_table(
+    facts_copy: Path,
+) -> None:
+    """kg link accept --external-ids writes the table's source folder: a statement per entity
+    quoting its rows verbatim (the quote check finds them), the same bytes when run again."""
+    folder = facts_copy / "sources" / "external-ids"
+    shutil.rmtree(folder)
     facts = ("--facts", str(facts_copy))
     result = kg_here("link", "accept", "--external-ids", str(EXTERNAL_IDS), *facts)
     assert result.code == 0, result.err
-    assert "wrote 2 identifier(s) into 1 record(s)" in result.err
-    again = places.read_text(encoding="utf-8")
-    written = again[again.index("  - id: jiangxi\n") :].split("\n\n")[0]
-    assert written.splitlines()[2:4] == ['    geonames: "1806222"', '    dbpedia: "Jiangxi"']
-    assert "external-ids.csv:2: GeoNames admin1CodesASCII.txt: CN.03 Jiangxi" in written
+    assert "31 verified row(s) as statements about 19 thing(s)" in result.err
+    written = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert set(written) == {"source.yaml", "places.yaml", "organisations.yaml", "projects.yaml"}
+    places = written["places.yaml"].decode("utf-8")
+    jiangxi = places[places.index("  - about: jiangxi\n") :].split("  - about:", 2)[1]
+    assert 'geonames: "1806222"' in jiangxi and 'dbpedia: "Jiangxi"' in jiangxi
+    assert "GeoNames admin1CodesASCII.txt: CN.03 Jiangxi" in jiangxi
     assert kg_here("link", "accept", "--external-ids", str(EXTERNAL_IDS), *facts).code == 0
-    assert places.read_text(encoding="utf-8") == again  # nothing left to write
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == written
+    result = kg_here("validate", *facts, *texts_args())
+    assert result.code == 0 and "conforms" in result.err, result.err
 
 
 def test_the_description_has_a_linkset_for_geonames_and_dbpedia(shipped_release: object) -> None:

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 the data does not conform (SHACL, quotes, OWL consistency),
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import json
 import os
@@ -22,16 +23,21 @@ from kg_build import __version__
 from kg_build.batch import pause_cyclic_collector
 from kg_build.config import CONFIG_FILE, Config, load_config
 from kg_build.errors import InputError, NonConformingError, Problem
+from kg_build.facts.load import Corpus
 from kg_build.facts.ranks import conflict_lines, conflict_report, disagreements
 from kg_build.link.accept import (
     Insertion,
     apply_insertions,
     plan_insertions,
-    plan_verified,
     read_review,
 )
 from kg_build.link.check import check_links
-from kg_build.link.external_ids import check_external_ids, load_external_ids
+from kg_build.link.external_ids import (
+    check_external_ids,
+    load_external_ids,
+    source_file,
+    statement_files,
+)
 from kg_build.link.gazetteer import load_gazetteer
 from kg_build.link.suggest import GazetteerPlaces, review_table, suggest_links
 from kg_build.link.wikidata import LinkEndpointError, WikidataEndpoint
@@ -940,10 +946,10 @@ def link_accept(
     if (review is None) == (external_ids is None):
         _fail(EXIT_USAGE, "error: give a REVIEW file or --external-ids CSV (one of them)")
     if external_ids is not None:
-        plan = plan_verified(corpus, load_external_ids(external_ids), external_ids)
-    else:
-        assert review is not None  # noqa: S101 - checked just above
-        plan = plan_insertions(corpus, read_review(review), review)
+        _accept_verified(config, corpus, external_ids)
+        return
+    assert review is not None  # noqa: S101 - checked just above
+    plan = plan_insertions(corpus, read_review(review), review)
     by_file: dict[str, list[Insertion]] = {}
     for insertion in plan:
         by_file.setdefault(insertion.file, []).append(insertion)
@@ -964,6 +970,32 @@ def link_accept(
         raise
     fields = sum(len(i.lines) - 1 for i in plan)
     _err(f"wrote {fields} identifier(s) into {len(plan)} record(s) in {len(after)} file(s)")
+
+
+def _accept_verified(config: Config, corpus: Corpus, table: Path) -> None:
+    """The table's source folder written (its statements; a source.yaml if it has none),
+    then the facts read again; restored if they no longer load."""
+    rows = load_external_ids(table)
+    folder = config.facts / "sources" / table.stem
+    files = statement_files(corpus, rows, table)
+    if not (folder / "source.yaml").exists():
+        files["source.yaml"] = source_file(table, dt.date.today().isoformat())
+    folder.mkdir(parents=True, exist_ok=True)
+    before = {name: (folder / name).read_bytes() for name in files if (folder / name).exists()}
+    for name, text in files.items():
+        write_atomic(folder / name, text.encode("utf-8"))
+    try:
+        read_corpus(config)
+    except InputError:
+        for name in files:
+            if name in before:
+                write_atomic(folder / name, before[name])
+            else:
+                (folder / name).unlink()
+        _err("the facts did not load after the edit; restored them")
+        raise
+    things = sum(text.count("  - about: ") for text in files.values())
+    _err(f"wrote {len(rows)} verified row(s) as statements about {things} thing(s) in {folder}")
 
 
 def _fact_path(config: Config, shown: str) -> Path:

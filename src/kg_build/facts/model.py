@@ -191,7 +191,7 @@ class Place(NamedRecord, PlaceFields):
     type: PlaceType
     code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
     point: Point | None = None
-    link_evidence: str | None = None  # which run or reference gave code / wikidata / geonames
+    link_evidence: str | None = None  # which run or reference proposed code / wikidata
 
 
 class OrganisationType(StrEnum):
@@ -299,7 +299,6 @@ class ProjectFields(Strict):
 
 class Project(NamedRecord, ProjectFields):
     type: ProjectType
-    link_evidence: str | None = None  # where its wikidata / dbpedia identifier was checked
 
 
 class AgreementType(StrEnum):

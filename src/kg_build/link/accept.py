@@ -10,7 +10,6 @@ something to overwrite.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -20,7 +19,6 @@ from pathlib import Path
 from kg_build.errors import InputError, Problem
 from kg_build.facts.load import Corpus, Entry
 from kg_build.facts.model import Organisation, Place
-from kg_build.link.external_ids import ExternalId, matches
 from kg_build.link.suggest import COLUMNS
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -168,48 +166,6 @@ def _conflict(entry: Entry, field: str, have: str | None, offered: str) -> Probl
         f"{entry.record.id} has {field} {have}, the review file accepts {offered}",
         "decide which is right and edit the fact file by hand",
     )
-
-
-def plan_verified(corpus: Corpus, rows: list[ExternalId], table: Path) -> list[Insertion]:
-    """The verified identifiers a record lacks, as lines below its `type:` line, with one
-    `link_evidence` naming the table (and its SHA-256), each row's line and evidence. A
-    record that has a different identifier, or evidence already, is left to the curator."""
-    digest = hashlib.sha256(table.read_bytes()).hexdigest()[:12]
-    wanted: dict[str, tuple[Entry, list[str], list[str]]] = {}
-    problems: list[Problem] = []
-    for row, entry, field in matches(corpus, rows):
-        given = getattr(entry.record, field)
-        if given == row.id:
-            continue
-        if given is not None:
-            problems.append(
-                entry.problem(
-                    field,
-                    f"has {given}; {table.name}:{row.line} verifies {row.id}",
-                    "decide which is right; kg link accept does not overwrite",
-                )
-            )
-            continue
-        _, fields, evidence = wanted.setdefault(entry.record.id, (entry, [], []))
-        fields.append(f"{field}: {json.dumps(row.id, ensure_ascii=False)}")
-        evidence.append(f"{row.dataset} {row.id} ({table.name}:{row.line}: {row.evidence})")
-    plan = []
-    for entry, fields, evidence in wanted.values():
-        if getattr(entry.record, "link_evidence", None):
-            problems.append(
-                entry.problem(
-                    "link_evidence",
-                    "has link evidence already; add the new identifiers by hand",
-                    "; ".join(fields),
-                )
-            )
-            continue
-        said = f"{table.name} sha256:{digest}: " + "; ".join(evidence)
-        fields.append(f"link_evidence: {json.dumps(said, ensure_ascii=False)}")
-        plan.append(Insertion(entry.origin.file, entry.origin.line_of("type"), tuple(fields)))
-    if problems:
-        raise InputError(problems)
-    return plan
 
 
 def apply_insertions(text: str, insertions: list[Insertion], shown: str) -> str:
