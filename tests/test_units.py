@@ -171,7 +171,7 @@ def test_amounts_in_other_units_compare_in_their_si_unit(
                 "value": value,
                 "unit": unit,
                 "period": "2021",
-                "quote": "a quote",
+                "quote": "a quote of three",
             }
         )
 
@@ -193,7 +193,7 @@ def test_a_length_given_in_metres_agrees_with_one_in_kilometres(
         + f"    value: {value}\n"
         + f"    unit: {unit}\n"
         + "    period: 2021-12-10\n"
-        + "    quote: the railway\n",
+        + "    quote: The line was planned at 433 km\n",
         encoding="utf-8",
     )
     ontology, corpus = read_corpus(project_config(facts=facts_copy))
