@@ -242,3 +242,100 @@ def test_home_page_describes_the_dataset(server: str) -> None:
         f"{server}/api/queries/travel-times", params={"format": "html"}, timeout=10
     )
     assert "<table" in table.text and "Xinfeng County" in table.text
+
+
+ARTICLE_GRAPH = "https://w3id.org/ganzhou-gba/graph/cns-2022-02-17-ganzhou-bay-area"
+PER_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _n(response: requests.Response) -> int:
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_the_protocols_dataset_from_the_url_or_a_form_body(server: str) -> None:
+    """default-graph-uri and named-graph-uri, in the URL or a urlencoded POST body, make the
+    query's dataset: one graph as the default graph, and no named graphs unless named."""
+    whole = _count(server)
+    one = {"query": COUNT, "default-graph-uri": ARTICLE_GRAPH}
+    in_url = _n(requests.get(f"{server}/sparql", params=one, timeout=10))
+    in_body = _n(requests.post(f"{server}/sparql", data=one, timeout=10))
+    assert 0 < in_url == in_body < whole
+    only_default = {"query": PER_GRAPH, "default-graph-uri": ARTICLE_GRAPH}
+    assert _n(requests.post(f"{server}/sparql", data=only_default, timeout=10)) == 0
+    named = {"query": PER_GRAPH, "named-graph-uri": ARTICLE_GRAPH}
+    assert _n(requests.post(f"{server}/sparql", data=named, timeout=10)) == in_url
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"format": "text/csv"}, "text/csv"),  # Virtuoso's clients
+        ({"format": "application/sparql-results+xml"}, "application/sparql-results+xml"),
+        ({"output": "csv"}, "text/csv"),  # Fuseki's
+        ({"output": "json"}, "application/sparql-results+json"),
+        ({"format": "tsv"}, "text/tab-separated-values"),
+    ],
+)
+def test_format_parameters_other_clients_send(
+    server: str, params: dict[str, str], expected: str
+) -> None:
+    response = requests.get(
+        f"{server}/sparql",
+        params={"query": COUNT, **params},
+        headers={"Accept": "text/html"},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(expected)
+
+
+def test_a_resources_alternate_links_can_be_followed(server: str) -> None:
+    """The Link: rel="alternate" headers name ?format=<media type>: following one gives
+    that type, with the same triples as content negotiation does."""
+    page = requests.get(f"{server}/id/place/ganzhou", headers={"Accept": "text/html"}, timeout=10)
+    turtle = [
+        part.split(";")[0].strip(" <>")
+        for part in page.headers["link"].split(",")
+        if "text/turtle" in part or "text%2Fturtle" in part
+    ]
+    assert turtle, page.headers["link"]
+    followed = requests.get(
+        turtle[0] if turtle[0].startswith("http") else f"{server}{turtle[0]}", timeout=10
+    )
+    assert followed.headers["content-type"].startswith("text/turtle"), followed.headers
+    negotiated = requests.get(
+        f"{server}/id/place/ganzhou", headers={"Accept": "text/turtle"}, timeout=10
+    )
+    assert isomorphic(
+        Graph().parse(data=followed.content, format="turtle"),
+        Graph().parse(data=negotiated.content, format="turtle"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [(None, "turtle"), ("text/turtle", "turtle"), ("application/ld+json", "json-ld")],
+)
+def test_get_without_a_query_describes_the_service(
+    server: str, accept: str | None, fmt: str
+) -> None:
+    """SPARQL 1.1 Service Description: what it speaks, the formats it answers in, its default
+    dataset (the union of the named graphs) and its limits."""
+    from rdflib import Namespace, URIRef
+    from rdflib.namespace import DCTERMS, RDF
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    headers = {"Accept": accept} if accept else {}
+    response = requests.get(f"{server}/sparql", headers=headers, timeout=10)
+    assert response.status_code == 200, response.text
+    graph = Graph().parse(data=response.content, format=fmt)
+    service = next(iter(graph.subjects(RDF.type, sd.Service)))
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    assert (service, sd.feature, sd.UnionDefaultGraph) in graph
+    formats = set(graph.objects(service, sd.resultFormat))
+    assert URIRef("http://www.w3.org/ns/formats/SPARQL_Results_TSV") in formats
+    assert len(formats) == 8
+    assert "rows or triples per answer" in str(graph.value(service, DCTERMS.description))
+    refused = requests.get(f"{server}/sparql", headers={"Accept": "image/png"}, timeout=10)
+    assert refused.status_code == 406 and refused.text.strip()

@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg_build.query.engines import Result
@@ -62,8 +63,27 @@ def _tsv(result: Result) -> str:
     # SPARQL 1.1 TSV: terms in Turtle/N-Triples syntax, header with '?'
     lines = ["\t".join(f"?{v}" for v in result.variables)]
     for row in result.rows:
-        lines.append("\t".join("" if t is None else t.n3() for t in row))
+        lines.append("\t".join("" if t is None else tsv_term(t) for t in row))
     return "\n".join(lines) + "\n"
+
+
+# In a TSV result a tab or a line break would end the cell or the row: escaped, as N-Triples
+# escapes them (rdflib's n3() writes a literal with a line break as a long """ string)
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def tsv_term(term: Node) -> str:
+    """A term as SPARQL 1.1 TSV writes it: N-Triples syntax, one line, no tab."""
+    if isinstance(term, Literal):
+        text = f'"{str(term).translate(_ESCAPES)}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype and str(term.datatype) != str(XSD.string):
+            return f"{text}^^<{term.datatype}>"
+        return text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return f"<{term}>"
 
 
 def json_term(term: Node) -> dict[str, str]:

@@ -69,6 +69,9 @@ FORMATS = {
 
 
 def chosen(accept: str | None, format_param: str | None, offered: Sequence[str]) -> str | None:
-    """The type to answer in: `?format=` when it names an offered type, else by Accept."""
-    explicit = FORMATS.get(format_param or "")
+    """The type to answer in: `?format=` when it names an offered type (by its short name,
+    `csv`, or as a media type, `text/csv`, as Virtuoso's clients and our own Link headers
+    send it), else by Accept."""
+    given = (format_param or "").split(";")[0].strip().lower()
+    explicit = FORMATS.get(given, given)
     return explicit if explicit in offered else best_match(accept, offered)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kg_build.serve.description import service_description
+from kg_build.serve.negotiate import chosen
 from kg_build.serve.reply import ClientError
 from kg_build.serve.requests import graph_iri, last_of, pairs_of, read_body, values_of
 from kg_build.serve.resources import home
@@ -45,6 +47,8 @@ async def sparql(service: Service, request: Request) -> Response:
     if not text:
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             return await home(service, request)
+        if request.method == "GET" and not values_of(params, "query"):
+            return _described(service, request, params)  # no query at all, not an empty one
         raise ClientError(400, "give a SPARQL query in the `query` parameter")
     default = [graph_iri("default-graph-uri", v) for v in values_of(params, "default-graph-uri")]
     named = [graph_iri("named-graph-uri", v) for v in values_of(params, "named-graph-uri")]
@@ -54,6 +58,34 @@ async def sparql(service: Service, request: Request) -> Response:
         {
             "dataset": [default, named] if default or named else None,
             "accept": request.headers.get("accept"),
-            "format": last_of(params, "format"),
+            # `output=` is Fuseki's name for it
+            "format": last_of(params, "format") or last_of(params, "output"),
         },
     )
+
+
+# RDF syntaxes the description is offered in, Turtle first (what */* gets)
+_RDF = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+
+
+def _described(service: Service, request: Request, params: list[tuple[str, str]]) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint (GET without a query)."""
+    media = chosen(request.headers.get("accept"), last_of(params, "format"), list(_RDF))
+    if media is None:
+        raise ClientError(406, f"the service description is offered as {', '.join(_RDF)}")
+    settings = service.settings
+    graph = service_description(
+        f"{service.public}sparql",
+        f"{settings.base}dataset",
+        settings.max_rows,
+        service.pool.limits.timeout,
+        settings.query_limits.max_length,
+    )
+    body = graph.serialize(format=_RDF[media], encoding="utf-8")
+    charset = "" if media == "application/rdf+xml" else "; charset=utf-8"
+    return Response(body, 200, {"Vary": "Accept"}, media_type=media + charset)

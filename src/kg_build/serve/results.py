@@ -132,13 +132,15 @@ def _xml_term(term: Node) -> str:
         return f"<uri>{escape(str(term))}</uri>"
     if isinstance(term, BNode):
         return f"<bnode>{escape(str(term))}</bnode>"
+    # a carriage return as a reference: XML parsers turn a raw one into a line feed
+    text = escape(str(term), {"\r": "&#13;"})
     if not isinstance(term, Literal):
-        return f"<literal>{escape(str(term))}</literal>"
+        return f"<literal>{text}</literal>"
     if term.language:
-        return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
+        return f"<literal xml:lang={quoteattr(term.language)}>{text}</literal>"
     if term.datatype:
-        return f"<literal datatype={quoteattr(str(term.datatype))}>{escape(str(term))}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
+        return f"<literal datatype={quoteattr(str(term.datatype))}>{text}</literal>"
+    return f"<literal>{text}</literal>"
 
 
 def html_cell(term: Node | None, link: Link) -> str:
