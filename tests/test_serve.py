@@ -339,3 +339,18 @@ def test_get_without_a_query_describes_the_service(
     assert "rows or triples per answer" in str(graph.value(service, DCTERMS.description))
     refused = requests.get(f"{server}/sparql", headers={"Accept": "image/png"}, timeout=10)
     assert refused.status_code == 406 and refused.text.strip()
+
+
+@pytest.mark.parametrize("name", ["ganzhou-gba.nt", "ganzhou-gba.ttl", "context.jsonld"])
+def test_a_distribution_iri_gives_the_file(server: str, dist: Path, name: str) -> None:
+    """void:dataDump and dcat:downloadURL name BASE dist/<file>: the file itself comes back,
+    byte for byte, with its media type (a JSON-LD context is a context, not a description)."""
+    response = requests.get(f"{server}/dist/{name}", timeout=10)
+    assert response.status_code == 200
+    assert response.content == (dist / "current" / name).read_bytes()
+    media = {"nt": "application/n-triples", "ttl": "text/turtle", "jsonld": "application/ld+json"}
+    assert response.headers["content-type"].startswith(media[name.rsplit(".", 1)[1]])
+    if name == "context.jsonld":
+        assert "@context" in response.json()
+    missing = requests.get(f"{server}/dist/no-such-file.nt", timeout=10)
+    assert missing.status_code == 404 and missing.text.strip()

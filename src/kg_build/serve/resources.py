@@ -4,8 +4,9 @@ every resource of the dataset."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
+from kg_build.rdf.describe import DISTRIBUTIONS
 from kg_build.serve.requests import iri_of, response_of
 from kg_build.serve.service import CLIENT_GONE, Service
 
@@ -31,3 +32,18 @@ async def resource(service: Service, request: Request) -> Response:
         "format": request.query_params.get("format"),
     }
     return await service.answer(request, job)
+
+
+async def distribution(service: Service, request: Request) -> Response:
+    """A distribution's IRI (void:dataDump, dcat:downloadURL: BASE dist/<file>) gives the
+    file itself, of the release the workers read, with its media type; any other name under
+    dist/ is a resource IRI like the rest."""
+    name = request.path_params["name"]
+    if name not in DISTRIBUTIONS:
+        return await resource(service, request)
+    path = service.pool.release.parent / name  # the release folder holds its store and dumps
+    if not path.is_file():
+        return await resource(service, request)
+    media = DISTRIBUTIONS[name]
+    charset = "" if media == "application/ld+json" else "; charset=utf-8"
+    return FileResponse(path, media_type=media + charset)
