@@ -354,3 +354,33 @@ def test_a_distribution_iri_gives_the_file(server: str, dist: Path, name: str) -
         assert "@context" in response.json()
     missing = requests.get(f"{server}/dist/no-such-file.nt", timeout=10)
     assert missing.status_code == 404 and missing.text.strip()
+
+
+def test_the_ontology_and_graph_iris_give_what_they_name(server: str, dist: Path) -> None:
+    """The ontology IRI and its version IRI give the ontology; a named graph's IRI gives its
+    triples (as the Graph Store Protocol reads a graph by its IRI), the inferences' and the
+    description's too, which 404ed; as HTML, a page."""
+    import pyoxigraph as ox
+
+    base = "https://w3id.org/ganzhou-gba/"
+    ontology = Graph().parse(dist / "current" / "ontology.ttl", format="turtle")
+    trig = ox.Dataset(ox.parse(path=str(dist / "current" / "ganzhou-gba.trig")))
+
+    def served(path: str) -> Graph:
+        response = requests.get(f"{server}{path}", headers={"Accept": "text/turtle"}, timeout=10)
+        assert response.status_code == 200, (path, response.text)
+        return Graph().parse(data=response.content, format="turtle")
+
+    assert isomorphic(served("/def/"), ontology)
+    assert isomorphic(served("/def/0.1.0"), ontology)
+    for name in ("inferred", "description", "cns-2022-02-17-ganzhou-bay-area"):
+        graph = ox.NamedNode(f"{base}graph/{name}")
+        expected = Graph().parse(
+            data=ox.serialize(
+                [q.triple for q in trig if q.graph_name == graph], format=ox.RdfFormat.N_TRIPLES
+            ),
+            format="nt",
+        )
+        assert len(expected) > 10 and isomorphic(served(f"/graph/{name}"), expected), name
+    page = requests.get(f"{server}/graph/inferred", headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and "triples" in page.text

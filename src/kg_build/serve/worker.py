@@ -9,6 +9,7 @@ cannot open a network socket (serve/sandbox.py) and dies with the server.
 
 from __future__ import annotations
 
+import html
 import os
 import resource
 import socket
@@ -25,7 +26,9 @@ from kg_build.serve.negotiate import chosen
 from kg_build.serve.reply import ClientError, Reply
 from kg_build.serve.results import GRAPH_TYPES, SELECT_TYPES, Answer, evaluate, write
 from kg_build.serve.sandbox import SandboxUnavailableError, die_with_parent, forbid_network
-from kg_build.store.embedded import checkpoint, open_release
+from kg_build.store.embedded import checkpoint, ontology_graph, open_release
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 RESOURCE_TYPES = (
     "text/html",
@@ -101,11 +104,17 @@ class Answers:
     def resource(self, job: dict[str, Any]) -> Reply:
         iri, path = str(job["iri"]), str(job["path"])
         node = ox.NamedNode(iri)  # the server checked it is an IRI
-        if not any(True for _ in self.store.quads_for_pattern(node, None, None, ox.DefaultGraph())):
+        whole = self._whole_graph(node)
+        described = any(
+            True for _ in self.store.quads_for_pattern(node, None, None, ox.DefaultGraph())
+        )
+        if not described and whole is None:
             raise ClientError(404, f"nothing is known about <{iri}>")
         media = chosen(job.get("accept"), job.get("format"), RESOURCE_TYPES)
         if media is None:
             raise ClientError(406, f"offered: {', '.join(RESOURCE_TYPES)}")
+        if whole is not None and (media != "text/html" or not described):
+            return self._graph_reply(node, whole, media, path)
         headers = {
             "Vary": "Accept",
             "Link": ", ".join(
@@ -117,6 +126,47 @@ class Answers:
             page = pages.resource(self.store, node, self.link)
             return Reply(200, "text/html; charset=utf-8", page.encode(), headers)
         triples = pages.description(self.store, node)
+        body = ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=self.prefixes) or b""
+        return Reply(200, media, body, headers)
+
+    def _whole_graph(self, node: ox.NamedNode) -> ox.NamedNode | None:
+        """The named graph an IRI stands for as a whole, if it does: the ontology's IRI and
+        its version IRIs give the ontology; a named graph no description speaks of (the
+        inferences, the description, the ontology's graph) gives its triples."""
+        ontology = ontology_graph(self.base)
+        owl = "http://www.w3.org/2002/07/owl#"
+        if any(
+            True
+            for _ in self.store.quads_for_pattern(
+                node, ox.NamedNode(RDF_TYPE), ox.NamedNode(owl + "Ontology"), ontology
+            )
+        ) or any(
+            True
+            for _ in self.store.quads_for_pattern(
+                None, ox.NamedNode(owl + "versionIRI"), node, ontology
+            )
+        ):
+            return ontology
+        if any(True for _ in self.store.quads_for_pattern(None, None, None, node)):
+            return node
+        return None
+
+    def _graph_reply(self, node: ox.NamedNode, graph: ox.NamedNode, media: str, path: str) -> Reply:
+        """A graph's triples in the negotiated syntax; as HTML, what it is and its RDF forms."""
+        headers = {"Vary": "Accept"}
+        triples = [q.triple for q in self.store.quads_for_pattern(None, None, None, graph)]
+        if media == "text/html":
+            links = " · ".join(
+                f'<a href="{path}?format={urlencode({"": m})[1:]}">{m}</a>'
+                for m in RESOURCE_TYPES[1:]
+            )
+            page = pages.wrap(
+                node.value,
+                f"<h1>{html.escape(node.value)}</h1><p>A graph of {len(triples)} "
+                f"triples (<code>{html.escape(graph.value)}</code>).</p>"
+                f"<p>As RDF: {links}</p>",
+            )
+            return Reply(200, "text/html; charset=utf-8", page.encode(), headers)
         body = ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=self.prefixes) or b""
         return Reply(200, media, body, headers)
 
