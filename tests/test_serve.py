@@ -384,3 +384,25 @@ def test_the_ontology_and_graph_iris_give_what_they_name(server: str, dist: Path
         assert len(expected) > 10 and isomorphic(served(f"/graph/{name}"), expected), name
     page = requests.get(f"{server}/graph/inferred", headers={"Accept": "text/html"}, timeout=10)
     assert page.status_code == 200 and "triples" in page.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/id/place/ganzhou", "/dist/ganzhou-gba.nt", "/sparql?query=ASK%7B%7D", "/"]
+)
+def test_answers_carry_validators_and_a_current_copy_gets_304(server: str, path: str) -> None:
+    first = requests.get(f"{server}{path}", headers={"Accept": "text/turtle, */*"}, timeout=10)
+    assert first.status_code == 200
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert "max-age" in first.headers["cache-control"]
+    for condition in ({"If-None-Match": etag}, {"If-Modified-Since": modified}):
+        again = requests.get(
+            f"{server}{path}", headers={"Accept": "text/turtle, */*", **condition}, timeout=10
+        )
+        assert again.status_code == 304 and again.content == b"", condition
+        assert again.headers["etag"] == etag
+    stale = requests.get(
+        f"{server}{path}",
+        headers={"Accept": "text/turtle, */*", "If-None-Match": '"not-this-one"'},
+        timeout=10,
+    )
+    assert stale.status_code == 200 and stale.content == first.content

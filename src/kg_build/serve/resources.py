@@ -46,4 +46,5 @@ async def distribution(service: Service, request: Request) -> Response:
         return await resource(service, request)
     media = DISTRIBUTIONS[name]
     charset = "" if media == "application/ld+json" else "; charset=utf-8"
-    return FileResponse(path, media_type=media + charset)
+    # stat now, so that its ETag and Last-Modified are there for the conditional request
+    return FileResponse(path, media_type=media + charset, stat_result=path.stat())

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from kg_build.query.catalog import CannedQuery, load_catalog
 from kg_build.serve import pages
+from kg_build.serve.caching import cached
 from kg_build.serve.pool import Pool
 from kg_build.serve.reply import ClientError, Reply
 from kg_build.serve.requests import disconnected, has_body, response_of
@@ -98,6 +99,13 @@ class Service:
             raise ClientError(400, str(exc)) from exc
         return await self.answer(request, {"op": "sparql", "query": text, **extra})
 
+    def _released(self) -> float:
+        """When the release the workers read was written (its folder's time)."""
+        try:
+            return self.pool.release.parent.stat().st_mtime
+        except OSError:
+            return 0.0
+
     def route(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         """`handler` for a route: a bad request becomes its 4xx answer, never a 500."""
 
@@ -106,7 +114,7 @@ class Service:
                 if request.method in ("GET", "HEAD") and has_body(request):
                     # nothing would read it; a client could stream one for ever
                     raise ClientError(400, "a GET request carries no body", {"Connection": "close"})
-                response = await handler(self, request)
+                response = cached(request, await handler(self, request), self._released())
             except ClientError as exc:
                 response = response_of(Reply.of_error(exc))
             except ClientDisconnect:
