@@ -118,8 +118,7 @@ class Answers:
         headers = {
             "Vary": "Accept",
             "Link": ", ".join(
-                f'<{path}?format={urlencode({"": m})[1:]}>; rel="alternate"; type="{m}"'
-                for m in RESOURCE_TYPES[1:]
+                f'<{_alternate(path, m)}>; rel="alternate"; type="{m}"' for m in RESOURCE_TYPES[1:]
             ),
         }
         if media == "text/html":
@@ -157,8 +156,7 @@ class Answers:
         triples = [q.triple for q in self.store.quads_for_pattern(None, None, None, graph)]
         if media == "text/html":
             links = " · ".join(
-                f'<a href="{path}?format={urlencode({"": m})[1:]}">{m}</a>'
-                for m in RESOURCE_TYPES[1:]
+                f'<a href="{_alternate(path, m)}">{m}</a>' for m in RESOURCE_TYPES[1:]
             )
             page = pages.wrap(
                 node.value,
@@ -169,6 +167,11 @@ class Answers:
             return Reply(200, "text/html; charset=utf-8", page.encode(), headers)
         body = ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=self.prefixes) or b""
         return Reply(200, media, body, headers)
+
+
+def _alternate(path: str, media: str) -> str:
+    """The address of a resource's form in `media` (`?format=` takes a media type)."""
+    return f"{path}?format={urlencode({'': media})[1:]}"
 
 
 def pin(sock: socket.socket, settings: dict[str, Any]) -> None:
