@@ -12,7 +12,7 @@ import requests
 from conftest import ROOT
 from golden_results import GOLDEN, same, to_document
 from openapi_spec_validator import validate as validate_openapi
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from kg_build.query.catalog import load_catalog
@@ -406,3 +406,64 @@ def test_answers_carry_validators_and_a_current_copy_gets_304(server: str, path:
         timeout=10,
     )
     assert stale.status_code == 200 and stale.content == first.content
+
+
+def test_the_endpoint_gives_the_dumps_triples_exactly(server: str, dist: Path) -> None:
+    """Every triple the endpoint holds in the dataset's named graphs is the dump's, with the
+    same lexical form and datatype (a store that rewrote "10.0" as "10" or positiveInteger as
+    integer would break a shape over a CONSTRUCT that the dump passes), and none is missing."""
+    import pyoxigraph as ox
+
+    query = (
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+        "FILTER(?g != <https://w3id.org/ganzhou-gba/graph/ontology>) }"
+    )
+    response = requests.post(
+        f"{server}/sparql",
+        data={"query": query},
+        headers={"Accept": "application/n-triples"},
+        timeout=30,
+    )
+    assert response.status_code == 200 and "x-result-truncated" not in response.headers
+    served = {q.triple for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)}
+    dumped = {q.triple for q in ox.parse(path=str(dist / "current" / "ganzhou-gba.trig"))}
+    assert served == dumped, (
+        sorted(map(str, served - dumped))[:3],
+        sorted(map(str, dumped - served))[:3],
+    )
+    typed = {t.object.datatype.value for t in dumped if isinstance(t.object, ox.Literal)}
+    assert "http://www.w3.org/2001/XMLSchema#decimal" in typed
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"), [("application/n-quads", "nquads"), ("application/trig", "trig")]
+)
+def test_a_resource_as_quads_names_the_graph_of_each_statement(
+    server: str, dist: Path, accept: str, fmt: str
+) -> None:
+    """As N-Quads or TriG, a resource's statements come in the named graphs that hold them:
+    the source's graph for what the article says, graph/inferred for the reasoner's; their
+    triples are the Turtle description's. A named graph's IRI gives its quads."""
+    from rdflib import Dataset
+
+    base = "https://w3id.org/ganzhou-gba/"
+    response = requests.get(f"{server}/id/place/xinfeng", headers={"Accept": accept}, timeout=10)
+    assert response.status_code == 200 and response.headers["content-type"].startswith(accept)
+    quads = Dataset()
+    quads.parse(data=response.content, format=fmt)
+    graphs = {str(g) for _, _, _, g in quads.quads()}
+    assert f"{base}graph/cns-2022-02-17-ganzhou-bay-area" in graphs
+    assert f"{base}graph/inferred" in graphs and "urn:x-rdflib:default" not in graphs
+    turtle = requests.get(
+        f"{server}/id/place/xinfeng", headers={"Accept": "text/turtle"}, timeout=10
+    )
+    assert {(s, p, o) for s, p, o, _ in quads.quads()} == set(
+        Graph().parse(data=turtle.content, format="turtle")
+    )
+    inferred = requests.get(f"{server}/graph/inferred", headers={"Accept": accept}, timeout=10)
+    held = Dataset()
+    held.parse(data=inferred.content, format=fmt)
+    assert {str(g) for _, _, _, g in held.quads()} == {f"{base}graph/inferred"}
+    trig = Dataset()
+    trig.parse(dist / "current" / "ganzhou-gba.trig", format="trig")
+    assert len(held) == len(trig.graph(URIRef(f"{base}graph/inferred")))

@@ -65,6 +65,8 @@ FORMATS = {
     "ntriples": "application/n-triples",
     "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml",
+    "trig": "application/trig",
+    "nquads": "application/n-quads",
 }
 
 

@@ -102,21 +102,38 @@ def _value(store: ox.Store, term: object, link: Link) -> str:
 def description(store: ox.Store, node: ox.NamedNode) -> list[ox.Triple]:
     """What we serve as RDF for a resource: its statements, statements pointing at it, and the
     labels of everything linked (the same as the describe-entity query)."""
-    seen: dict[str, ox.Triple] = {}
+    unique = {str(q.triple): q.triple for q in _described(store, node, named=False)}
+    return [unique[k] for k in sorted(unique)]
 
-    def add(t: ox.Triple) -> None:
-        seen.setdefault(str(t), t)
 
-    for q in _quads(store, node, None, None):
-        add(ox.Triple(q.subject, q.predicate, q.object))
+def description_quads(store: ox.Store, node: ox.NamedNode) -> list[ox.Quad]:
+    """The same statements as `description`, each in every named graph that holds it: the
+    graph names say which source (or the inferences, the description) states each one."""
+    unique = {str(q): q for q in _described(store, node, named=True)}
+    return [unique[k] for k in sorted(unique)]
+
+
+def _described(store: ox.Store, node: ox.NamedNode, named: bool) -> Iterator[ox.Quad]:
+    def pattern(
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        obj: ox.NamedNode | None,
+    ) -> Iterator[ox.Quad]:
+        if not named:
+            yield from _quads(store, subject, predicate, obj)
+            return
+        for q in store.quads_for_pattern(subject, predicate, obj, None):
+            if not isinstance(q.graph_name, ox.DefaultGraph):
+                yield q
+
+    for q in pattern(node, None, None):
+        yield q
         if isinstance(q.object, ox.NamedNode):
-            for label in _quads(store, q.object, RDFS_LABEL, None):
-                add(ox.Triple(label.subject, label.predicate, label.object))
-    for q in _quads(store, None, None, node):
-        add(ox.Triple(q.subject, q.predicate, q.object))
-        for label in _quads(store, q.subject, RDFS_LABEL, None):
-            add(ox.Triple(label.subject, label.predicate, label.object))
-    return [seen[k] for k in sorted(seen)]
+            yield from pattern(q.object, RDFS_LABEL, None)
+    for q in pattern(None, None, node):
+        yield q
+        if not isinstance(q.subject, ox.Triple):
+            yield from pattern(q.subject, RDFS_LABEL, None)
 
 
 def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:

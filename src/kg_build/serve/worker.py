@@ -36,7 +36,11 @@ RESOURCE_TYPES = (
     "application/ld+json",
     "application/n-triples",
     "application/rdf+xml",
+    "application/trig",
+    "application/n-quads",
 )
+# A resource's statements with the named graph (the source) of each.
+QUAD_TYPES = {"application/trig": ox.RdfFormat.TRIG, "application/n-quads": ox.RdfFormat.N_QUADS}
 _TEXTUAL = (
     "text/",
     "application/sparql-results+json",
@@ -124,9 +128,14 @@ class Answers:
         if media == "text/html":
             page = pages.resource(self.store, node, self.link)
             return Reply(200, "text/html; charset=utf-8", page.encode(), headers)
-        triples = pages.description(self.store, node)
-        body = ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=self.prefixes) or b""
-        return Reply(200, media, body, headers)
+        if media in QUAD_TYPES:
+            quads = pages.description_quads(self.store, node)
+            return Reply(200, media, self._rdf(quads, media), headers)
+        return Reply(200, media, self._rdf(pages.description(self.store, node), media), headers)
+
+    def _rdf(self, statements: list[ox.Triple] | list[ox.Quad], media: str) -> bytes:
+        fmt = QUAD_TYPES.get(media) or GRAPH_TYPES[media]
+        return ox.serialize(statements, format=fmt, prefixes=self.prefixes) or b""
 
     def _whole_graph(self, node: ox.NamedNode) -> ox.NamedNode | None:
         """The named graph an IRI stands for as a whole, if it does: the ontology's IRI and
@@ -153,7 +162,10 @@ class Answers:
     def _graph_reply(self, node: ox.NamedNode, graph: ox.NamedNode, media: str, path: str) -> Reply:
         """A graph's triples in the negotiated syntax; as HTML, what it is and its RDF forms."""
         headers = {"Vary": "Accept"}
-        triples = [q.triple for q in self.store.quads_for_pattern(None, None, None, graph)]
+        quads = list(self.store.quads_for_pattern(None, None, None, graph))
+        triples = [q.triple for q in quads]
+        if media in QUAD_TYPES:
+            return Reply(200, media, self._rdf(quads, media), headers)
         if media == "text/html":
             links = " · ".join(
                 f'<a href="{_alternate(path, m)}">{m}</a>' for m in RESOURCE_TYPES[1:]
@@ -165,8 +177,7 @@ class Answers:
                 f"<p>As RDF: {links}</p>",
             )
             return Reply(200, "text/html; charset=utf-8", page.encode(), headers)
-        body = ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=self.prefixes) or b""
-        return Reply(200, media, body, headers)
+        return Reply(200, media, self._rdf(triples, media), headers)
 
 
 def _alternate(path: str, media: str) -> str:
