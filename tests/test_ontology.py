@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import owlready2
 import pyoxigraph
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg_build.namespaces import GBA
 from kg_build.ontology import load_ontology, vocabulary_of
@@ -120,3 +121,69 @@ def test_ontology_loads_in_owlready2_and_is_consistent_under_hermit(ontology: Gr
     railway = world[str(GBA.HighSpeedRailway)]
     assert world[str(GBA.Project)] in railway.ancestors()
     world.close()
+
+
+OWL_API_JARS = Path("/usr/share/java")
+PROFILE_CHECK = Path(__file__).parent / "owl_profile" / "ProfileCheck.java"
+
+
+def owl2_dl_violations(document: Path) -> tuple[list[str], int]:
+    """The OWL API's own OWL 2 DL profile check (Debian's libowlapi-java, which .ci/run
+    installs), run as a single-file Java program: its violations and the axioms it read."""
+    if not (OWL_API_JARS / "owlapi-distribution.jar").is_file():
+        pytest.fail("the OWL API is not installed (Debian: apt-get install libowlapi-java)")
+    # the OWL API's dependencies are the other jars of Debian's /usr/share/java
+    done = subprocess.run(
+        ["java", "-cp", f"{OWL_API_JARS}/*", str(PROFILE_CHECK), str(document)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    counts = {k: int(v) for k, _, v in (line.partition(": ") for line in lines[-2:])}
+    violations = [line for line in lines if line.startswith("violation: ")]
+    assert len(violations) == counts["violations"]
+    return violations, counts["axioms"]
+
+
+def test_the_ontology_is_owl2_dl_by_the_owl_apis_profile_checker(
+    ontology: Graph, tmp_path: Path
+) -> None:
+    """Annotation properties declared, only datatypes of OWL 2's datatype map in axioms (the
+    xsd:date and xsd:duration values are checked by the shapes), no reserved-vocabulary
+    misuse: what open-data tools and DL reasoners require. The checker does find the
+    violations it is there for: an undeclared annotation property and an xsd:date range."""
+    document = tmp_path / "ontology.ttl"
+    ontology.serialize(document, format="turtle")
+    violations, axioms = owl2_dl_violations(document)
+    assert violations == [] and axioms > 1000
+    broken = Graph()
+    for t in ontology:
+        broken.add(t)
+    broken.remove((SKOS.definition, RDF.type, OWL.AnnotationProperty))
+    broken.add((GBA.asOf, RDFS.range, XSD.date))
+    broken.serialize(document, format="turtle")
+    found, _ = owl2_dl_violations(document)
+    assert any("undeclared annotation property" in v and "core#definition" in v for v in found)
+    assert any("xsd:date" in v for v in found)
+
+
+def test_every_term_is_defined_by_the_ontology_which_says_who_made_it(ontology: Graph) -> None:
+    """rdfs:isDefinedBy on every term of ours (what pyLODE, Widoco and LOV read), and the
+    ontology's metadata: version IRI, creator, publisher, licence, created and modified."""
+    ontology_iri = URIRef(OWN)
+    missing = [
+        t for t in own_terms(ontology) if (t, RDFS.isDefinedBy, ontology_iri) not in ontology
+    ]
+    assert missing == []
+    for predicate in (
+        OWL.versionIRI,
+        DCTERMS.creator,
+        DCTERMS.publisher,
+        DCTERMS.license,
+        DCTERMS.created,
+        DCTERMS.modified,
+    ):
+        assert ontology.value(ontology_iri, predicate) is not None, predicate
