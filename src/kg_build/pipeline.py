@@ -481,7 +481,11 @@ def _publish(checked: Checked, config: Config, reasoning: Reasoning) -> Release:
             change = data.change
             counts = recount(before, change.removed, change.added, data.old, data.chunk)
         counts = counts or count_lines(chunk)
-        return counts, _nt(describe(iris, counts, checked.corpus, conflicts))
+        inferred = union_graphs[inferred_iri].count(b"\n")
+        made = {
+            inferred_iri: (inferred, "What the build infers: part-of closure, preferred values")
+        }
+        return counts, _nt(describe(iris, counts, checked.corpus, conflicts, made))
 
     describing = in_child(description_of)
     jsonld = dumps.jsonld(data, config.base, prior)

@@ -7,8 +7,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
+from rdflib import Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import Node
 
 from kg_build.facts.load import Corpus
@@ -29,11 +29,55 @@ DESCRIPTION_ZH = (
     "每条均以原文引文关联出处。"
 )
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-# Other datasets we link to: name -> (IRI prefix of their items, the dataset itself).
+PUBLISHER_NAME = "Ganzhou – Greater Bay Area knowledge graph team"
+KEYWORDS = {
+    "en": (
+        "Ganzhou",
+        "Greater Bay Area",
+        "Jiangxi",
+        "regional development",
+        "infrastructure",
+        "investment",
+        "linked data",
+    ),
+    "zh": ("赣州", "粤港澳大湾区", "江西", "区域发展", "基础设施", "投资", "关联数据"),
+}
+# DCAT-AP's controlled vocabularies (the EU Publications Office's authority tables): data
+# themes, the place covered, file types, planned availability.
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+THEMES = {"REGI": "Regions and cities", "ECON": "Economy and finance", "TRAN": "Transport"}
+LANGUAGES = ("ENG", "ZHO")
+SPATIAL = URIRef(f"{EU_AUTHORITY}country/CHN")
+AVAILABILITY = URIRef(f"{EU_AUTHORITY}planned-availability/STABLE")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+IANA = "http://www.iana.org/assignments/media-types/"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A dataset our owl:sameAs links point into: the IRI prefix of its items, its name, home
+    page and SPARQL endpoint, described as a void:Dataset of its own."""
+
+    prefix: str
+    title: str
+    homepage: str
+    endpoint: str | None = None
+
+
 LINK_TARGETS = {
-    "wikidata": ("http://www.wikidata.org/entity/", URIRef("https://www.wikidata.org/")),
-    "geonames": ("https://sws.geonames.org/", URIRef("https://www.geonames.org/")),
-    "dbpedia": ("http://dbpedia.org/resource/", URIRef("https://dbpedia.org/")),
+    "wikidata": Target(
+        "http://www.wikidata.org/entity/",
+        "Wikidata",
+        "https://www.wikidata.org/",
+        "https://query.wikidata.org/sparql",
+    ),
+    "geonames": Target("https://sws.geonames.org/", "GeoNames", "https://www.geonames.org/"),
+    "dbpedia": Target(
+        "http://dbpedia.org/resource/",
+        "DBpedia",
+        "https://www.dbpedia.org/",
+        "https://dbpedia.org/sparql",
+    ),
 }
 EXAMPLES = ("place/ganzhou", "project/ganshen-hsr", "agreement/gba-project-signing-2021")
 
@@ -46,6 +90,19 @@ DISTRIBUTIONS: Mapping[str, str] = {
     "context.jsonld": "application/ld+json",
     "void.ttl": "text/turtle",
     "ontology.ttl": "text/turtle",
+}
+# File name -> (the EU file type, what the file holds).
+_FILES: Mapping[str, tuple[str, str]] = {
+    "ganzhou-gba.ttl": ("RDF_TURTLE", "The facts and the inferences, one graph, in Turtle."),
+    "ganzhou-gba.nt": ("RDF_N_TRIPLES", "The facts and the inferences, one graph, in N-Triples."),
+    "ganzhou-gba.jsonld": ("JSON_LD", "The facts and the inferences, one graph, in JSON-LD."),
+    "ganzhou-gba.trig": (
+        "RDF_TRIG",
+        "Every named graph: one per source, the inferences and this description, in TriG.",
+    ),
+    "context.jsonld": ("JSON_LD", "The JSON-LD context of the JSON-LD dump."),
+    "void.ttl": ("RDF_TURTLE", "This description of the dataset (VoID and DCAT-AP)."),
+    "ontology.ttl": ("RDF_TURTLE", "The ontology and its SKOS vocabularies (OWL 2 DL)."),
 }
 
 
@@ -153,25 +210,46 @@ def _terms(line: bytes) -> list[bytes]:
 def _targets(obj: bytes) -> Counter[str]:
     """The datasets (LINK_TARGETS) an owl:sameAs object is in."""
     value = _value(obj)
-    return Counter(name for name, (prefix, _) in LINK_TARGETS.items() if value.startswith(prefix))
+    return Counter(name for name, t in LINK_TARGETS.items() if value.startswith(t.prefix))
 
 
 RdfTriple = tuple[Node, Node, Node]
 
 
-def describe(iris: Iris, counts: Counts, corpus: Corpus, conflicts: int = 0) -> Triples:
-    """VoID + DCAT for the published union (inferences included), given its `counts`, sorted
-    as every dump is. Made as pyoxigraph triples: an rdflib Graph costs seconds at
-    10,000 sources."""
+def describe(
+    iris: Iris,
+    counts: Counts,
+    corpus: Corpus,
+    conflicts: int = 0,
+    graphs: Mapping[str, tuple[int, str]] | None = None,
+) -> Triples:
+    """VoID + DCAT-AP for the published union (inferences included), given its `counts` and
+    the triple counts of the named graphs this build makes beside the sources' (`graphs`:
+    the inferences), sorted as every dump is. Made as pyoxigraph triples: an rdflib Graph
+    costs seconds at 10,000 sources."""
     dataset = URIRef(f"{iris.base}dataset")
-    made = chain(
-        _about(dataset, iris.base),
-        _statistics(dataset, iris.base, counts),
-        _sources(dataset, iris, corpus),
-        _distributions(dataset, iris.base),
-        _linksets(dataset, iris.base, counts),
-        [(dataset, GBA.conflicts, _integer(conflicts))],
+    made = set(
+        chain(
+            _about(dataset, iris.base),
+            _catalog(dataset, iris.base),
+            _statistics(dataset, iris.base, counts),
+            _sources(dataset, iris, corpus),
+            _distributions(dataset, iris.base),
+            _linksets(dataset, iris.base, counts),
+            _graphs(dataset, graphs or {}),
+            [(dataset, GBA.conflicts, _integer(conflicts))],
+        )
     )
+    # The description is a named graph too: its count counts itself (four triples more
+    # whatever the number says).
+    own = URIRef(f"{iris.base}graph/description")
+    mine = [
+        (dataset, VOID.subset, own),
+        (own, RDF.type, VOID.Dataset),
+        (own, RDFS.label, Literal("The description of the dataset (VoID, DCAT-AP)", lang="en")),
+    ]
+    made.update(mine)
+    made.add((own, VOID.triples, _integer(len(made) + 1)))
     return sort_triples({oxigraph_triple(*t) for t in made})
 
 
@@ -183,10 +261,67 @@ def _about(dataset: URIRef, base: str) -> Iterator[RdfTriple]:
     yield dataset, DCTERMS.description, Literal(DESCRIPTION_EN, lang="en")
     yield dataset, DCTERMS.description, Literal(DESCRIPTION_ZH, lang="zh")
     yield dataset, DCTERMS.license, LICENSE
+    yield LICENSE, RDF.type, DCTERMS.LicenseDocument
+    attribution = URIRef("http://purl.org/adms/licencetype/Attribution")
+    yield LICENSE, DCTERMS.type, attribution
+    yield attribution, RDF.type, SKOS.Concept
+    yield attribution, SKOS.prefLabel, Literal("Attribution", lang="en")
+    yield dataset, DCTERMS.publisher, _publisher(base)
+    yield dataset, FOAF.homepage, URIRef(base)
+    yield URIRef(base), RDF.type, FOAF.Document
+    yield dataset, DCAT.landingPage, URIRef(base)
+    for language, words in KEYWORDS.items():
+        for word in words:
+            yield dataset, DCAT.keyword, Literal(word, lang=language)
+    for theme, label in THEMES.items():
+        concept = URIRef(f"{EU_AUTHORITY}data-theme/{theme}")
+        yield dataset, DCAT.theme, concept
+        yield concept, RDF.type, SKOS.Concept
+        yield concept, SKOS.prefLabel, Literal(label, lang="en")
+        yield concept, SKOS.inScheme, URIRef(f"{EU_AUTHORITY}data-theme")
+    for language in LANGUAGES:
+        yield dataset, DCTERMS.language, _language(language)
+    yield dataset, DCTERMS.spatial, SPATIAL
+    yield SPATIAL, RDF.type, DCTERMS.Location
     yield dataset, VOID.uriSpace, Literal(f"{base}id/")
+    yield dataset, VOID.sparqlEndpoint, URIRef(f"{base}sparql")
+    yield dataset, VOID.rootResource, URIRef(f"{base}id/{EXAMPLES[0]}")
     yield dataset, DCTERMS.conformsTo, URIRef(str(GBA))
+    yield URIRef(str(GBA)), RDF.type, DCTERMS.Standard
     for example in EXAMPLES:
         yield dataset, VOID.exampleResource, URIRef(f"{base}id/{example}")
+
+
+def _language(code: str) -> URIRef:
+    return URIRef(f"{EU_AUTHORITY}language/{code}")
+
+
+def _publisher(base: str) -> URIRef:
+    return URIRef(f"{base}dataset/publisher")
+
+
+def _catalog(dataset: URIRef, base: str) -> Iterator[RdfTriple]:
+    """A DCAT catalogue of the one dataset, which portals harvest, and its publisher."""
+    catalog, publisher = URIRef(f"{base}catalog"), _publisher(base)
+    yield catalog, RDF.type, DCAT.Catalog
+    yield catalog, DCTERMS.title, Literal(TITLE_EN, lang="en")
+    yield catalog, DCTERMS.title, Literal(TITLE_ZH, lang="zh")
+    yield catalog, DCTERMS.description, Literal(DESCRIPTION_EN, lang="en")
+    yield catalog, DCTERMS.description, Literal(DESCRIPTION_ZH, lang="zh")
+    yield catalog, DCTERMS.publisher, publisher
+    yield catalog, DCTERMS.license, LICENSE
+    yield catalog, DCTERMS.spatial, SPATIAL
+    yield catalog, FOAF.homepage, URIRef(base)
+    yield catalog, DCAT.dataset, dataset
+    taxonomy = URIRef(f"{EU_AUTHORITY}data-theme")
+    yield catalog, DCAT.themeTaxonomy, taxonomy
+    yield taxonomy, RDF.type, SKOS.ConceptScheme
+    yield taxonomy, DCTERMS.title, Literal("Data theme", lang="en")
+    for language in LANGUAGES:
+        yield catalog, DCTERMS.language, _language(language)
+        yield _language(language), RDF.type, DCTERMS.LinguisticSystem
+    yield publisher, RDF.type, FOAF.Agent
+    yield publisher, FOAF.name, Literal(PUBLISHER_NAME, lang="en")
 
 
 def _integer(value: int) -> Literal:
@@ -221,10 +356,12 @@ def _statistics(dataset: URIRef, base: str, counts: Counts) -> Iterator[RdfTripl
 
 
 def _sources(dataset: URIRef, iris: Iris, corpus: Corpus) -> Iterator[RdfTriple]:
-    """Each source and its named graph (a VoID subset); the newest source's date."""
+    """Each source (prov:wasDerivedFrom: DCAT-AP keeps dct:source for datasets, and a news
+    article is not one) and its named graph (a VoID subset); the period the sources cover;
+    the newest source's date."""
     for source, _ in corpus.sources.values():
         source_iri = iris.source(source.id)
-        yield dataset, DCTERMS.source, source_iri
+        yield dataset, PROV.wasDerivedFrom, source_iri
         graph = iris.graph(source.id)
         yield dataset, VOID.subset, graph
         yield graph, RDF.type, VOID.Dataset
@@ -234,31 +371,66 @@ def _sources(dataset: URIRef, iris: Iris, corpus: Corpus) -> Iterator[RdfTriple]
     if dates:
         # The newest source date, not the build time: same facts, same bytes.
         yield dataset, DCTERMS.modified, Literal(dates[-1].isoformat(), datatype=XSD.date)
+        catalog = URIRef(f"{iris.base}catalog")
+        yield catalog, DCTERMS.modified, Literal(dates[-1].isoformat(), datatype=XSD.date)
+        period = URIRef(f"{iris.base}dataset/period")
+        yield dataset, DCTERMS.temporal, period
+        yield period, RDF.type, DCTERMS.PeriodOfTime
+        yield period, DCAT.startDate, Literal(dates[0].isoformat(), datatype=XSD.date)
+        yield period, DCAT.endDate, Literal(dates[-1].isoformat(), datatype=XSD.date)
 
 
 def _distributions(dataset: URIRef, base: str) -> Iterator[RdfTriple]:
     for name, media_type in DISTRIBUTIONS.items():
         dist = URIRef(f"{base}dist/{name}")
+        file_type, about = _FILES[name]
+        media, fmt = URIRef(IANA + media_type), URIRef(f"{EU_AUTHORITY}file-type/{file_type}")
         yield dataset, DCAT.distribution, dist
         yield dist, RDF.type, DCAT.Distribution
+        yield dist, DCAT.accessURL, dist
         yield dist, DCAT.downloadURL, dist
-        yield dist, DCAT.mediaType, Literal(media_type)
+        yield dist, DCAT.mediaType, media
+        yield media, RDF.type, DCTERMS.MediaType
+        yield dist, DCTERMS.format, fmt
+        yield fmt, RDF.type, DCTERMS.MediaTypeOrExtent
         yield dist, DCTERMS.title, Literal(name)
+        yield dist, DCTERMS.description, Literal(about, lang="en")
+        yield dist, DCTERMS.license, LICENSE
+        yield dist, DCATAP.availability, AVAILABILITY
+    yield AVAILABILITY, RDF.type, SKOS.Concept
+    yield AVAILABILITY, SKOS.prefLabel, Literal("stable", lang="en")
     yield dataset, VOID.dataDump, URIRef(f"{base}dist/ganzhou-gba.nt")
 
 
 def _linksets(dataset: URIRef, base: str, counts: Counts) -> Iterator[RdfTriple]:
-    """A VoID linkset per dataset our owl:sameAs links point into."""
-    for name, (_, target) in LINK_TARGETS.items():
+    """A VoID linkset per dataset our owl:sameAs links point into, and that dataset."""
+    for name, target in LINK_TARGETS.items():
         links = counts.links[name]
         if links:
             linkset = URIRef(f"{base}dataset/linkset/{name}")
+            other = URIRef(f"{base}dataset/{name}")
             yield dataset, VOID.subset, linkset
             yield linkset, RDF.type, VOID.Linkset
             yield linkset, VOID.subjectsTarget, dataset
-            yield linkset, VOID.objectsTarget, target
+            yield linkset, VOID.objectsTarget, other
             yield linkset, VOID.linkPredicate, OWL.sameAs
             yield linkset, VOID.triples, _integer(links)
+            yield other, RDF.type, VOID.Dataset
+            yield other, DCTERMS.title, Literal(target.title)
+            yield other, FOAF.homepage, URIRef(target.homepage)
+            yield other, VOID.uriSpace, Literal(target.prefix)
+            if target.endpoint:
+                yield other, VOID.sparqlEndpoint, URIRef(target.endpoint)
+
+
+def _graphs(dataset: URIRef, graphs: Mapping[str, tuple[int, str]]) -> Iterator[RdfTriple]:
+    """The named graphs made beside the sources' (the inferences): counts and labels."""
+    for iri, (triples, label) in graphs.items():
+        graph = URIRef(iri)
+        yield dataset, VOID.subset, graph
+        yield graph, RDF.type, VOID.Dataset
+        yield graph, RDFS.label, Literal(label, lang="en")
+        yield graph, VOID.triples, _integer(triples)
 
 
 def _value(term: bytes) -> str:
