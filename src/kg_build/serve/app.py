@@ -42,6 +42,7 @@ ROUTES: list[tuple[str, Handler, list[str]]] = [
     ("/api/queries/{name}", api.canned, ["GET"]),
     ("/openapi.json", api.openapi, ["GET"]),
     ("/docs", api.docs, ["GET"]),
+    ("/.well-known/void", resources.well_known_void, ["GET"]),
     ("/dist/{name}", resources.distribution, ["GET"]),  # the published files themselves
     ("/{rest:path}", resources.resource, ["GET"]),  # every other path is a resource's IRI
 ]

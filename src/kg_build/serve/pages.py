@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterator, Mapping
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from kg_build.query.catalog import CannedQuery
+from kg_build.serve import structured
 
 # Where a link to an IRI goes, or None where it must not be a link at all.
 Link = Callable[[str], str | None]
@@ -64,10 +66,11 @@ def _quads(
     return store.quads_for_pattern(subject, predicate, obj, ox.DefaultGraph())
 
 
-def wrap(title: str, body: str) -> str:
+def wrap(title: str, body: str, head: str = "") -> str:
+    """A page; `head`: more of its head (alternate links, JSON-LD), already escaped."""
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-        f'<meta name="viewport" content="width=device-width"><style>{STYLE}</style></head>\n'
+        f'<meta name="viewport" content="width=device-width"><style>{STYLE}</style>{head}</head>\n'
         f'<body>\n<p><a href="/">Ganzhou – Greater Bay Area knowledge graph</a></p>\n{body}</body></html>\n'
     )
 
@@ -136,7 +139,7 @@ def _described(store: ox.Store, node: ox.NamedNode, named: bool) -> Iterator[ox.
             yield from pattern(q.subject, RDFS_LABEL, None)
 
 
-def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
+def resource(store: ox.Store, node: ox.NamedNode, link: Link, head: str = "") -> str:
     names = labels(store, node)
     title = names.get("en") or node.value
     sections = (
@@ -151,7 +154,7 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> str:
         f'<a href="?format={f}">{f}</a>' for f in ("turtle", "jsonld", "ntriples")
     )
     parts = [part for section in sections for part in section]
-    return wrap(title, "\n".join([*parts, f"<p>As RDF: {alternates}</p>"]))
+    return wrap(title, "\n".join([*parts, f"<p>As RDF: {alternates}</p>"]), head)
 
 
 def _heading(
@@ -309,7 +312,13 @@ def home(store: ox.Store, forms: str, link: Link, base: str) -> str:
                 ox.NamedNode(f"http://www.w3.org/2002/07/owl#{kind}"),
             )
         )
-    return wrap(title, "\n".join(parts))
+    described = structured.dataset(store, base)
+    void = [
+        (f"/.well-known/void?format={quote(m, safe='')}", m)
+        for m in ("text/turtle", "application/ld+json")
+    ]
+    head = structured.alternate_links(void) + (structured.script(described) if described else "")
+    return wrap(title, "\n".join(parts), head)
 
 
 def query_forms(catalog: Mapping[str, CannedQuery]) -> str:

@@ -34,6 +34,19 @@ async def resource(service: Service, request: Request) -> Response:
     return await service.answer(request, job)
 
 
+async def well_known_void(service: Service, request: Request) -> Response:
+    """RFC 5785's /.well-known/void, where the VoID note says a dataset's description is
+    found: the description graph, in the negotiated syntax."""
+    job = {
+        "op": "resource",
+        "iri": f"{service.settings.base}graph/description",
+        "path": request.url.path,
+        "accept": request.headers.get("accept"),
+        "format": request.query_params.get("format"),
+    }
+    return await service.answer(request, job)
+
+
 async def distribution(service: Service, request: Request) -> Response:
     """A distribution's IRI (void:dataDump, dcat:downloadURL: BASE dist/<file>) gives the
     file itself, of the release the workers read, with its media type; any other name under

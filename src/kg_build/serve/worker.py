@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg_build.errors import InputError
 from kg_build.namespaces import data_prefixes
-from kg_build.serve import pages, wire
+from kg_build.serve import pages, structured, wire
 from kg_build.serve.negotiate import chosen
 from kg_build.serve.reply import ClientError, Reply
 from kg_build.serve.results import GRAPH_TYPES, SELECT_TYPES, Answer, evaluate, write
@@ -29,6 +29,7 @@ from kg_build.serve.sandbox import SandboxUnavailableError, die_with_parent, for
 from kg_build.store.embedded import checkpoint, ontology_graph, open_release
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+VOID_IN_DATASET = "http://rdfs.org/ns/void#inDataset"
 
 RESOURCE_TYPES = (
     "text/html",
@@ -119,19 +120,35 @@ class Answers:
             raise ClientError(406, f"offered: {', '.join(RESOURCE_TYPES)}")
         if whole is not None and (media != "text/html" or not described):
             return self._graph_reply(node, whole, media, path)
+        dataset = f"{self.base}dataset"
         headers = {
             "Vary": "Accept",
+            "Content-Location": _alternate(path, media),
             "Link": ", ".join(
-                f'<{_alternate(path, m)}>; rel="alternate"; type="{m}"' for m in RESOURCE_TYPES[1:]
+                [
+                    *(
+                        f'<{_alternate(path, m)}>; rel="alternate"; type="{m}"'
+                        for m in RESOURCE_TYPES[1:]
+                    ),
+                    f'<{dataset}>; rel="{VOID_IN_DATASET}"',
+                ]
             ),
         }
+        # Which dataset the resource is in (VoID, 7.2): said by the document, not the dumps.
+        member = ox.Triple(node, ox.NamedNode(VOID_IN_DATASET), ox.NamedNode(dataset))
         if media == "text/html":
-            page = pages.resource(self.store, node, self.link)
+            head = structured.alternate_links(
+                (_alternate(path, m), m) for m in RESOURCE_TYPES[1:]
+            ) + structured.script(
+                structured.resource([*pages.description(self.store, node), member])
+            )
+            page = pages.resource(self.store, node, self.link, head)
             return Reply(200, "text/html; charset=utf-8", page.encode(), headers)
         if media in QUAD_TYPES:
-            quads = pages.description_quads(self.store, node)
+            quads = [*pages.description_quads(self.store, node), ox.Quad(*member)]
             return Reply(200, media, self._rdf(quads, media), headers)
-        return Reply(200, media, self._rdf(pages.description(self.store, node), media), headers)
+        triples = [*pages.description(self.store, node), member]
+        return Reply(200, media, self._rdf(triples, media), headers)
 
     def _rdf(self, statements: list[ox.Triple] | list[ox.Quad], media: str) -> bytes:
         fmt = QUAD_TYPES.get(media) or GRAPH_TYPES[media]
@@ -161,7 +178,7 @@ class Answers:
 
     def _graph_reply(self, node: ox.NamedNode, graph: ox.NamedNode, media: str, path: str) -> Reply:
         """A graph's triples in the negotiated syntax; as HTML, what it is and its RDF forms."""
-        headers = {"Vary": "Accept"}
+        headers = {"Vary": "Accept", "Content-Location": _alternate(path, media)}
         quads = list(self.store.quads_for_pattern(None, None, None, graph))
         triples = [q.triple for q in quads]
         if media in QUAD_TYPES:
