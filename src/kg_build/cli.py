@@ -60,6 +60,7 @@ from kg_build.query.inject import with_values
 from kg_build.query.params import ParameterError, bind, parse_assignments
 from kg_build.rdf.graph import build_dataset
 from kg_build.reason.owl import InconsistentError, ReasonerUnavailableError
+from kg_build.serve.w3id import htaccess
 from kg_build.stats import compute_stats
 from kg_build.store.embedded import open_store
 from kg_build.store.from_dumps import rdflib_from_dist
@@ -814,6 +815,29 @@ def _listen(host: str, port: int) -> socket.socket:
         why = exc.strerror or str(exc)
         hint = "; stop the server using it or pass --port" if exc.errno == errno.EADDRINUSE else ""
         _fail(EXIT_USAGE, f"error: cannot listen on {host}:{port}: {why}{hint}")
+
+
+@main.command(name="htaccess")
+@click.option(
+    "--host",
+    required=True,
+    help="Where kg serve answers for the public, e.g. https://kg.example.org/.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: ./kg.toml if present).",
+)
+@click.option("--base", help="Base IRI of the published resources (a w3id.org folder).")
+def htaccess_command(host: str, config_path: Path | None, base: str | None) -> None:
+    """Print the w3id.org .htaccess that sends the dataset's IRIs to HOST (303 for things,
+    302 for the published files); see docs/publishing-iris.md."""
+    try:
+        config = _config(config_path, base=base)
+        click.echo(htaccess(config.base, host), nl=False)
+    except (InputError, ValueError) as exc:
+        _fail(EXIT_USAGE, f"error: {exc}")
 
 
 @main.group(name="link")
