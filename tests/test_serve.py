@@ -339,6 +339,26 @@ def test_get_without_a_query_describes_the_service(
     assert URIRef("http://www.w3.org/ns/formats/SPARQL_Results_TSV") in formats
     assert len(formats) == 8
     assert "rows or triples per answer" in str(graph.value(service, DCTERMS.description))
+    # the default graph and every named graph with the triples a query counts in them
+    void = Namespace("http://rdfs.org/ns/void#")
+    dataset = graph.value(service, sd.defaultDataset)
+    default = graph.value(dataset, sd.defaultGraph)
+    assert int(str(graph.value(default, void.triples))) == _count(server)
+    names = {
+        str(graph.value(g, sd.name)): int(str(graph.value(graph.value(g, sd.graph), void.triples)))
+        for g in graph.objects(dataset, sd.namedGraph)
+    }
+    base = "https://w3id.org/ganzhou-gba/"
+    assert {f"{base}graph/inferred", f"{base}graph/description", f"{base}graph/ontology"} <= set(
+        names
+    )
+    one = f"{base}graph/inferred"
+    asked = requests.get(
+        f"{server}/sparql",
+        params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{one}> {{ ?s ?p ?o }} }}"},
+        timeout=10,
+    ).json()
+    assert names[one] == int(asked["results"]["bindings"][0]["n"]["value"]) > 0
     refused = requests.get(f"{server}/sparql", headers={"Accept": "image/png"}, timeout=10)
     assert refused.status_code == 406 and refused.text.strip()
 

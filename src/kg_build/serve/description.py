@@ -3,8 +3,10 @@ negotiated RDF syntax: what it speaks, what it answers in, its dataset and its l
 
 from __future__ import annotations
 
+from typing import Any
+
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, VOID
 
 from kg_build.serve.results import GRAPH_TYPES, SELECT_TYPES
 
@@ -24,10 +26,16 @@ FORMAT_IRIS = {
 
 
 def service_description(
-    endpoint: str, dataset: str, max_rows: int, timeout: float, max_length: int
+    endpoint: str,
+    dataset: str,
+    max_rows: int,
+    timeout: float,
+    max_length: int,
+    counts: dict[str, Any] | None = None,
 ) -> Graph:
     """The endpoint at `endpoint`; its default graph is the union of the named graphs
-    (sd:UnionDefaultGraph) and describes the VoID dataset `dataset`."""
+    (sd:UnionDefaultGraph) and describes the VoID dataset `dataset`; `counts`: the triples
+    of the default graph (`default`) and of each named graph (`named`: IRI -> count)."""
     graph = Graph(bind_namespaces="none")
     graph.bind("sd", SD)
     graph.bind("dcterms", DCTERMS)
@@ -46,6 +54,17 @@ def service_description(
     union = BNode("default")
     graph.add((default, SD.defaultGraph, union))
     graph.add((union, RDF.type, SD.Graph))
+    if counts is not None:
+        graph.add((union, VOID.triples, Literal(int(counts["default"]))))
+        for name, triples in sorted(counts["named"].items()):
+            named = BNode(f"g{len(graph)}")
+            graph.add((default, SD.namedGraph, named))
+            graph.add((named, RDF.type, SD.NamedGraph))
+            graph.add((named, SD.name, URIRef(name)))
+            described = BNode(f"d{len(graph)}")
+            graph.add((named, SD.graph, described))
+            graph.add((described, RDF.type, SD.Graph))
+            graph.add((described, VOID.triples, Literal(int(triples))))
     graph.add(
         (
             service,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kg_build.serve.description import service_description
 from kg_build.serve.negotiate import chosen
 from kg_build.serve.reply import ClientError
-from kg_build.serve.requests import graph_iri, last_of, pairs_of, read_body, values_of
+from kg_build.serve.requests import graph_iri, last_of, pairs_of, read_body, response_of, values_of
 from kg_build.serve.resources import home
-from kg_build.serve.service import Service
+from kg_build.serve.service import CLIENT_GONE, Service
 
 
 async def sparql(service: Service, request: Request) -> Response:
@@ -48,7 +50,7 @@ async def sparql(service: Service, request: Request) -> Response:
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             return await home(service, request)
         if request.method == "GET" and not values_of(params, "query"):
-            return _described(service, request, params)  # no query at all, not an empty one
+            return await _described(service, request, params)  # no query at all, not an empty one
         raise ClientError(400, "give a SPARQL query in the `query` parameter")
     default = [graph_iri("default-graph-uri", v) for v in values_of(params, "default-graph-uri")]
     named = [graph_iri("named-graph-uri", v) for v in values_of(params, "named-graph-uri")]
@@ -73,11 +75,20 @@ _RDF = {
 }
 
 
-def _described(service: Service, request: Request, params: list[tuple[str, str]]) -> Response:
-    """The SPARQL 1.1 Service Description of this endpoint (GET without a query)."""
+async def _described(service: Service, request: Request, params: list[tuple[str, str]]) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint (GET without a query), with the
+    triple counts of its default graph and named graphs (counted once per release)."""
     media = chosen(request.headers.get("accept"), last_of(params, "format"), list(_RDF))
     if media is None:
         raise ClientError(406, f"the service description is offered as {', '.join(_RDF)}")
+    release = service.pool.release
+    if release not in service.graph_counts:
+        reply = await service.ask(request, {"op": "graph-counts"})
+        if reply is None or reply.status != 200:
+            return Response(status_code=CLIENT_GONE) if reply is None else response_of(reply)
+        service.graph_counts.clear()
+        service.graph_counts[release] = reply
+    counts = json.loads(service.graph_counts[release].body)
     settings = service.settings
     graph = service_description(
         f"{service.public}sparql",
@@ -85,6 +96,7 @@ def _described(service: Service, request: Request, params: list[tuple[str, str]]
         settings.max_rows,
         service.pool.limits.timeout,
         settings.query_limits.max_length,
+        counts,
     )
     body = graph.serialize(format=_RDF[media], encoding="utf-8")
     charset = "" if media == "application/rdf+xml" else "; charset=utf-8"

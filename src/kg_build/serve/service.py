@@ -64,6 +64,7 @@ class Service:
         self.catalog = settings.canned()
         self.public = (settings.public_base or settings.base).rstrip("/") + "/"
         self.home_pages: dict[Path, Reply] = {}  # one per release: it changes with the data
+        self.graph_counts: dict[Path, Reply] = {}  # likewise, for the service description
 
     async def ask(self, request: Request, job: dict[str, Any]) -> Reply | None:
         """The worker's reply to `job`, or None if the client went away first (the job is then

@@ -10,6 +10,7 @@ cannot open a network socket (serve/sandbox.py) and dies with the server.
 from __future__ import annotations
 
 import html
+import json
 import os
 import resource
 import socket
@@ -65,6 +66,8 @@ class Answers:
                 return self.sparql(job)
             if op == "resource":
                 return self.resource(job)
+            if op == "graph-counts":
+                return Reply(200, "application/json", json.dumps(self.graph_counts()).encode())
             if op == "home":
                 html = pages.home(self.store, self.forms, self.link, self.base)
                 return Reply(200, "text/html; charset=utf-8", html.encode())
@@ -74,6 +77,18 @@ class Answers:
         except OSError as exc:  # a disk error: the server starts another worker
             message = f"the store could not be read ({exc})"
             return Reply(503, "text/plain; charset=utf-8", message.encode(), store_error=True)
+
+    def graph_counts(self) -> dict[str, Any]:
+        """Triples in the default graph (the union, each triple once) and in each named graph,
+        for the service description."""
+        default = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        named = self.store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
+        return {
+            "default": int(next(iter(default))["n"].value),  # type: ignore[arg-type]
+            "named": {row["g"].value: int(row["n"].value) for row in named},  # type: ignore[union-attr]
+        }
 
     def sparql(self, job: dict[str, Any]) -> Reply:
         dataset = job.get("dataset")
