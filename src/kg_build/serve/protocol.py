@@ -81,14 +81,10 @@ async def _described(service: Service, request: Request, params: list[tuple[str,
     media = chosen(request.headers.get("accept"), last_of(params, "format"), list(_RDF))
     if media is None:
         raise ClientError(406, f"the service description is offered as {', '.join(_RDF)}")
-    release = service.pool.release
-    if release not in service.graph_counts:
-        reply = await service.ask(request, {"op": "graph-counts"})
-        if reply is None or reply.status != 200:
-            return Response(status_code=CLIENT_GONE) if reply is None else response_of(reply)
-        service.graph_counts.clear()
-        service.graph_counts[release] = reply
-    counts = json.loads(service.graph_counts[release].body)
+    reply = await service.once_per_release(request, service.graph_counts, {"op": "graph-counts"})
+    if reply is None or reply.status != 200:
+        return Response(status_code=CLIENT_GONE) if reply is None else response_of(reply)
+    counts = json.loads(reply.body)
     settings = service.settings
     graph = service_description(
         f"{service.public}sparql",

@@ -12,14 +12,8 @@ from kg_build.serve.service import CLIENT_GONE, Service
 
 
 async def home(service: Service, request: Request) -> Response:
-    release = service.pool.release
-    if release not in service.home_pages:
-        reply = await service.ask(request, {"op": "home"})
-        if reply is None or reply.status != 200:
-            return Response(status_code=CLIENT_GONE) if reply is None else response_of(reply)
-        service.home_pages.clear()
-        service.home_pages[release] = reply
-    return response_of(service.home_pages[release])
+    reply = await service.once_per_release(request, service.home_pages, {"op": "home"})
+    return Response(status_code=CLIENT_GONE) if reply is None else response_of(reply)
 
 
 async def resource(service: Service, request: Request) -> Response:

@@ -88,6 +88,20 @@ class Service:
         )
         return None
 
+    async def once_per_release(
+        self, request: Request, cache: dict[Path, Reply], job: dict[str, Any]
+    ) -> Reply | None:
+        """The worker's reply to a `job` whose answer changes only with the data: asked once
+        per release, kept in `cache`; None if the client went away first."""
+        release = self.pool.release
+        if release not in cache:
+            reply = await self.ask(request, job)
+            if reply is None or reply.status != 200:
+                return reply
+            cache.clear()
+            cache[release] = reply
+        return cache[release]
+
     async def answer(self, request: Request, job: dict[str, Any]) -> Response:
         reply = await self.ask(request, job)
         return Response(status_code=CLIENT_GONE) if reply is None else response_of(reply)
