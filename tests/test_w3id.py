@@ -16,7 +16,7 @@ import pytest
 import requests
 from conftest import ROOT, run_kg
 from rdflib import Graph, URIRef
-from virtuoso_server import _free_port
+from virtuoso_server import free_port
 
 from kg_build.serve.background import running_server
 from kg_build.serve.w3id import htaccess
@@ -60,7 +60,7 @@ def w3id(server: str) -> Iterator[str]:
     os.chmod(root, 0o755)  # noqa: S103 - read-only web content
     (root / "www" / "ganzhou-gba").mkdir(parents=True)
     (root / "www" / "ganzhou-gba" / ".htaccess").write_text(made.out)
-    port = _free_port()
+    port = free_port()
     conf = root / "httpd.conf"
     user = "User www-data\nGroup www-data\n" if os.geteuid() == 0 else ""
     conf.write_text(CONFIG.format(root=root, port=port, modules=MODULES) + user)

@@ -48,7 +48,8 @@ class Virtuoso:
         return f"{self.http}/sparql-graph-crud-auth"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now (for servers the tests start)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -135,7 +136,7 @@ def running_virtuoso(folder: Path) -> Iterator[Virtuoso]:
     if SERVER is None or ISQL is None:
         raise RuntimeError("virtuoso-t / isql-vt not installed (Debian: virtuoso-opensource)")
     folder.mkdir(parents=True, exist_ok=True)
-    sql, http = _free_port(), _free_port()
+    sql, http = free_port(), free_port()
     process = _start(folder, sql, http)
     base = f"http://127.0.0.1:{http}"
     server = None
