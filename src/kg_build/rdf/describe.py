@@ -256,10 +256,7 @@ def describe(
 def _about(dataset: URIRef, base: str) -> Iterator[RdfTriple]:
     yield dataset, RDF.type, VOID.Dataset
     yield dataset, RDF.type, DCAT.Dataset
-    yield dataset, DCTERMS.title, Literal(TITLE_EN, lang="en")
-    yield dataset, DCTERMS.title, Literal(TITLE_ZH, lang="zh")
-    yield dataset, DCTERMS.description, Literal(DESCRIPTION_EN, lang="en")
-    yield dataset, DCTERMS.description, Literal(DESCRIPTION_ZH, lang="zh")
+    yield from _titled(dataset)
     yield dataset, DCTERMS.license, LICENSE
     yield LICENSE, RDF.type, DCTERMS.LicenseDocument
     attribution = URIRef("http://purl.org/adms/licencetype/Attribution")
@@ -292,6 +289,16 @@ def _about(dataset: URIRef, base: str) -> Iterator[RdfTriple]:
         yield dataset, VOID.exampleResource, URIRef(f"{base}id/{example}")
 
 
+def _titled(node: URIRef) -> Iterator[RdfTriple]:
+    """The dataset's title and description in English and Chinese (the catalogue has the same)."""
+    for predicate, english, chinese in (
+        (DCTERMS.title, TITLE_EN, TITLE_ZH),
+        (DCTERMS.description, DESCRIPTION_EN, DESCRIPTION_ZH),
+    ):
+        yield node, predicate, Literal(english, lang="en")
+        yield node, predicate, Literal(chinese, lang="zh")
+
+
 def _language(code: str) -> URIRef:
     return URIRef(f"{EU_AUTHORITY}language/{code}")
 
@@ -304,10 +311,7 @@ def _catalog(dataset: URIRef, base: str) -> Iterator[RdfTriple]:
     """A DCAT catalogue of the one dataset, which portals harvest, and its publisher."""
     catalog, publisher = URIRef(f"{base}catalog"), _publisher(base)
     yield catalog, RDF.type, DCAT.Catalog
-    yield catalog, DCTERMS.title, Literal(TITLE_EN, lang="en")
-    yield catalog, DCTERMS.title, Literal(TITLE_ZH, lang="zh")
-    yield catalog, DCTERMS.description, Literal(DESCRIPTION_EN, lang="en")
-    yield catalog, DCTERMS.description, Literal(DESCRIPTION_ZH, lang="zh")
+    yield from _titled(catalog)
     yield catalog, DCTERMS.publisher, publisher
     yield catalog, DCTERMS.license, LICENSE
     yield catalog, DCTERMS.spatial, SPATIAL
