@@ -57,6 +57,7 @@ from kg_build.query.engines import (
 )
 from kg_build.query.formats import FORMATS, FormatError, render
 from kg_build.query.inject import with_values
+from kg_build.query.names import choose, lookup_query, lookups
 from kg_build.query.params import ParameterError, bind, parse_assignments
 from kg_build.rdf.graph import build_dataset
 from kg_build.reason.owl import InconsistentError, ReasonerUnavailableError
@@ -408,13 +409,14 @@ def query_command(
     \b
     kg query                                   list queries with their parameters
     kg query travel-times                      run one on dist/store (embedded Oxigraph)
-    kg query figures-about-place -p place=https://w3id.org/ganzhou-gba/id/place/xinfeng
+    kg query figures-about-place -p place=xinfeng     (or place:xinfeng, 信丰, an IRI)
     kg query search-by-name -p q=赣州 -f json
     kg query agreements --endpoint http://localhost:8890/sparql --as-loaded
 
     Parameters are bound as typed RDF terms (IRI, literal with datatype or language), never
-    spliced into the query text. Exit codes: 0 ok, 2 unknown query, bad parameter or
-    unreachable endpoint.
+    spliced into the query text. An IRI parameter also takes an id, PREFIX:ID or a name
+    (English, Chinese, pinyin); one that names nothing, or several things, is an error.
+    Exit codes: 0 ok, 2 unknown query, bad parameter or unreachable endpoint.
     """
     config = _config(config_path, **options)
     # parsing every query costs more than running one: only the one asked for
@@ -426,10 +428,14 @@ def query_command(
         _fail(EXIT_USAGE, f"error: no query {name!r}; `kg query` lists them")
     canned = catalog[name]
     try:
-        bindings = bind(canned, parse_assignments(params))
+        given = parse_assignments(params)
         if as_loaded:
             default_graphs += tuple(f"{config.base}graph/{g}" for g in LOADED_DEFAULT_GRAPHS)
         runner = _engine(config, engine, endpoint, user, password, default_graphs)
+        for lookup in lookups(canned, given, config.base):
+            rows = runner.run(lookup_query(), lookup.bindings).rows
+            given[lookup.parameter.name] = choose(lookup, rows)
+        bindings = bind(canned, given)
         if show_query:
             text = (
                 runner.text_for(canned, bindings)

@@ -2,7 +2,9 @@
 
 Parameters follow grlc's variable naming: `?_name` (required string), `?__name` (optional),
 `?_name_iri` (IRI), `?_name_en` (literal in a language), `?_name_integer` (literal with an
-XSD datatype). `#+ defaults:` and `#+ examples:` give each parameter a default and an example.
+XSD datatype). `#+ defaults:` and `#+ examples:` give each parameter a default and an example;
+`#+ kinds:` (ours, not grlc's) says what kind of entity an IRI parameter names when its name
+does not say it (`- region: place`), so that a name given for it is looked up among those.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ XSD_TYPES = frozenset(
 )
 HEADER_KEYS = frozenset(
     "summary description tags defaults examples enumerate method pagination endpoint "
-    "endpoint_in_url transform".split()
+    "endpoint_in_url transform kinds".split()
 )
 VIOLATION_SUFFIX = "-violation"
 
@@ -48,6 +50,7 @@ class Parameter:
     datatype: URIRef | None = None
     default: str | None = None
     example: str | None = None
+    entity: str | None = None  # `#+ kinds:`: the kind of entity an IRI parameter names
 
     @property
     def type_label(self) -> str:
@@ -102,6 +105,7 @@ def _named_values(header: dict[str, Any], key: str) -> dict[str, str]:
 
 def parameters_of(variables: set[str], header: dict[str, Any]) -> tuple[Parameter, ...]:
     defaults, examples = _named_values(header, "defaults"), _named_values(header, "examples")
+    kinds = _named_values(header, "kinds")
     found = []
     for variable in sorted(variables):
         match = _VARIABLE.match(variable)
@@ -129,6 +133,7 @@ def parameters_of(variables: set[str], header: dict[str, Any]) -> tuple[Paramete
                 datatype=datatype,
                 default=defaults.get(name),
                 example=examples.get(name),
+                entity=kinds.get(name),
             )
         )
     return tuple(found)

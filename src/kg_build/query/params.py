@@ -7,8 +7,10 @@ term goes into a VALUES block written by `sparql_term`, whose output is a single
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from rdflib import Literal, URIRef, Variable
 from rdflib.term import Node
@@ -17,6 +19,16 @@ from kg_build.query.catalog import CannedQuery, Parameter
 
 # RFC 3987 IRIs: a scheme, then no spaces, controls or the characters SPARQL's IRIREF forbids.
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]+$")
+
+
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    logger = logging.getLogger("rdflib.term")
+    level, logger.level = logger.level, logging.CRITICAL
+    try:
+        yield
+    finally:
+        logger.level = level
 
 
 class ParameterError(ValueError):
@@ -34,7 +46,8 @@ def to_term(parameter: Parameter, raw: str) -> Node:
     if parameter.kind == "lang":
         return Literal(raw, lang=parameter.lang)
     if parameter.kind == "typed":
-        literal = Literal(raw, datatype=parameter.datatype)
+        with _quiet_rdflib():  # rdflib logs a traceback for an ill-typed literal
+            literal = Literal(raw, datatype=parameter.datatype)
         if literal.ill_typed:
             name = str(parameter.datatype).rsplit("#", 1)[-1]
             raise ParameterError(f"parameter {parameter.name!r}: {raw!r} is not a valid xsd:{name}")

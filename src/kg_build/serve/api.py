@@ -3,16 +3,20 @@ forms to try it."""
 
 from __future__ import annotations
 
+import json
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from kg_build.query.catalog import CannedQuery
+from kg_build.query.engines import Row, from_sparql_json
 from kg_build.query.inject import with_values
+from kg_build.query.names import Lookup, choose, lookup_query, lookups
 from kg_build.query.params import ParameterError, bind
 from kg_build.serve import pages
 from kg_build.serve.openapi import openapi_document
 from kg_build.serve.reply import ClientError
-from kg_build.serve.service import Service
+from kg_build.serve.service import CLIENT_GONE, Service
 
 
 async def list_queries(service: Service, request: Request) -> Response:
@@ -26,6 +30,11 @@ async def canned(service: Service, request: Request) -> Response:
     query = service.catalog[name]
     given = {k: v for k, v in request.query_params.items() if k != "format"}
     try:
+        for lookup in lookups(query, given, service.settings.base):
+            rows = await _lookup_rows(service, request, lookup)
+            if rows is None:
+                return Response(status_code=CLIENT_GONE)
+            given[lookup.parameter.name] = choose(lookup, rows)
         bindings = bind(query, given)
         text = with_values(query.text, bindings, codepoints_safe=True)
     except ParameterError as exc:
@@ -35,6 +44,19 @@ async def canned(service: Service, request: Request) -> Response:
         "format": request.query_params.get("format"),
     }
     return await service.run_query(request, text, extra)
+
+
+async def _lookup_rows(service: Service, request: Request, lookup: Lookup) -> list[Row] | None:
+    """The rows of the lookup query for a parameter given by id or name, asked of a worker
+    like any query; None if the client went away."""
+    text = with_values(lookup_query().text, lookup.bindings, codepoints_safe=True)
+    job = {"op": "sparql", "query": text, "accept": "application/sparql-results+json"}
+    reply = await service.ask(request, job)
+    if reply is None:
+        return None
+    if reply.status != 200:
+        raise ClientError(reply.status, reply.body.decode("utf-8", "replace").strip())
+    return from_sparql_json(json.loads(reply.body)).rows
 
 
 async def openapi(service: Service, request: Request) -> Response:

@@ -20,7 +20,12 @@ GRAPH_MEDIA = ["text/turtle", "application/n-triples", "application/ld+json", "a
 
 def _schema(p: Parameter) -> dict[str, Any]:
     if p.kind == "iri":
-        schema: dict[str, Any] = {"type": "string", "format": "uri"}
+        schema: dict[str, Any] = {
+            "type": "string",
+            "description": "The IRI, the id (xinfeng), PREFIX:ID (place:xinfeng), or a name in "
+            "English, Chinese or pinyin (Xinfeng County, 信丰县, Xinfeng); 400 when it names "
+            "nothing or several things",
+        }
     elif p.type_label == "xsd:integer":
         schema = {"type": "integer"}
     else:
