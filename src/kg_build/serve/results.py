@@ -11,9 +11,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from kg_build.pages.links import Link
 from kg_build.query.engines import Result
 from kg_build.query.formats import render
-from kg_build.serve.pages import Link, anchor
 from kg_build.terms import from_oxigraph
 
 SELECT_TYPES = {
@@ -147,7 +147,9 @@ def html_cell(term: Node | None, link: Link) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        return anchor(str(term), str(term), link)
+        href = link(str(term))
+        text = html.escape(str(term))
+        return f'<a href="{html.escape(href)}">{text}</a>' if href else text
     text = html.escape(str(term))
     if isinstance(term, Literal) and term.language:
         return f'<span lang="{html.escape(term.language)}">{text}</span>'

@@ -9,7 +9,6 @@ cannot open a network socket (serve/sandbox.py) and dies with the server.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import resource
@@ -199,15 +198,8 @@ class Answers:
         if media in QUAD_TYPES:
             return Reply(200, media, self._rdf(quads, media), headers)
         if media == "text/html":
-            links = " · ".join(
-                f'<a href="{_alternate(path, m)}">{m}</a>' for m in RESOURCE_TYPES[1:]
-            )
-            page = pages.wrap(
-                node.value,
-                f"<h1>{html.escape(node.value)}</h1><p>A graph of {len(triples)} "
-                f"triples (<code>{html.escape(graph.value)}</code>).</p>"
-                f"<p>As RDF: {links}</p>",
-            )
+            alternates = [(_alternate(path, m), m) for m in RESOURCE_TYPES[1:]]
+            page = pages.graph_page(node.value, graph.value, len(triples), alternates)
             return Reply(200, "text/html; charset=utf-8", page.encode(), headers)
         return Reply(200, media, self._rdf(triples, media), headers)
 

@@ -1,0 +1,34 @@
+"""Pages from Jinja2 templates (templates/), autoescaped: data in a page can never become
+markup or script. One environment serves every page of `kg serve`."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+# The one stylesheet, inline: kg serve's Content-Security-Policy admits it by its digest.
+STYLE = """body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem}
+table{border-collapse:collapse}
+td,th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
+.zh{font-size:1.1em}code{background:#f4f4f4}
+.lang{color:#666;font-size:.8em;margin-left:.3em}
+blockquote{border-left:3px solid #aaa;margin:.3rem 0;padding-left:.6rem}"""
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("kg_build.pages", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,  # a misspelt name fails the page, not silently blank
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["style"] = STYLE
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)

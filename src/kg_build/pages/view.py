@@ -1,0 +1,286 @@
+"""What each page shows, read from the store: plain data for the templates, no markup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+
+from kg_build.pages import amounts
+from kg_build.pages.links import Link
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+GBA = "https://w3id.org/ganzhou-gba/def/"
+SCHEMA = "https://schema.org/"
+LABEL = ox.NamedNode(RDFS + "label")
+ALT_LABEL = ox.NamedNode(SKOS + "altLabel")
+DEFINITION = ox.NamedNode(SKOS + "definition")
+TYPE = ox.NamedNode(RDF + "type")
+SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+ATTESTED = ox.NamedNode(GBA + "attestedBy")
+QUOTE = ox.NamedNode(GBA + "quote")
+QUOTED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasQuotedFrom")
+
+# Names for the properties of other vocabularies that our data uses (ours have labels in
+# the ontology): what a reader calls them, not their local names.
+OTHER_PROPERTIES = {
+    RDF + "type": "type",
+    RDFS + "label": "name",
+    SKOS + "altLabel": "also called",
+    SKOS + "prefLabel": "name",
+    SKOS + "notation": "code",
+    SKOS + "definition": "definition",
+    SKOS + "inScheme": "in scheme",
+    SKOS + "broader": "broader",
+    "http://www.w3.org/2002/07/owl#sameAs": "same as",
+    "http://www.w3.org/ns/prov#wasDerivedFrom": "derived from",
+    "http://www.w3.org/ns/prov#wasQuotedFrom": "quoted from",
+    "http://www.opengis.net/ont/geosparql#hasGeometry": "geometry",
+    "http://www.opengis.net/ont/geosparql#asWKT": "coordinates (WKT)",
+    "http://www.opengis.net/ont/geosparql#sfWithin": "within",
+    "http://purl.org/dc/terms/identifier": "identifier",
+    "http://purl.org/dc/terms/title": "title",
+    "http://purl.org/dc/terms/issued": "published",
+    "http://purl.org/dc/terms/language": "language",
+    SCHEMA + "author": "author",
+    SCHEMA + "publisher": "publisher",
+    SCHEMA + "value": "value",
+    SCHEMA + "currency": "currency",
+    SCHEMA + "startDate": "start date",
+    SCHEMA + "endDate": "end date",
+    SCHEMA + "location": "location",
+    SCHEMA + "containedInPlace": "contained in",
+    SCHEMA + "organizer": "organiser",
+    "http://www.w3.org/ns/org#subOrganizationOf": "part of",
+}
+# Datasets other IRIs are in, by the start of the IRI.
+OTHER_DATASETS = {
+    "http://www.wikidata.org/entity/": "Wikidata",
+    "https://sws.geonames.org/": "GeoNames",
+    "http://dbpedia.org/resource/": "DBpedia",
+}
+# Graphs of a release that no source states (store/embedded.py, pipeline.py).
+DATASET_GRAPHS = {"inferred": "inferred by the dataset", "description": "the dataset's description"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term as a page shows it: its text, where it links (None: not a link), its language."""
+
+    text: str
+    href: str | None = None
+    lang: str | None = None
+    css: str = ""
+    show_lang: bool = False
+
+
+def quads(
+    store: ox.Store,
+    subject: ox.NamedNode | ox.BlankNode | ox.Triple | None,
+    predicate: ox.NamedNode | None,
+    obj: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None,
+) -> Iterator[ox.Quad]:
+    """Statements of the default graph, which holds each published triple once (the named
+    graphs per source repeat shared ones; see store/embedded.py)."""
+    return store.quads_for_pattern(subject, predicate, obj, ox.DefaultGraph())
+
+
+def first(store: ox.Store, node: object, predicate: str) -> object | None:
+    for quad in quads(store, node, ox.NamedNode(predicate), None):  # type: ignore[arg-type]
+        return quad.object
+    return None
+
+
+def labels(store: ox.Store, node: ox.NamedNode) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for quad in quads(store, node, LABEL, None):
+        if isinstance(quad.object, ox.Literal):
+            out.setdefault((quad.object.language or "").lower(), quad.object.value)
+    return out
+
+
+def name(store: ox.Store, term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        found = labels(store, term)
+        local = term.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return found.get("en") or found.get("") or OTHER_PROPERTIES.get(term.value) or local
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def term(store: ox.Store, node: object, link: Link, show_lang: bool = False) -> Term:
+    if isinstance(node, ox.NamedNode):
+        return Term(name(store, node), link(node.value))
+    if isinstance(node, ox.Literal):
+        return Term(node.value, lang=node.language or None, show_lang=show_lang)
+    return Term(str(node))
+
+
+@dataclass
+class Figure:
+    figure: Term
+    measure: str
+    shown: str  # value with comparator and unit, for people
+    value: str  # the exact value, for machines (a data attribute)
+    period: str
+    quote: str
+    source: Term | None
+    rank: str
+
+
+@dataclass
+class Resource:
+    title: str
+    iri: str
+    names: list[Term] = field(default_factory=list)  # every label, with its language
+    zh: str | None = None
+    types: list[Term] = field(default_factory=list)
+    definitions: list[Term] = field(default_factory=list)
+    elsewhere: list[tuple[str, Term]] = field(default_factory=list)  # (dataset, link)
+    quotes: list[tuple[Term, list[str]]] = field(default_factory=list)  # by source
+    figures: list[Figure] = field(default_factory=list)
+    said: list[tuple[Term, Term, Term]] = field(default_factory=list)  # source, property, value
+    linked_from: list[tuple[Term, Term]] = field(default_factory=list)
+
+
+def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> Resource:
+    names = labels(store, node)
+    page = Resource(title=names.get("en") or node.value, iri=node.value, zh=names.get("zh"))
+    for predicate in (LABEL, ALT_LABEL):
+        for q in quads(store, node, predicate, None):
+            page.names.append(term(store, q.object, link, show_lang=True))
+    page.names.sort(key=lambda t: (t.lang or "", t.text))
+    page.types = sorted(
+        {term(store, q.object, link) for q in quads(store, node, TYPE, None)}, key=lambda t: t.text
+    )
+    page.definitions = [term(store, q.object, link) for q in quads(store, node, DEFINITION, None)]
+    for q in quads(store, node, SAME_AS, None):
+        if isinstance(q.object, ox.NamedNode):
+            dataset = next(
+                (n for p, n in OTHER_DATASETS.items() if q.object.value.startswith(p)), ""
+            )
+            page.elsewhere.append(
+                (dataset, Term(q.object.value, link(q.object.value), css="external"))
+            )
+    page.elsewhere.sort(key=lambda e: (e[0], e[1].text))
+    page.quotes = _quotes(store, node, link)
+    page.figures = _figures(store, node, link)
+    page.said = _said(store, node, link)
+    page.linked_from = _linked_from(store, node, link)
+    return page
+
+
+def _quotes(store: ox.Store, node: ox.NamedNode, link: Link) -> list[tuple[Term, list[str]]]:
+    """The verbatim quotes backing the resource, grouped by the source they are from."""
+    by_source: dict[str, tuple[Term, set[str]]] = {}
+    for att in quads(store, node, ATTESTED, None):
+        source = first(store, att.object, QUOTED_FROM.value)
+        key = source.value if isinstance(source, ox.NamedNode) else ""
+        shown = term(store, source, link) if source is not None else Term("")
+        for q in quads(store, att.object, QUOTE, None):  # type: ignore[arg-type]
+            by_source.setdefault(key, (shown, set()))[1].add(name(store, q.object))
+    return [(t, sorted(found)) for _, (t, found) in sorted(by_source.items())]
+
+
+def _said(store: ox.Store, node: ox.NamedNode, link: Link) -> list[tuple[Term, Term, Term]]:
+    """What each source says of the resource: the statements of each source's named graph (the
+    same statement from two sources is listed for each), and what the dataset infers."""
+    rows = set()
+    for q in store.quads_for_pattern(node, None, None, None):
+        if q.predicate in (TYPE, ATTESTED) or not isinstance(q.graph_name, ox.NamedNode):
+            continue
+        head, _, graph = q.graph_name.value.rpartition("/graph/")
+        if graph == "ontology":
+            continue
+        said_by = DATASET_GRAPHS.get(graph)
+        who = (
+            Term(said_by)
+            if said_by
+            else term(store, ox.NamedNode(f"{head}/id/source/{graph}"), link)
+        )
+        rows.add((who, term(store, q.predicate, link), _value(store, q.predicate, q.object, link)))
+    return sorted(rows, key=lambda r: (r[0].text, r[1].text, r[2].text))
+
+
+def _value(store: ox.Store, predicate: ox.NamedNode, node: object, link: Link) -> Term:
+    """A value, money and large numbers written for people (schema:value of a money amount is
+    shown by the figures table with its currency; here the number alone)."""
+    if isinstance(node, ox.Literal) and node.datatype.value.endswith(
+        ("#decimal", "#integer", "#double")
+    ):
+        try:
+            return Term(amounts.number(Decimal(node.value)))
+        except InvalidOperation:
+            pass
+    return term(store, node, link, show_lang=True)
+
+
+def _linked_from(store: ox.Store, node: ox.NamedNode, link: Link) -> list[tuple[Term, Term]]:
+    """What links to the resource in the data (not the dataset's description of itself)."""
+    found = set()
+    for q in store.quads_for_pattern(None, None, node, None):
+        if not isinstance(q.graph_name, ox.NamedNode) or q.graph_name.value.endswith(
+            ("/graph/description", "/graph/ontology")
+        ):
+            continue
+        found.add((term(store, q.subject, link), term(store, q.predicate, link)))
+    return sorted(found, key=lambda r: (r[0].text, r[1].text))
+
+
+def _figures(store: ox.Store, node: ox.NamedNode, link: Link) -> list[Figure]:
+    """One row per figure stated about the resource: measure, value with unit, period, quote."""
+    rows = []
+    for quad in quads(store, None, ox.NamedNode(GBA + "about"), node):
+        figure = quad.subject
+        measure = first(store, figure, GBA + "measure")
+        value = first(store, figure, SCHEMA + "value")
+        currency = first(store, figure, SCHEMA + "currency")
+        of_unit = first(store, figure, GBA + "unit")
+        # the symbol of the unit in the vocabulary (none for a count)
+        symbol = first(store, of_unit, "http://qudt.org/schema/qudt/symbol") if of_unit else None
+        comparator = first(store, figure, GBA + "comparator")
+        period = first(store, figure, GBA + "referencePeriod")
+        attestation = first(store, figure, GBA + "attestedBy")
+        quote = first(store, attestation, QUOTE.value) if attestation else None
+        source = first(store, attestation, QUOTED_FROM.value) if attestation else None
+        rank = first(store, figure, GBA + "valueRank")
+        exact = value.value if isinstance(value, ox.Literal) else ""
+        rows.append(
+            Figure(
+                figure=term(store, figure, link),
+                measure=name(store, measure) if measure else "",
+                shown=_shown(store, comparator, exact, currency, symbol),
+                value=exact,
+                period=name(store, period) if period else "",
+                quote=name(store, quote) if quote else "",
+                source=term(store, source, link) if source else None,
+                rank=name(store, rank) if rank else "",
+            )
+        )
+    return sorted(rows, key=lambda f: f.figure.text)
+
+
+def _shown(
+    store: ox.Store, comparator: object, exact: str, currency: object, symbol: object
+) -> str:
+    """ "more than 5 h", "212.9 billion yuan (2,129亿元)", "466,000"."""
+    words = []
+    if isinstance(comparator, ox.NamedNode) and not comparator.value.endswith("/exactly"):
+        words.append(name(store, comparator))
+    try:
+        number = Decimal(exact)
+    except InvalidOperation:
+        return " ".join([*words, exact])
+    if isinstance(currency, ox.Literal):
+        en = amounts.money_en(number, currency.value)
+        words.append(f"{en} ({amounts.money_zh(number, currency.value)})")
+    else:
+        words.append(amounts.number(number))
+        if isinstance(symbol, ox.Literal):
+            words.append(symbol.value)
+    return " ".join(words)

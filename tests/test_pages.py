@@ -1,0 +1,87 @@
+"""The pages people read (issue 23, part): amounts written for people, every label with its
+language, property names instead of IRIs' local names, nothing internal, and templates that
+escape whatever the data holds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import BASE
+
+from kg_build.pages import amounts
+from kg_build.serve.pages import linker, resource
+from kg_build.store.embedded import open_store
+
+ID = f"{BASE}id/"
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "en", "zh"),
+    [
+        ("212900000000", "CNY", "212.9 billion yuan", "2,129亿元"),
+        ("718800000000.0", "CNY", "718.8 billion yuan", "7,188亿元"),
+        ("100000000", "CNY", "100 million yuan", "1亿元"),
+        ("466000", "CNY", "466,000 yuan", "46.6万元"),
+        ("1500000", "HKD", "1.5 million Hong Kong dollars", "150万港元"),
+        ("35", "XXX", "35 XXX", "35XXX"),
+    ],
+)
+def test_money_is_written_as_people_write_it(value: str, currency: str, en: str, zh: str) -> None:
+    assert amounts.money_en(Decimal(value), currency) == en
+    assert amounts.money_zh(Decimal(value), currency) == zh
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("466000", "466,000"), ("5.5", "5.5"), ("62.0", "62"), ("0.125", "0.13")]
+)
+def test_numbers_get_separators_and_no_trailing_zeros(value: str, shown: str) -> None:
+    assert amounts.number(Decimal(value)) == shown
+
+
+@pytest.fixture(scope="module")
+def store(published: Path) -> ox.Store:
+    return open_store(published)
+
+
+def _page(store: ox.Store, path: str) -> str:
+    return resource(store, ox.NamedNode(ID + path), linker(BASE))
+
+
+def test_a_portfolio_page_shows_its_investment_for_people(store: ox.Store) -> None:
+    page = _page(store, "project/ganzhou-2022-linked-major-projects")
+    assert "212.9 billion yuan (2,129亿元)" in page
+    assert 'data-value="212900000000"' in page  # the exact value stays in the page
+
+
+def test_labels_say_their_language_and_properties_their_names(store: ox.Store) -> None:
+    page = _page(store, "place/xinfeng")
+    assert (
+        '<span lang="zh-latn-pinyin">Xinfeng</span><span class="lang">zh-latn-pinyin</span>' in page
+    )
+    assert '<span lang="zh">信丰县</span><span class="lang">zh</span>' in page
+    assert ">also called<" in page and ">altLabel<" not in page
+    assert ">geometry<" in page and ">hasGeometry<" not in page
+
+
+def test_nothing_internal_on_a_page(store: ox.Store) -> None:
+    """The dataset's description links to example resources; that is plumbing, not data."""
+    page = _page(store, "place/ganzhou")
+    linked_from = page[page.index("<h2>Linked from</h2>") :]
+    assert "exampleResource" not in linked_from and "rootResource" not in linked_from
+    assert "/id/project/" in linked_from  # the data's own links are there
+
+
+def test_the_templates_escape_what_the_data_holds(tmp_path: Path) -> None:
+    """A label that is markup stays text, an IRI with another scheme is no link."""
+    store = ox.Store()
+    node = ox.NamedNode(ID + "place/x")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    store.add(ox.Quad(node, label, ox.Literal("<script>alert(1)</script>", language="en")))
+    evil = ox.NamedNode("javascript:alert(1)")
+    store.add(ox.Quad(node, ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs"), evil))
+    page = resource(store, node, linker(BASE))
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="javascript:' not in page
