@@ -34,7 +34,8 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 @pytest.fixture(scope="module")
 def server(published: Path) -> Iterator[str]:
-    with running_server(published, cwd=ROOT) as url:
+    # no map tiles: nothing may be fetched from the web in a test (the maps must work without)
+    with running_server(published, "--tiles", "", cwd=ROOT) as url:
         yield url
 
 
@@ -119,3 +120,43 @@ def test_pages_keep_their_style_under_the_content_security_policy(
         e["message"] for e in browser.get_log("browser") if "Security Policy" in e["message"]
     ]
     assert refused == []
+
+
+def _console_errors(browser: webdriver.Chrome) -> list[str]:
+    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_the_maps_show_one_marker_per_located_thing(
+    server: str, browser: webdriver.Chrome, published: Path
+) -> None:
+    """The home page's map has a circle for every place with a point and every thing located
+    in one (counted from the store here, not by the page), a project's page a circle for its
+    place; both drawn without tiles, with no console errors; the lists say it without JS."""
+    import pyoxigraph as ox
+
+    from kg_build.pages.links import linker
+    from kg_build.pages.view import markers
+    from kg_build.store.embedded import open_store
+
+    store = open_store(published)
+    base = "https://w3id.org/ganzhou-gba/"
+    expected = markers(store, linker(base))
+    assert len(expected) > 20
+    browser.get_log("browser")
+    browser.get(f"{server}/")
+    drawn = WebDriverWait(browser, 30).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "#kg-map path.kg-marker")
+    )
+    assert len(drawn) == len(expected)
+    labels = {e.text for e in browser.find_elements(By.CSS_SELECTOR, "#kg-map .kg-label")}
+    assert "Xinfeng County" in labels  # place names are drawn, not taken from tiles
+    browser.save_screenshot(str(OUTPUT / "home-map.png"))
+    project = "id/project/nankang-shared-material-centre"
+    here = markers(store, linker(base), ox.NamedNode(base + project))
+    browser.get(f"{server}/{project}")
+    drawn = WebDriverWait(browser, 30).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "#kg-map path.kg-marker")
+    )
+    assert len(drawn) == len(here) == 1
+    assert "Nankang District" in browser.find_element(By.CSS_SELECTOR, "ul.where").text
+    assert _console_errors(browser) == []

@@ -585,3 +585,23 @@ def test_a_resource_says_its_dataset_and_its_documents_address(server: str) -> N
     assert location.startswith("/id/place/xinfeng?format=") and "turtle" in location
     document = requests.get(f"{server}{location}", timeout=10)
     assert document.status_code == 200 and document.content == response.content
+
+
+def test_static_files_are_ours_only(server: str) -> None:
+    """/static/ gives the pages' scripts and the vendored library, with their types; nothing
+    outside the folder, whatever the path says."""
+    script = requests.get(f"{server}/static/map.js", timeout=10)
+    assert script.status_code == 200 and script.headers["content-type"].startswith(
+        "text/javascript"
+    )
+    leaflet = requests.get(f"{server}/static/vendor/leaflet-1.9.4/leaflet.css", timeout=10)
+    assert leaflet.status_code == 200 and ".leaflet-container" in leaflet.text
+    for path in (
+        "/static/../pages/render.py",
+        "/static/%2e%2e/%2e%2e/serve/app.py",
+        "/static/..%2f..%2fcli.py",
+        "/static/vendor/",
+        "/static/nothing.js",
+    ):
+        response = requests.get(f"{server}{path}", timeout=10)
+        assert response.status_code == 404, path

@@ -345,7 +345,9 @@ def test_html_answers_link_only_web_iris_and_forbid_scripts(server: str) -> None
     for url in (f"{server}/", f"{server}/id/place/xinfeng", f"{server}/docs"):
         page = requests.get(url, headers={"Accept": "text/html"}, timeout=30)
         policy = page.headers["Content-Security-Policy"]
-        assert "default-src 'none'" in policy and "script-src" not in policy
+        # scripts only from our own /static/ (maps): nothing inline, nothing from elsewhere
+        assert "default-src 'none'" in policy and "script-src 'self';" in policy
+        assert "unsafe" not in policy
         assert page.headers["X-Content-Type-Options"] == "nosniff"
     api = requests.get(f"{server}/api/queries", timeout=30)
     assert api.headers["X-Content-Type-Options"] == "nosniff"

@@ -43,6 +43,7 @@ from kg_build.link.suggest import GazetteerPlaces, review_table, suggest_links
 from kg_build.link.wikidata import LinkEndpointError, WikidataEndpoint
 from kg_build.namespaces import data_prefixes
 from kg_build.ontology import vocabulary_of
+from kg_build.pages.render import DEFAULT_TILES
 from kg_build.pipeline import check, read_corpus
 from kg_build.publish import layout
 from kg_build.publish.release import PublishError, publish_release
@@ -675,6 +676,14 @@ def _limit(flag: str, kind: click.ParamType, default: object, env: str, text: st
     help="Folder of canned queries (default: queries/).",
 )
 @click.option(
+    "--tiles",
+    envvar="KG_TILES",
+    default=DEFAULT_TILES,
+    show_default=True,
+    help="Map tiles' URL template ({z}/{x}/{y}), allowed by the pages' security policy; "
+    "'' for none (the maps still show every place) [env KG_TILES].",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     envvar="KG_WORKERS",
@@ -757,6 +766,7 @@ def serve_command(
     host: str,
     port: int,
     public_base: str | None,
+    tiles: str,
     timeout: float,
     max_rows: int,
     max_body: int,
@@ -794,6 +804,7 @@ def serve_command(
         client_timeout=client_timeout,
         query_limits=QueryLimits(max_length=max_query_length, max_depth=max_depth),
         catalog=load_catalog(config.queries),
+        tiles=tiles,
     )
     limits = PoolLimits(
         workers=workers or default_workers(), queue=queue, timeout=timeout, memory_mb=worker_memory

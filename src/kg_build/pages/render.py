@@ -3,6 +3,7 @@ markup or script. One environment serves every page of `kg serve`."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import cache
 from typing import Any
 
@@ -14,7 +15,11 @@ table{border-collapse:collapse}
 td,th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
 .zh{font-size:1.1em}code{background:#f4f4f4}
 .lang{color:#666;font-size:.8em;margin-left:.3em}
-blockquote{border-left:3px solid #aaa;margin:.3rem 0;padding-left:.6rem}"""
+blockquote{border-left:3px solid #aaa;margin:.3rem 0;padding-left:.6rem}
+.map{height:28rem;background:#eef2f5;border:1px solid #ccd}.map.small{height:16rem}
+.leaflet-tooltip.kg-label{background:#fff;border:0;box-shadow:none;font-size:.75rem;padding:0 .2rem}"""
+# Tiles by default: OpenStreetMap's (their usage policy asks for the attribution the map shows).
+DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 @cache
@@ -27,6 +32,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["style"] = STYLE
+    env.filters["as_dict"] = asdict
     return env
 
 

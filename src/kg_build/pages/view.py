@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -284,3 +285,64 @@ def _shown(
         if isinstance(symbol, ox.Literal):
             words.append(symbol.value)
     return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A thing on a map: its name, its page, its point, and whether it is a place itself or
+    something located in one (drawn at the place's point)."""
+
+    name: str
+    href: str | None
+    lat: float
+    lon: float
+    kind: str  # "place" or "located"
+
+
+_POINT = re.compile(r"^\s*POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)\s*$", re.IGNORECASE)
+_LOCATED = """
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+PREFIX gba: <https://w3id.org/ganzhou-gba/def/>
+SELECT ?thing ?kind (MIN(STR(?wkt)) AS ?point) WHERE {
+  { ?thing geo:hasGeometry/geo:asWKT ?wkt . BIND("place" AS ?kind) }
+  UNION
+  { ?thing gba:locatedIn ?place . ?place geo:hasGeometry/geo:asWKT ?wkt .
+    FILTER NOT EXISTS { ?thing geo:hasGeometry ?own } BIND("located" AS ?kind) }
+}
+GROUP BY ?thing ?kind
+"""
+
+
+def markers(store: ox.Store, link: Link, node: ox.NamedNode | None = None) -> list[Marker]:
+    """Every place with a point and every thing located in one; with `node`, those of the
+    thing itself (its own point, or the points of the places it is located in, has its seat
+    in or is about)."""
+    if node is None:
+        rows = [
+            (r["thing"], r["kind"].value, r["point"].value)
+            for r in store.query(_LOCATED)  # type: ignore[union-attr]
+        ]
+    else:
+        rows = []
+        for predicate in ("locatedIn", "seat", "place"):
+            for q in quads(store, node, ox.NamedNode(GBA + predicate), None):
+                rows += [(q.object, "located", w) for w in _points(store, q.object)]
+        rows += [(node, "place", w) for w in _points(store, node)]
+    found = set()
+    for thing, kind, wkt in rows:
+        match = _POINT.match(wkt)
+        if match and isinstance(thing, ox.NamedNode):
+            lon, lat = float(match.group(1)), float(match.group(2))
+            found.add(Marker(name(store, thing), link(thing.value), lat, lon, kind))
+    return sorted(found, key=lambda m: (m.kind, m.name))
+
+
+def _points(store: ox.Store, node: object) -> list[str]:
+    geometry = ox.NamedNode("http://www.opengis.net/ont/geosparql#hasGeometry")
+    wkt = ox.NamedNode("http://www.opengis.net/ont/geosparql#asWKT")
+    return [
+        w.object.value
+        for g in quads(store, node, geometry, None)  # type: ignore[arg-type]
+        for w in quads(store, g.object, wkt, None)  # type: ignore[arg-type]
+        if isinstance(w.object, ox.Literal)
+    ]

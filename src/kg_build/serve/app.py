@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 from base64 import b64encode
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -27,13 +28,22 @@ from kg_build.serve.service import Handler, Service, Settings, worker_settings
 
 __all__ = ["Settings", "create_app", "worker_settings"]
 
-# Every HTML answer may only show itself: no script at all, the one inline stylesheet (by
-# its digest), forms that post back here, no framing. Data in an answer cannot become code.
+# Every HTML answer may only show itself: scripts only from our own /static/ (vendored, no
+# inline script: JSON-LD and map data are data blocks, never run), our stylesheets and the
+# one inline stylesheet (by its digest), images from here and the map tiles' server, forms
+# that post back here, no framing. Data in an answer cannot become code.
 _STYLE_DIGEST = b64encode(hashlib.sha256(pages.STYLE.encode()).digest()).decode()
-CONTENT_SECURITY_POLICY = (
-    f"default-src 'none'; style-src 'sha256-{_STYLE_DIGEST}'; img-src 'self' data:; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
+
+
+def content_security_policy(tiles: str) -> str:
+    parts = urlsplit(tiles.replace("{s}", "a"))
+    origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return (
+        f"default-src 'none'; script-src 'self'; style-src 'self' 'sha256-{_STYLE_DIGEST}'; "
+        f"img-src 'self' data:{origin}; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+
 
 ROUTES: list[tuple[str, Handler, list[str]]] = [
     ("/", resources.home, ["GET"]),
@@ -43,6 +53,7 @@ ROUTES: list[tuple[str, Handler, list[str]]] = [
     ("/openapi.json", api.openapi, ["GET"]),
     ("/docs", api.docs, ["GET"]),
     ("/.well-known/void", resources.well_known_void, ["GET"]),
+    ("/static/{path:path}", resources.static, ["GET"]),  # our scripts and their libraries
     ("/dist/{name}", resources.distribution, ["GET"]),  # the published files themselves
     ("/{rest:path}", resources.resource, ["GET"]),  # every other path is a resource's IRI
 ]
@@ -63,7 +74,7 @@ def create_app(settings: Settings, pool: Pool) -> Starlette:
         Route(path, service.route(handler), methods=methods) for path, handler, methods in ROUTES
     ]
     middleware = [
-        Middleware(SecurityHeaders),
+        Middleware(SecurityHeaders, policy=content_security_policy(settings.tiles)),
         Middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
@@ -79,8 +90,8 @@ class SecurityHeaders:
     """`X-Content-Type-Options: nosniff` on every answer, and the Content-Security-Policy on
     every HTML answer (error pages included)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, policy: str) -> None:
+        self.app, self.policy = app, policy.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,7 +104,7 @@ class SecurityHeaders:
                 kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 headers.append((b"x-content-type-options", b"nosniff"))
                 if kind.startswith(b"text/html"):
-                    headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                    headers.append((b"content-security-policy", self.policy))
                 message = {**message, "headers": headers}
             await send(message)
 

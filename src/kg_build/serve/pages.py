@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from kg_build.pages import view
 from kg_build.pages.links import Link, linker
-from kg_build.pages.render import STYLE, render
+from kg_build.pages.render import DEFAULT_TILES, STYLE, render
 from kg_build.query.catalog import CannedQuery
 from kg_build.serve import structured
 
@@ -71,12 +71,23 @@ def _described(store: ox.Store, node: ox.NamedNode, named: bool) -> Iterator[ox.
             yield from pattern(q.subject, RDFS_LABEL, None)
 
 
-def resource(store: ox.Store, node: ox.NamedNode, link: Link, head: str = "") -> str:
+def resource(
+    store: ox.Store, node: ox.NamedNode, link: Link, head: str = "", tiles: str = DEFAULT_TILES
+) -> str:
     page = view.resource(store, node, link)
-    return render("resource.html", title=page.title, page=page, head=Markup(head))  # noqa: S704
+    markers = view.markers(store, link, node)
+    return render(
+        "resource.html",
+        title=page.title,
+        page=page,
+        markers=markers,
+        tiles=tiles,
+        with_map=bool(markers),
+        head=Markup(head),  # noqa: S704
+    )
 
 
-def home(store: ox.Store, forms: str, link: Link, base: str) -> str:
+def home(store: ox.Store, forms: str, link: Link, base: str, tiles: str = DEFAULT_TILES) -> str:
     """The home page; `forms` are the canned queries' forms (query_forms), which need no store."""
     dataset = ox.NamedNode(f"{base}dataset")
     title = view.labels(store, dataset).get("en") or "Ganzhou – Greater Bay Area knowledge graph"
@@ -115,6 +126,9 @@ def home(store: ox.Store, forms: str, link: Link, base: str) -> str:
         about=about,
         triples=triples.value if isinstance(triples, ox.Literal) else None,
         places=[view.term(store, places[n], link) for n in sorted(places)],
+        markers=view.markers(store, link),
+        tiles=tiles,
+        with_map=True,
         forms=Markup(forms),  # noqa: S704 - query_forms' output, from a template
         ontology=ontology,
         head=Markup(head),  # noqa: S704

@@ -3,10 +3,13 @@ every resource of the dataset."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from kg_build.rdf.describe import DISTRIBUTIONS
+from kg_build.serve.reply import ClientError
 from kg_build.serve.requests import iri_of, response_of
 from kg_build.serve.service import CLIENT_GONE, Service
 
@@ -55,3 +58,21 @@ async def distribution(service: Service, request: Request) -> Response:
     charset = "" if media == "application/ld+json" else "; charset=utf-8"
     # stat now, so that its ETag and Last-Modified are there for the conditional request
     return FileResponse(path, media_type=media + charset, stat_result=path.stat())
+
+
+# Files of kg_build/pages/static/: our scripts and the libraries vendored from npm.
+STATIC = Path(__file__).resolve().parent.parent / "pages" / "static"
+_STATIC_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+}
+
+
+async def static(service: Service, request: Request) -> Response:
+    """A file of STATIC, by its path under it; 404 for anything else (no listing, no way out
+    of the folder, only the kinds of file pages use)."""
+    path = (STATIC / request.path_params["path"]).resolve()
+    if not path.is_relative_to(STATIC) or path.suffix not in _STATIC_TYPES or not path.is_file():
+        raise ClientError(404, "no such file")
+    return FileResponse(path, media_type=_STATIC_TYPES[path.suffix], stat_result=path.stat())

@@ -16,6 +16,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from kg_build.pages.render import DEFAULT_TILES
 from kg_build.query.catalog import CannedQuery, load_catalog
 from kg_build.serve import pages
 from kg_build.serve.caching import cached
@@ -40,6 +41,7 @@ class Settings:
     client_timeout: float = 10.0  # seconds a client may take to send a request's body
     query_limits: QueryLimits = field(default_factory=QueryLimits)
     cors_origins: tuple[str, ...] = ("*",)
+    tiles: str = DEFAULT_TILES  # map tiles' URL template ({z}/{x}/{y}); "" for no tiles
     catalog: dict[str, CannedQuery] = field(default_factory=dict, compare=False)
 
     def canned(self) -> dict[str, CannedQuery]:
@@ -52,6 +54,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "base": settings.base,
         "max_rows": settings.max_rows,
         "forms": pages.query_forms(settings.canned()),
+        "tiles": settings.tiles,
     }
 
 

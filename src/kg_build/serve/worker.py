@@ -53,8 +53,11 @@ _TEXTUAL = (
 class Answers:
     """What a worker does for each job, on one open store."""
 
-    def __init__(self, store: ox.Store, base: str, forms: str, max_rows: int) -> None:
+    def __init__(
+        self, store: ox.Store, base: str, forms: str, max_rows: int, tiles: str = ""
+    ) -> None:
         self.store, self.base, self.forms, self.max_rows = store, base, forms, max_rows
+        self.tiles = tiles  # the map tiles' URL template; "" for none
         self.link = pages.linker(base)
         self.prefixes = {p: str(ns) for p, ns in data_prefixes(base).items()}
 
@@ -68,7 +71,7 @@ class Answers:
             if op == "graph-counts":
                 return Reply(200, "application/json", json.dumps(self.graph_counts()).encode())
             if op == "home":
-                html = pages.home(self.store, self.forms, self.link, self.base)
+                html = pages.home(self.store, self.forms, self.link, self.base, self.tiles)
                 return Reply(200, "text/html; charset=utf-8", html.encode())
             raise ClientError(400, f"unknown job {op!r}")
         except ClientError as exc:
@@ -156,7 +159,7 @@ class Answers:
             ) + structured.script(
                 structured.resource([*pages.description(self.store, node), member])
             )
-            page = pages.resource(self.store, node, self.link, head)
+            page = pages.resource(self.store, node, self.link, head, self.tiles)
             return Reply(200, "text/html; charset=utf-8", page.encode(), headers)
         if media in QUAD_TYPES:
             quads = [*pages.description_quads(self.store, node), ox.Quad(*member)]
@@ -235,7 +238,13 @@ def main(sock: socket.socket, settings: dict[str, Any]) -> None:
         wire.send(sock, {"ready": False, "error": str(exc)})
         return
     wire.send(sock, {"ready": True, "pid": os.getpid()})
-    answers = Answers(store, settings["base"], settings["forms"], int(settings["max_rows"]))
+    answers = Answers(
+        store,
+        settings["base"],
+        settings["forms"],
+        int(settings["max_rows"]),
+        str(settings.get("tiles") or ""),
+    )
     while (message := wire.receive(sock)) is not None:
         job, _ = message
         reply = answers.reply(job)
