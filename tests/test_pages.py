@@ -85,3 +85,37 @@ def test_the_templates_escape_what_the_data_holds(tmp_path: Path) -> None:
     page = resource(store, node, linker(BASE))
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="javascript:' not in page
+
+
+def test_the_home_page_lists_things_by_kind_and_leads_with_the_largest_amounts(
+    store: ox.Store,
+) -> None:
+    from kg_build.serve.pages import home
+
+    page = home(store, "", linker(BASE), BASE, "")
+    # the largest amounts, largest first, counted here from the store's figures
+    money = [
+        (Decimal(q.object.value), q.subject.value)
+        for q in store.quads_for_pattern(
+            None, ox.NamedNode("https://schema.org/value"), None, ox.DefaultGraph()
+        )
+        if any(
+            True
+            for _ in store.quads_for_pattern(
+                q.subject, ox.NamedNode("https://schema.org/currency"), None, ox.DefaultGraph()
+            )
+        )
+    ]
+    largest = max(money)
+    headlines = page[page.index("The largest amounts") : page.index("<h2>Map</h2>")]
+    assert amounts.money(largest[0], "CNY") in headlines
+    shown = [line for line in headlines.splitlines() if "亿元" in line]
+    values = [Decimal(line.split(" billion")[0].rsplit(">", 1)[-1]) for line in shown]
+    assert values == sorted(values, reverse=True) and len(values) >= 3
+    projects = page[page.index("<h2>Projects</h2>") : page.index("<h2>Agreements and cooperation")]
+    assert (
+        "high-speed railway (2)" in projects and "Ganzhou-Shenzhen High-Speed Railway" in projects
+    )
+    organisations = page[page.index("<h2>Organisations</h2>") : page.index("<h2>People</h2>")]
+    assert "company (" in organisations and ">Huawei<" in organisations
+    assert "<h2>Sources</h2>" in page

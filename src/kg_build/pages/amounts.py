@@ -34,6 +34,11 @@ def number(value: Decimal) -> str:
     return _plain(value)
 
 
+def money(value: Decimal, currency: str) -> str:
+    """Both ways: "212.9 billion yuan (2,129亿元)"."""
+    return f"{money_en(value, currency)} ({money_zh(value, currency)})"
+
+
 def money_en(value: Decimal, currency: str) -> str:
     return _money(value, _EN_SCALES, CURRENCIES.get(currency, (currency,))[0], " ")
 

@@ -278,8 +278,7 @@ def _shown(
     except InvalidOperation:
         return " ".join([*words, exact])
     if isinstance(currency, ox.Literal):
-        en = amounts.money_en(number, currency.value)
-        words.append(f"{en} ({amounts.money_zh(number, currency.value)})")
+        words.append(amounts.money(number, currency.value))
     else:
         words.append(amounts.number(number))
         if isinstance(symbol, ox.Literal):
@@ -346,3 +345,90 @@ def _points(store: ox.Store, node: object) -> list[str]:
         for w in quads(store, g.object, wkt, None)  # type: ignore[arg-type]
         if isinstance(w.object, ox.Literal)
     ]
+
+
+# The kinds of thing the home page lists, by their top class in the ontology.
+LISTED = (
+    ("Projects", "Project"),
+    ("Agreements and cooperation", "Cooperation"),
+    ("Organisations", "Organisation"),
+    ("People", "Person"),
+    ("Events", "Event"),
+    ("Sources", "Source"),
+)
+_KINDS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX gba: <https://w3id.org/ganzhou-gba/def/>
+SELECT ?thing ?class ?top WHERE {
+  VALUES ?top { %s }
+  ?thing a ?class . ?class rdfs:subClassOf* ?top .
+  FILTER (STRSTARTS(STR(?class), STR(gba:)))
+}
+"""
+_LARGEST = """
+PREFIX schema: <https://schema.org/>
+PREFIX gba: <https://w3id.org/ganzhou-gba/def/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?figure ?about ?value ?currency ?source WHERE {
+  ?figure a gba:MonetaryAmount ; schema:value ?value ; schema:currency ?currency ;
+    gba:about ?about ; gba:attestedBy/prov:wasQuotedFrom ?source .
+  FILTER NOT EXISTS { ?figure gba:valueRank gba:DeprecatedRank }
+}
+ORDER BY DESC(?value) ?figure
+LIMIT %d
+"""
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One of the largest amounts: what it is, of what, how much, and who says so."""
+
+    figure: Term
+    about: Term
+    amount: str
+    source: Term
+
+
+def listed(store: ox.Store, link: Link) -> list[tuple[str, list[tuple[str, list[Term]]]]]:
+    """The home page's lists: for each kind (projects, agreements, …), its things grouped by
+    their class (high-speed railways, ports, …), by name."""
+    tops = {GBA + top: heading for heading, top in LISTED}
+    values = " ".join(f"<{t}>" for t in tops)
+    grouped: dict[str, dict[str, set[Term]]] = {heading: {} for heading, _ in LISTED}
+    for row in store.query(_KINDS % values):  # type: ignore[union-attr]
+        thing, cls, top = row["thing"], row["class"], row["top"]
+        if isinstance(thing, ox.NamedNode):
+            heading = tops[top.value]
+            grouped[heading].setdefault(name(store, cls), set()).add(term(store, thing, link))
+    # (a thing of two classes of one kind is listed under each)
+    return [
+        (
+            heading,
+            [
+                (cls, sorted(things, key=lambda t: t.text))
+                for cls, things in sorted(classes.items())
+            ],
+        )
+        for heading, classes in grouped.items()
+        if classes
+    ]
+
+
+def largest_amounts(store: ox.Store, link: Link, count: int = 5) -> list[Headline]:
+    """The largest amounts of money stated (none a curator deprecated), with their sources."""
+    found = []
+    for row in store.query(_LARGEST % count):  # type: ignore[union-attr]
+        value, currency = row["value"], row["currency"]
+        if not isinstance(value, ox.Literal) or not isinstance(currency, ox.Literal):
+            continue
+        number = Decimal(value.value)
+        amount = amounts.money(number, currency.value)
+        found.append(
+            Headline(
+                term(store, row["figure"], link),
+                term(store, row["about"], link),
+                amount,
+                term(store, row["source"], link),
+            )
+        )
+    return found
