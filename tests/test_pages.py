@@ -95,7 +95,7 @@ def test_the_home_page_lists_things_by_kind_and_leads_with_the_largest_amounts(
     page = home(store, "", linker(BASE), BASE, "")
     # the largest amounts, largest first, counted here from the store's figures
     money = [
-        (Decimal(q.object.value), q.subject.value)
+        (Decimal(str(q.object.value)), str(q.subject))  # type: ignore[union-attr]
         for q in store.quads_for_pattern(
             None, ox.NamedNode("https://schema.org/value"), None, ox.DefaultGraph()
         )
@@ -119,3 +119,24 @@ def test_the_home_page_lists_things_by_kind_and_leads_with_the_largest_amounts(
     organisations = page[page.index("<h2>Organisations</h2>") : page.index("<h2>People</h2>")]
     assert "company (" in organisations and ">Huawei<" in organisations
     assert "<h2>Sources</h2>" in page
+
+
+def test_an_ontology_terms_page_says_what_the_ontology_says_with_examples(
+    store: ox.Store,
+) -> None:
+    """As pyLODE would: a class's superclass and instances from the data; a property's
+    domain, range, superproperty and uses; a scheme's concepts."""
+
+    def section(term: str) -> str:
+        page = resource(store, ox.NamedNode(f"{BASE}def/{term}"), linker(BASE), tiles="")
+        return page[page.index("In the ontology") : page.index("What each source says")]
+
+    railway = section("HighSpeedRailway")
+    assert "class" in railway and 'href="/def/Railway"' in railway
+    assert 'href="/id/project/ganshen-hsr"' in railway  # an instance, from the data
+    located = section("locatedIn")
+    assert "object property" in located and ">domain<" in located and ">range<" in located
+    assert 'href="/def/Place"' in located and 'href="/def/Project"' in located
+    assert located.count("<tr>") > 3  # uses in the data
+    scheme = section("MeasureScheme")
+    assert "concept scheme" in scheme and "total investment" in scheme

@@ -432,3 +432,87 @@ def largest_amounts(store: ox.Store, link: Link, count: int = 5) -> list[Headlin
             )
         )
     return found
+
+
+@dataclass
+class OntologyTerm:
+    """What the ontology says of one of its terms, with examples from the data."""
+
+    kind: str
+    rows: list[tuple[str, list[Term]]] = field(default_factory=list)  # (what, terms)
+    examples: list[tuple[Term, Term, Term]] = field(default_factory=list)
+
+
+_KIND_NAMES = {
+    "http://www.w3.org/2002/07/owl#Class": "class",
+    "http://www.w3.org/2002/07/owl#ObjectProperty": "object property",
+    "http://www.w3.org/2002/07/owl#DatatypeProperty": "datatype property",
+    "http://www.w3.org/2002/07/owl#AnnotationProperty": "annotation property",
+    SKOS + "Concept": "concept",
+    SKOS + "ConceptScheme": "concept scheme",
+}
+_RELATIONS = (  # (what, predicate, the other way round)
+    ("subclass of", RDFS + "subClassOf", False),
+    ("subclasses", RDFS + "subClassOf", True),
+    ("subproperty of", RDFS + "subPropertyOf", False),
+    ("subproperties", RDFS + "subPropertyOf", True),
+    ("domain", RDFS + "domain", False),
+    ("range", RDFS + "range", False),
+    ("inverse of", "http://www.w3.org/2002/07/owl#inverseOf", False),
+    ("equivalent to", "http://www.w3.org/2002/07/owl#equivalentClass", False),
+    ("in scheme", SKOS + "inScheme", False),
+    ("broader", SKOS + "broader", False),
+    ("narrower", SKOS + "broader", True),
+    ("concepts", SKOS + "inScheme", True),
+    ("close match", SKOS + "closeMatch", False),
+    ("exact match", SKOS + "exactMatch", False),
+    ("scope note", SKOS + "scopeNote", False),
+)
+
+
+def ontology_term(
+    store: ox.Store, node: ox.NamedNode, link: Link, examples: int = 8
+) -> OntologyTerm | None:
+    """None unless `node` is a class, property, concept or scheme of the ontology."""
+    kinds = [
+        _KIND_NAMES[q.object.value]
+        for q in quads(store, node, TYPE, None)
+        if isinstance(q.object, ox.NamedNode) and q.object.value in _KIND_NAMES
+    ]
+    if not kinds:
+        return None
+    found = OntologyTerm(" and ".join(sorted(set(kinds))))
+    for what, predicate, inverse in _RELATIONS:
+        p = ox.NamedNode(predicate)
+        pattern = quads(store, None, p, node) if inverse else quads(store, node, p, None)
+        terms = sorted(
+            {term(store, q.subject if inverse else q.object, link) for q in pattern},
+            key=lambda t: t.text,
+        )
+        # a blank node (a union, a restriction) says nothing readable here
+        terms = [t for t in terms if not t.text.startswith("_:")]
+        if terms:
+            found.rows.append((what, terms))
+    if "class" in kinds:
+        instances = sorted(
+            {
+                q.subject.value
+                for q in quads(store, None, TYPE, node)
+                if isinstance(q.subject, ox.NamedNode)
+            }
+        )
+        found.examples = [
+            (term(store, ox.NamedNode(i), link), Term("type"), term(store, node, link))
+            for i in instances[:examples]
+        ]
+    elif "property" in found.kind:
+        uses = sorted(quads(store, None, node, None), key=lambda q: (str(q.subject), str(q.object)))
+        found.examples = [
+            (
+                term(store, q.subject, link),
+                term(store, node, link),
+                term(store, q.object, link, True),
+            )
+            for q in uses[:examples]
+        ]
+    return found

@@ -81,6 +81,7 @@ def resource(
         title=page.title,
         page=page,
         markers=markers,
+        ontology=view.ontology_term(store, node, link),
         tiles=tiles,
         with_map=bool(markers),
         head=Markup(head),  # noqa: S704
