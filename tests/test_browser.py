@@ -160,3 +160,36 @@ def test_the_maps_show_one_marker_per_located_thing(
     assert len(drawn) == len(here) == 1
     assert "Nankang District" in browser.find_element(By.CSS_SELECTOR, "ul.where").text
     assert _console_errors(browser) == []
+
+
+AXE = Path(__file__).parent / "fixtures" / "axe-core-4.14.1" / "axe.min.js"
+PAGES = [
+    "/",
+    "/id/place/xinfeng",
+    "/id/project/ganshen-hsr",
+    "/id/organisation/huawei",
+    "/id/figure/ganzhou-2022-linked-major-projects-investment",
+    "/def/HighSpeedRailway",
+    "/api/queries/travel-times?format=html",
+    "/docs",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_have_no_serious_accessibility_violations(
+    server: str, browser: webdriver.Chrome, path: str
+) -> None:
+    """axe-core (Deque's engine, copied from the npm registry) in the page: no violation of
+    serious or critical impact (WCAG 2 A/AA rules and best practices)."""
+    browser.get(f"{server}{path}")
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    browser.set_script_timeout(60)
+    found = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then("
+        "  r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length,"
+        "    v.nodes.slice(0, 2).map(n => n.target.join(' '))])),"
+        "  e => done([['axe-error', 'critical', 0, [String(e)]]]));"
+    )
+    serious = [v for v in found if v[1] in ("serious", "critical")]
+    assert serious == [], serious
