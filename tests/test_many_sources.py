@@ -26,8 +26,8 @@ from rdflib.namespace import PROV, RDF
 
 from kg_build.errors import InputError
 from kg_build.namespaces import GBA
+from kg_build.pages.html import linker, resource
 from kg_build.pipeline import Checked, Release, check
-from kg_build.serve.pages import linker, resource
 
 FNA = "fna-2021-12-10-ganshen-hsr-opens"
 GSR = "gsr-2022-01-20-spring-festival-notice"

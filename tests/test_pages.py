@@ -12,7 +12,7 @@ import pytest
 from conftest import BASE
 
 from kg_build.pages import amounts
-from kg_build.serve.pages import linker, resource
+from kg_build.pages.html import linker, resource
 from kg_build.store.embedded import open_store
 
 ID = f"{BASE}id/"
@@ -90,7 +90,7 @@ def test_the_templates_escape_what_the_data_holds(tmp_path: Path) -> None:
 def test_the_home_page_lists_things_by_kind_and_leads_with_the_largest_amounts(
     store: ox.Store,
 ) -> None:
-    from kg_build.serve.pages import home
+    from kg_build.pages.html import home
 
     page = home(store, "", linker(BASE), BASE, "")
     # the largest amounts, largest first, counted here from the store's figures

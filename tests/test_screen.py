@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from kg_build.pages.html import linker
 from kg_build.query.inject import where_brace
 from kg_build.query.lexical import code_of, masked
-from kg_build.serve.pages import linker
 from kg_build.serve.screen import QueryLimits, RefusedQueryError, screen
 
 LIMITS = QueryLimits(max_length=10_000, max_depth=10)

@@ -8,12 +8,12 @@ import json
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from kg_build.pages import html as pages
 from kg_build.query.catalog import CannedQuery
 from kg_build.query.engines import Row, from_sparql_json
 from kg_build.query.inject import with_values
 from kg_build.query.names import Lookup, choose, lookup_query, lookups
 from kg_build.query.params import ParameterError, bind
-from kg_build.serve import pages
 from kg_build.serve.openapi import openapi_document
 from kg_build.serve.reply import ClientError
 from kg_build.serve.service import CLIENT_GONE, Service

@@ -22,7 +22,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg_build.serve import api, pages, protocol, resources
+from kg_build.pages import html as pages
+from kg_build.serve import api, protocol, resources
 from kg_build.serve.pool import Pool
 from kg_build.serve.service import Handler, Service, Settings, worker_settings
 

@@ -16,9 +16,9 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from kg_build.pages import html as pages
 from kg_build.pages.render import DEFAULT_TILES
 from kg_build.query.catalog import CannedQuery, load_catalog
-from kg_build.serve import pages
 from kg_build.serve.caching import cached
 from kg_build.serve.pool import Pool
 from kg_build.serve.reply import ClientError, Reply

@@ -21,7 +21,8 @@ import pyoxigraph as ox
 
 from kg_build.errors import InputError
 from kg_build.namespaces import data_prefixes
-from kg_build.serve import pages, structured, wire
+from kg_build.pages import html as pages
+from kg_build.serve import wire
 from kg_build.serve.negotiate import chosen
 from kg_build.serve.reply import ClientError, Reply
 from kg_build.serve.results import GRAPH_TYPES, SELECT_TYPES, Answer, evaluate, write
@@ -29,7 +30,6 @@ from kg_build.serve.sandbox import SandboxUnavailableError, die_with_parent, for
 from kg_build.store.embedded import checkpoint, ontology_graph, open_release
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-VOID_IN_DATASET = "http://rdfs.org/ns/void#inDataset"
 
 RESOURCE_TYPES = (
     "text/html",
@@ -147,19 +147,14 @@ class Answers:
                         f'<{_alternate(path, m)}>; rel="alternate"; type="{m}"'
                         for m in RESOURCE_TYPES[1:]
                     ),
-                    f'<{dataset}>; rel="{VOID_IN_DATASET}"',
+                    f'<{dataset}>; rel="{pages.VOID_IN_DATASET}"',
                 ]
             ),
         }
-        # Which dataset the resource is in (VoID, 7.2): said by the document, not the dumps.
-        member = ox.Triple(node, ox.NamedNode(VOID_IN_DATASET), ox.NamedNode(dataset))
+        member = pages.in_dataset(node, self.base)
         if media == "text/html":
-            head = structured.alternate_links(
-                (_alternate(path, m), m) for m in RESOURCE_TYPES[1:]
-            ) + structured.script(
-                structured.resource([*pages.description(self.store, node), member])
-            )
-            page = pages.resource(self.store, node, self.link, head, self.tiles)
+            alternates = [(_alternate(path, m), m) for m in RESOURCE_TYPES[1:]]
+            page = pages.resource(self.store, node, self.link, alternates, self.tiles, self.base)
             return Reply(200, "text/html; charset=utf-8", page.encode(), headers)
         if media in QUAD_TYPES:
             quads = [*pages.description_quads(self.store, node), ox.Quad(*member)]

@@ -1,5 +1,6 @@
-"""The pages and RDF descriptions kg serve answers with: HTML from the templates of
-kg_build.pages (what each page shows: pages/view.py), and the triples of a resource."""
+"""The pages of the dataset as HTML (kg serve answers with them, kg site writes them): from
+the templates, with what each page shows read by pages/view.py; and the triples of a
+resource that its RDF forms and its embedded JSON-LD hold."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from kg_build.pages import view
+from kg_build.pages import structured, view
 from kg_build.pages.links import Link, linker
 from kg_build.pages.render import DEFAULT_TILES, STYLE, render
 from kg_build.query.catalog import CannedQuery
-from kg_build.serve import structured
 
 __all__ = ["STYLE", "Link", "description", "description_quads", "home", "linker", "resource"]
+
+VOID_IN_DATASET = "http://rdfs.org/ns/void#inDataset"
 
 RDFS_LABEL = view.LABEL
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -71,25 +73,53 @@ def _described(store: ox.Store, node: ox.NamedNode, named: bool) -> Iterator[ox.
             yield from pattern(q.subject, RDFS_LABEL, None)
 
 
+def in_dataset(node: ox.NamedNode, base: str) -> ox.Triple:
+    """Which dataset a resource is in (VoID, 7.2): said by each document about it, not by
+    the dumps."""
+    return ox.Triple(node, ox.NamedNode(VOID_IN_DATASET), ox.NamedNode(f"{base}dataset"))
+
+
 def resource(
-    store: ox.Store, node: ox.NamedNode, link: Link, head: str = "", tiles: str = DEFAULT_TILES
+    store: ox.Store,
+    node: ox.NamedNode,
+    link: Link,
+    alternates: list[tuple[str, str]] | None = None,
+    tiles: str = DEFAULT_TILES,
+    base: str | None = None,
 ) -> str:
+    """A resource's page; `alternates`: (address, media type) of its RDF forms, linked from
+    the page and its head; with `base`, the resource embedded as JSON-LD in the head."""
     page = view.resource(store, node, link)
     markers = view.markers(store, link, node)
+    head = structured.alternate_links(alternates or [])
+    if base is not None:
+        triples = [*description(store, node), in_dataset(node, base)]
+        head += structured.script(structured.resource(triples))
     return render(
         "resource.html",
         title=page.title,
         page=page,
         markers=markers,
         ontology=view.ontology_term(store, node, link),
+        alternates=alternates or [],
         tiles=tiles,
         with_map=bool(markers),
-        head=Markup(head),  # noqa: S704
+        head=Markup(head),  # noqa: S704 - escaped by structured.py
     )
 
 
-def home(store: ox.Store, forms: str, link: Link, base: str, tiles: str = DEFAULT_TILES) -> str:
-    """The home page; `forms` are the canned queries' forms (query_forms), which need no store."""
+def home(
+    store: ox.Store,
+    forms: str,
+    link: Link,
+    base: str,
+    tiles: str = DEFAULT_TILES,
+    service: bool = True,
+    void: list[tuple[str, str]] | None = None,
+) -> str:
+    """The home page; `forms` are the canned queries' forms (query_forms), which need no store;
+    `service`: a server answers SPARQL and the API here (not so in a static site); `void`:
+    the addresses of the dataset's description (default: /.well-known/void's forms)."""
     dataset = ox.NamedNode(f"{base}dataset")
     title = view.labels(store, dataset).get("en") or "Ganzhou – Greater Bay Area knowledge graph"
     about = sorted(
@@ -116,7 +146,7 @@ def home(store: ox.Store, forms: str, link: Link, base: str, tiles: str = DEFAUL
         )
     ]
     described = structured.dataset(store, base)
-    void = [
+    void = void or [
         (f"/.well-known/void?format={quote(m, safe='')}", m)
         for m in ("text/turtle", "application/ld+json")
     ]
@@ -132,6 +162,7 @@ def home(store: ox.Store, forms: str, link: Link, base: str, tiles: str = DEFAUL
         lists=view.listed(store, link),
         tiles=tiles,
         with_map=True,
+        service=service,
         forms=Markup(forms),  # noqa: S704 - query_forms' output, from a template
         ontology=ontology,
         head=Markup(head),  # noqa: S704
