@@ -10,8 +10,10 @@ import datetime as dt
 import errno
 import json
 import os
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from pathlib import Path
@@ -64,7 +66,7 @@ from kg_build.rdf.graph import build_dataset
 from kg_build.reason.owl import InconsistentError, ReasonerUnavailableError
 from kg_build.serve.w3id import htaccess
 from kg_build.stats import compute_stats
-from kg_build.store.embedded import open_store
+from kg_build.store.embedded import open_store, resolve_store
 from kg_build.store.from_dumps import rdflib_from_dist
 from kg_build.store.graph_store import (
     BATCH,
@@ -832,6 +834,57 @@ def _listen(host: str, port: int) -> socket.socket:
         why = exc.strerror or str(exc)
         hint = "; stop the server using it or pass --port" if exc.errno == errno.EADDRINUSE else ""
         _fail(EXIT_USAGE, f"error: cannot listen on {host}:{port}: {why}{hint}")
+
+
+@main.command(name="site")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--tiles",
+    envvar="KG_TILES",
+    default=DEFAULT_TILES,
+    show_default=True,
+    help="Map tiles' URL template ({z}/{x}/{y}); '' for none [env KG_TILES].",
+)
+@click.option(
+    "--queries",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of canned queries (default: queries/).",
+)
+@_published_options
+@_handles_input_errors
+def site_command(out: Path, tiles: str, config_path: Path | None, **options: Any) -> None:
+    """Write the release as a static site into OUT: a page for every IRI of the dataset with its
+    RDF forms (index.html, index.ttl, index.jsonld, index.nt, index.trig in the IRI's folder),
+    the canned queries' answers as of the release, the dumps and the description, under the
+    paths kg serve answers at. Any web server (or `python -m http.server`) can serve it from
+    its root. OUT is replaced whole, and only once the new site is written.
+    """
+    from kg_build.pages.site import site_files
+
+    config = _config(config_path, **options)
+    store_folder = resolve_store(config.dist)
+    store = open_store(config.dist)
+    catalog = load_catalog(config.queries)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        count = 0
+        for path, data in site_files(store, store_folder.parent, config.base, catalog, tiles):
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            count += 1
+        os.chmod(staging, 0o755)  # noqa: S103 - a web site, for everyone to read
+        old = out.with_name(f".{out.name}.old")
+        if out.exists():
+            os.replace(out, old)
+        os.replace(staging, out)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _err(f"wrote {count} files to {out}")
 
 
 @main.command(name="htaccess")

@@ -4,16 +4,23 @@ resource that its RDF forms and its embedded JSON-LD hold."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pyoxigraph as ox
 from markupsafe import Markup
+from rdflib import Literal, URIRef
+from rdflib.term import Node
 
 from kg_build.pages import structured, view
 from kg_build.pages.links import Link, linker
 from kg_build.pages.render import DEFAULT_TILES, STYLE, render
 from kg_build.query.catalog import CannedQuery
+
+if TYPE_CHECKING:
+    from kg_build.query.engines import Result
 
 __all__ = ["STYLE", "Link", "description", "description_quads", "home", "linker", "resource"]
 
@@ -199,3 +206,30 @@ def api_docs(document: Mapping[str, object]) -> str:
         [(path, ops["get"]) for path, ops in paths.items()] if isinstance(paths, dict) else []
     )
     return render("api.html", title="API", operations=operations)
+
+
+def html_cell(term: Node | None, link: Link) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        href = link(str(term))
+        text = html.escape(str(term))
+        return f'<a href="{html.escape(href)}">{text}</a>' if href else text
+    text = html.escape(str(term))
+    if isinstance(term, Literal) and term.language:
+        return f'<span lang="{html.escape(term.language)}">{text}</span>'
+    return text
+
+
+def html_table(result: Result, link: Link) -> str:
+    if result.kind == "ask":
+        return f'<p class="ask">{"true" if result.boolean else "false"}</p>\n'
+    head = "".join(f"<th>{html.escape(v)}</th>" for v in result.variables)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html_cell(t, link)}</td>" for t in row) + "</tr>\n"
+        for row in result.rows
+    )
+    return (
+        f'<table class="results"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody></table>\n'
+        f'<p class="count">{len(result.rows)} rows</p>\n'
+    )

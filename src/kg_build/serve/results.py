@@ -3,7 +3,6 @@ answer in the negotiated format (SPARQL 1.1 result formats, RDF syntaxes, or an 
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -11,6 +10,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from kg_build.pages.html import html_table
 from kg_build.pages.links import Link
 from kg_build.query.engines import Result
 from kg_build.query.formats import render
@@ -141,30 +141,3 @@ def _xml_term(term: Node) -> str:
     if term.datatype:
         return f"<literal datatype={quoteattr(str(term.datatype))}>{text}</literal>"
     return f"<literal>{text}</literal>"
-
-
-def html_cell(term: Node | None, link: Link) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        href = link(str(term))
-        text = html.escape(str(term))
-        return f'<a href="{html.escape(href)}">{text}</a>' if href else text
-    text = html.escape(str(term))
-    if isinstance(term, Literal) and term.language:
-        return f'<span lang="{html.escape(term.language)}">{text}</span>'
-    return text
-
-
-def html_table(result: Result, link: Link) -> str:
-    if result.kind == "ask":
-        return f'<p class="ask">{"true" if result.boolean else "false"}</p>\n'
-    head = "".join(f"<th>{html.escape(v)}</th>" for v in result.variables)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html_cell(t, link)}</td>" for t in row) + "</tr>\n"
-        for row in result.rows
-    )
-    return (
-        f'<table class="results"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody></table>\n'
-        f'<p class="count">{len(result.rows)} rows</p>\n'
-    )
