@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from conftest import ROOT
 
 from kg_build.serve.background import running_server
@@ -171,6 +172,7 @@ PAGES = [
     "/id/figure/ganzhou-2022-linked-major-projects-investment",
     "/def/HighSpeedRailway",
     "/api/queries/travel-times?format=html",
+    "/api/queries/investment-by-place?format=html",
     "/docs",
 ]
 
@@ -193,3 +195,44 @@ def test_pages_have_no_serious_accessibility_violations(
     )
     serious = [v for v in found if v[1] in ("serious", "critical")]
     assert serious == [], serious
+
+
+@pytest.mark.parametrize(
+    ("query", "marks", "drawn"),
+    [
+        ("investment-by-place", "amountCNY", "g[aria-label='bar'] rect"),
+        ("timeline", "when", "g[aria-label='dot'] circle"),
+    ],
+)
+def test_a_query_that_declares_a_chart_draws_one_mark_per_row(
+    server: str, browser: webdriver.Chrome, published: Path, query: str, marks: str, drawn: str
+) -> None:
+    """`#+ chart:` in the query: bars for investment-by-place (a row without an amount has
+    none), a timeline for timeline (a row whose date is not a year or a day has none); the
+    rows counted from the JSON answer, not by the page. No console errors: Plot's own
+    <style> is left out, the page's policy would refuse it."""
+    import json
+    import re
+
+    answer = json.loads(
+        requests.get(f"{server}/api/queries/{query}", params={"format": "json"}, timeout=30).text
+    )
+    values = [b.get(marks, {}).get("value", "") for b in answer["results"]["bindings"]]
+    if marks == "amountCNY":
+        expected = sum(1 for v in values if v)
+    else:
+        expected = sum(1 for v in values if re.match(r"^\d{4}(-\d\d-\d\d)?", v))
+    assert expected > 3
+    browser.get_log("browser")
+    browser.get(f"{server}/api/queries/{query}?format=html")
+    found = WebDriverWait(browser, 30).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, f"figure.kg-chart svg {drawn}")
+    )
+    assert len(found) == expected
+    links = {
+        a.text: a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, "p.downloads a")
+    }
+    assert links.keys() == {"CSV", "JSON"} and "format=csv" in str(links["CSV"])
+    browser.save_screenshot(str(OUTPUT / f"{query}.png"))
+    assert _console_errors(browser) == []

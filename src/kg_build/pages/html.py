@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -232,4 +232,23 @@ def html_table(result: Result, link: Link) -> str:
     return (
         f'<table class="results"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody></table>\n'
         f'<p class="count">{len(result.rows)} rows</p>\n'
+    )
+
+
+def results(
+    title: str,
+    table: str,
+    description: str = "",
+    chart: dict[str, Any] | None = None,
+    downloads: list[tuple[str, str]] | None = None,
+) -> str:
+    """A query's answer: its table (html_table), the chart its query declares, downloads."""
+    return render(
+        "results.html",
+        title=title,
+        description=description,
+        table=Markup(table),  # noqa: S704 - html_table escapes every term
+        chart=chart,
+        downloads=downloads or [],
+        with_chart=chart is not None,
     )

@@ -17,6 +17,8 @@ td,th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-
 .lang{color:#666;font-size:.8em;margin-left:.3em}
 blockquote{border-left:3px solid #aaa;margin:.3rem 0;padding-left:.6rem}
 .map{height:28rem;background:#eef2f5;border:1px solid #ccd}.map.small{height:16rem}
+.kg-chart{margin:1rem 0}.kg-chart svg{font:11px system-ui,sans-serif;overflow:visible}
+.kg-chart text{fill:currentColor}
 .leaflet-tooltip.kg-label{background:#fff;border:0;box-shadow:none;font-size:.75rem;
 padding:0 .2rem}"""
 # Tiles by default: OpenStreetMap's (their usage policy asks for the attribution the map shows).

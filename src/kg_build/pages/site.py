@@ -7,13 +7,12 @@ as (path, bytes); `kg site` writes them."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from html import escape
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg_build.namespaces import data_prefixes
-from kg_build.pages import html
+from kg_build.pages import charts, html
 from kg_build.pages.links import linker
 from kg_build.pages.render import render
 from kg_build.query.catalog import CannedQuery
@@ -120,9 +119,17 @@ def _answers(
     for query in queries:
         result = engine.run(query, bind(query, {}))
         folder = f"api/queries/{query.name}/"
-        heading = f"<h1>{escape(query.summary)}</h1>\n<p>{escape(query.description)}</p>\n"
         table = html.html_table(result, link) if result.kind != "graph" else ""
-        yield f"{folder}index.html", html.wrap(query.summary, heading + table).encode()
+        chart = None
+        if query.chart and result.kind == "select":
+            chart = charts.of_answer(query.chart, result.variables, result.rows, query.summary)
+        downloads = (
+            [(f"/{folder}index.csv", "CSV"), (f"/{folder}index.json", "JSON")]
+            if result.kind != "graph"
+            else [(f"/{folder}index.ttl", "Turtle")]
+        )
+        page = html.results(query.summary, table, query.description, chart, downloads)
+        yield f"{folder}index.html", page.encode()
         if result.kind == "graph":
             yield f"{folder}index.ttl", render_result(result, "turtle", namespaces).encode()
         else:

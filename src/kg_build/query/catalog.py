@@ -4,7 +4,9 @@ Parameters follow grlc's variable naming: `?_name` (required string), `?__name` 
 `?_name_iri` (IRI), `?_name_en` (literal in a language), `?_name_integer` (literal with an
 XSD datatype). `#+ defaults:` and `#+ examples:` give each parameter a default and an example;
 `#+ kinds:` (ours, not grlc's) says what kind of entity an IRI parameter names when its name
-does not say it (`- region: place`), so that a name given for it is looked up among those.
+does not say it (`- region: place`), so that a name given for it is looked up among those;
+`#+ chart:` (ours too) draws the answer beside its table: `kind: bar` with `label` (a column
+or a list of columns) and `value`, or `kind: timeline` with `when` and `label`.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ XSD_TYPES = frozenset(
 )
 HEADER_KEYS = frozenset(
     "summary description tags defaults examples enumerate method pagination endpoint "
-    "endpoint_in_url transform kinds".split()
+    "endpoint_in_url transform kinds chart".split()
 )
 VIOLATION_SUFFIX = "-violation"
 
@@ -73,6 +75,7 @@ class CannedQuery:
     form: Form
     ordered: bool
     algebra: Query
+    chart: dict[str, Any] | None = None  # `#+ chart:`, checked against the answer's columns
 
     @property
     def is_violation(self) -> bool:
@@ -150,6 +153,29 @@ def _walk(node: Any) -> list[Any]:
     return out
 
 
+CHARTS = {"bar": ("label", "value"), "timeline": ("when", "label")}
+
+
+def chart_of(raw: object, columns: set[str]) -> dict[str, Any] | None:
+    """The `#+ chart:` header, its columns checked against the SELECT's; ValueError if wrong."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or raw.get("kind") not in CHARTS:
+        raise ValueError(f"chart: give kind: {' or '.join(CHARTS)}, and its columns")
+    chart: dict[str, Any] = {"kind": raw["kind"]}
+    for role in CHARTS[raw["kind"]]:
+        given = raw.get(role)
+        names = given if isinstance(given, list) else [given]
+        unknown = [n for n in names if not isinstance(n, str) or n not in columns]
+        if not names or unknown:
+            raise ValueError(
+                f"chart {role}: {unknown or given!r} is not a column of the answer "
+                f"({', '.join(sorted(columns))})"
+            )
+        chart[role] = names
+    return chart
+
+
 def load_query(path: Path) -> CannedQuery:
     text = path.read_text(encoding="utf-8")
     header = header_of(text)
@@ -168,6 +194,9 @@ def load_query(path: Path) -> CannedQuery:
     if form == "CONSTRUCT":
         variables |= {str(t) for triple in root["template"] or [] for t in triple}
     ordered = any(getattr(n, "name", None) == "OrderBy" for n in _walk(root))
+    chart = chart_of(
+        header.get("chart"), {str(v) for v in root["_vars"]} if form == "SELECT" else set()
+    )
     return CannedQuery(
         name=path.stem,
         path=path,
@@ -179,6 +208,7 @@ def load_query(path: Path) -> CannedQuery:
         form=form,
         ordered=ordered,
         algebra=algebra,
+        chart=chart,
     )
 
 

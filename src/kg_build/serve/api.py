@@ -4,6 +4,7 @@ forms to try it."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -39,9 +40,17 @@ async def canned(service: Service, request: Request) -> Response:
         text = with_values(query.text, bindings, codepoints_safe=True)
     except ParameterError as exc:
         raise ClientError(400, str(exc)) from exc
+    # the same address without `format`, for the page's download links
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "format"])
     extra = {
         "accept": request.headers.get("accept"),
         "format": request.query_params.get("format"),
+        "canned": {
+            "summary": query.summary,
+            "description": query.description,
+            "chart": query.chart,
+            "address": f"/api/queries/{query.name}" + (f"?{kept}" if kept else ""),
+        },
     }
     return await service.run_query(request, text, extra)
 

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from kg_build.errors import InputError
 from kg_build.namespaces import data_prefixes
+from kg_build.pages import charts
 from kg_build.pages import html as pages
 from kg_build.serve import wire
 from kg_build.serve.negotiate import chosen
@@ -105,9 +106,15 @@ class Answers:
             raise ClientError(400, f"malformed query: {exc}") from exc
         except (RuntimeError, ValueError, TypeError) as exc:  # evaluation errors
             raise ClientError(400, f"the query could not be evaluated: {exc}") from exc
-        return self._answer(answer, job.get("accept"), job.get("format"))
+        return self._answer(answer, job.get("accept"), job.get("format"), job.get("canned"))
 
-    def _answer(self, answer: Answer, accept: str | None, format_param: str | None) -> Reply:
+    def _answer(
+        self,
+        answer: Answer,
+        accept: str | None,
+        format_param: str | None,
+        canned: dict[str, Any] | None = None,
+    ) -> Reply:
         offered = list(GRAPH_TYPES if answer.kind == "graph" else SELECT_TYPES)
         media = chosen(accept, format_param, offered)
         if media is None:
@@ -116,12 +123,36 @@ class Answers:
             )
         body = write(answer, media, self.link)
         if media == "text/html":
-            body = pages.wrap("Query results", body.decode()).encode()
+            body = self._results_page(answer, body.decode(), canned or {}).encode()
         headers = {"X-Result-Limit": str(self.max_rows), "Vary": "Accept"}
         if answer.truncated:
             headers["X-Result-Truncated"] = "true"
         charset = "; charset=utf-8" if media.startswith(_TEXTUAL) else ""
         return Reply(200, media + charset, body, headers)
+
+    def _results_page(self, answer: Answer, table: str, canned: dict[str, Any]) -> str:
+        """An answer as a page: a canned query's (`canned`: its summary, description, chart
+        and address) with its chart and downloads; any other query's, its table."""
+        spec = canned.get("chart")
+        chart = None
+        if spec and answer.kind == "select":
+            chart = charts.of_answer(spec, answer.variables, answer.rows, canned["summary"])
+        address = canned.get("address")
+        downloads = (
+            [
+                (f"{address}{'&' if '?' in address else '?'}format={f}", f.upper())
+                for f in ("csv", "json")
+            ]
+            if address and answer.kind == "select"
+            else []
+        )
+        return pages.results(
+            canned.get("summary", "Query results"),
+            table,
+            canned.get("description", ""),
+            chart,
+            downloads,
+        )
 
     def resource(self, job: dict[str, Any]) -> Reply:
         iri, path = str(job["iri"]), str(job["path"])
