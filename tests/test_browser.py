@@ -236,3 +236,46 @@ def test_a_query_that_declares_a_chart_draws_one_mark_per_row(
     assert links.keys() == {"CSV", "JSON"} and "format=csv" in str(links["CSV"])
     browser.save_screenshot(str(OUTPUT / f"{query}.png"))
     assert _console_errors(browser) == []
+
+
+def test_a_project_page_draws_its_milestones_and_figures_of_one_measure(
+    server: str, browser: webdriver.Chrome, published: Path
+) -> None:
+    """A timeline of the project's milestones (one dot each) and, for each measure it has
+    several figures of, a bar per figure; both counted from the store with SPARQL here."""
+    import pyoxigraph as ox
+
+    from kg_build.store.embedded import open_store
+
+    store = open_store(published)
+    project = "https://w3id.org/ganzhou-gba/id/project/ganshen-hsr"
+    prefixes = (
+        "PREFIX gba: <https://w3id.org/ganzhou-gba/def/> PREFIX schema: <https://schema.org/> "
+    )
+    steps = store.query(
+        prefixes + f"SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ <{project}> gba:hasMilestone ?m . "
+        "?m gba:referencePeriod ?p }"
+    )
+    milestones = int(next(iter(steps))["n"].value)  # type: ignore[arg-type]
+    groups = store.query(
+        prefixes + "SELECT ?measure (COUNT(DISTINCT ?f) AS ?n) WHERE { "
+        f"?f gba:about <{project}> ; gba:measure ?measure ; schema:value ?v }} "
+        "GROUP BY ?measure HAVING (COUNT(DISTINCT ?f) > 1)"
+    )
+    assert isinstance(groups, ox.QuerySolutions)
+    bars = sum(int(str(row["n"].value)) for row in groups)
+    assert milestones >= 1 and bars >= 2
+    browser.get_log("browser")
+    browser.get(f"{server}/id/project/ganshen-hsr")
+    dots = WebDriverWait(browser, 30).until(
+        lambda b: b.find_elements(
+            By.CSS_SELECTOR, "figure[id^='timeline-'] g[aria-label='dot'] circle"
+        )
+    )
+    assert len(dots) == milestones
+    drawn = browser.find_elements(
+        By.CSS_SELECTOR, "figure[id^='figures-'] g[aria-label='bar'] rect"
+    )
+    assert len(drawn) == bars
+    browser.save_screenshot(str(OUTPUT / "ganshen-hsr-charts.png"))
+    assert _console_errors(browser) == []

@@ -98,6 +98,15 @@ def resource(
     the page and its head; with `base`, the resource embedded as JSON-LD in the head."""
     page = view.resource(store, node, link)
     markers = view.markers(store, link, node)
+    steps = view.milestones(store, node, link)
+    charts = [
+        c
+        for c in (
+            view.timeline_chart(steps, f"Milestones of {page.title}"),
+            *view.figure_charts(page.figures),
+        )
+        if c is not None
+    ]
     head = structured.alternate_links(alternates or [])
     if base is not None:
         triples = [*description(store, node), in_dataset(node, base)]
@@ -108,9 +117,12 @@ def resource(
         page=page,
         markers=markers,
         ontology=view.ontology_term(store, node, link),
+        milestones=steps,
+        charts=charts,
         alternates=alternates or [],
         tiles=tiles,
         with_map=bool(markers),
+        with_chart=bool(charts),
         head=Markup(head),  # noqa: S704 - escaped by structured.py
     )
 

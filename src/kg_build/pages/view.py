@@ -516,3 +516,75 @@ def ontology_term(
             for q in uses[:examples]
         ]
     return found
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A stage of a project at a time, reported or set as a target, and who says so."""
+
+    when: str
+    stage: str
+    target: bool
+    milestone: Term
+    sources: tuple[Term, ...]
+
+
+def milestones(store: ox.Store, node: ox.NamedNode, link: Link) -> list[Milestone]:
+    """The project's milestones in time order (years before their days, as the timeline query
+    sorts them)."""
+    found = []
+    for q in quads(store, node, ox.NamedNode(GBA + "hasMilestone"), None):
+        m = q.object
+        period = first(store, m, GBA + "referencePeriod")
+        stage = first(store, m, GBA + "stage")
+        target = first(store, m, GBA + "isTarget")
+        sources = {
+            term(store, s.object, link)
+            for a in quads(store, m, ATTESTED, None)  # type: ignore[arg-type]
+            for s in quads(store, a.object, QUOTED_FROM, None)  # type: ignore[arg-type]
+        }
+        found.append(
+            Milestone(
+                when=name(store, period) if period else "",
+                stage=name(store, stage) if stage else "",
+                target=isinstance(target, ox.Literal) and target.value == "true",
+                milestone=term(store, m, link),
+                sources=tuple(sorted(sources, key=lambda t: t.text)),
+            )
+        )
+    return sorted(found, key=lambda m: (m.when, m.stage))
+
+
+def timeline_chart(found: list[Milestone], title: str) -> dict[str, object] | None:
+    """The milestones as a timeline chart (static/chart.js), None without any."""
+    rows = [
+        {"when": m.when, "label": f"{m.stage}{' (target)' if m.target else ''}, {m.when}"}
+        for m in found
+        if m.when
+    ]
+    return {"kind": "timeline", "title": title, "value": None, "rows": rows} if rows else None
+
+
+def figure_charts(figures: list[Figure]) -> list[dict[str, object]]:
+    """A bar chart for each measure the page has several numeric figures of (sources that
+    disagree, or years of one series), one bar per figure."""
+    by_measure: dict[str, list[Figure]] = {}
+    for f in figures:
+        try:
+            float(f.value)
+        except ValueError:
+            continue
+        by_measure.setdefault(f.measure, []).append(f)
+    charts: list[dict[str, object]] = []
+    for measure, group in sorted(by_measure.items()):
+        if len(group) < 2:
+            continue
+        rows: list[dict[str, object]] = [
+            {
+                "label": f"{f.period} · {f.source.text if f.source else ''} · {f.figure.text}",
+                "value": float(f.value),
+            }
+            for f in group
+        ]
+        charts.append({"kind": "bar", "title": measure, "value": measure, "rows": rows})
+    return charts

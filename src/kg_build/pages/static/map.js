@@ -28,7 +28,7 @@
     }
     content.textContent = m.name;
     circle.bindPopup(content);
-    if (m.kind === "place" && data.labels) {
+    if (data.labels === "all" || (m.kind === "place" && data.labels)) {
       circle.bindTooltip(m.name, { permanent: true, direction: "right", className: "kg-label" });
     }
     circle.addTo(group);
