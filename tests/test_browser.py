@@ -174,6 +174,10 @@ PAGES = [
     "/api/queries/travel-times?format=html",
     "/api/queries/investment-by-place?format=html",
     "/docs",
+    "/?lang=zh",
+    "/id/project/ganshen-hsr?lang=zh",
+    "/def/HighSpeedRailway?lang=zh",
+    "/api/queries/investment-by-place?format=html&lang=zh",
 ]
 
 
@@ -279,3 +283,26 @@ def test_a_project_page_draws_its_milestones_and_figures_of_one_measure(
     assert len(drawn) == bars
     browser.save_screenshot(str(OUTPUT / "ganshen-hsr-charts.png"))
     assert _console_errors(browser) == []
+
+
+def test_the_pages_in_chinese(server: str, browser: webdriver.Chrome, published: Path) -> None:
+    """The home page and a project's in Chinese: labels from the data, the interface from the
+    catalogue, the map and the timeline drawn; the choice is remembered."""
+    browser.get_log("browser")
+    browser.get(f"{server}/?lang=zh")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh"
+    WebDriverWait(browser, 30).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "#kg-map path.kg-marker")
+    )
+    headings = {h.text for h in browser.find_elements(By.TAG_NAME, "h2")}
+    assert {"地图", "地点", "项目", "最大金额"} <= headings
+    browser.save_screenshot(str(OUTPUT / "home-zh.png"))
+    browser.get(f"{server}/id/project/ganshen-hsr")  # remembered
+    assert browser.find_element(By.TAG_NAME, "h1").text == "赣深高速铁路"
+    WebDriverWait(browser, 30).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "figure[id^='timeline-'] circle")
+    )
+    browser.save_screenshot(str(OUTPUT / "ganshen-hsr-zh.png"))
+    assert _console_errors(browser) == []
+    browser.get(f"{server}/?lang=en")  # and back, for the tests after this one
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"

@@ -140,3 +140,56 @@ def test_an_ontology_terms_page_says_what_the_ontology_says_with_examples(
     assert located.count("<tr>") > 3  # uses in the data
     scheme = section("MeasureScheme")
     assert "concept scheme" in scheme and "total investment" in scheme
+
+
+def test_the_message_catalogue_has_every_message_of_the_pages() -> None:
+    """Every interface string the templates and views give `_` has its Chinese, and the
+    catalogue holds nothing else."""
+    import re
+
+    from kg_build.pages import i18n, view
+
+    templates = Path(i18n.__file__).parent / "templates"
+    used = set()
+    for template in templates.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        used |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"\)', text))
+        used |= set(re.findall(r"_\('((?:[^'\\]|\\.)*)'\)", text))
+    used |= set(view.OTHER_PROPERTIES.values()) | set(view._KIND_NAMES.values())
+    used |= {what for what, _, _ in view._RELATIONS} | set(view.DATASET_GRAPHS.values())
+    used |= {heading for heading, _ in view.LISTED}
+    used |= {"Classes", "Object properties", "Datatype properties", " and ", "type", " (target)"}
+    zh = i18n.catalogue("zh")
+    assert sorted(used - zh.keys()) == [] and sorted(zh.keys() - used) == []
+    assert all(zh[m] and zh[m] != m for m in used if m.strip())
+
+
+@pytest.mark.parametrize(
+    ("param", "cookie", "accept", "chosen"),
+    [
+        (None, None, None, "en"),
+        (None, None, "zh-CN,zh;q=0.9,en;q=0.8", "zh"),
+        (None, None, "en-GB,en;q=0.9,zh;q=0.5", "en"),
+        (None, None, "fr-FR,fr;q=0.9", "en"),
+        (None, "zh", "en", "zh"),
+        ("en", "zh", "zh", "en"),
+        ("xx", None, "zh-TW", "zh"),
+    ],
+)
+def test_a_page_speaks_what_was_asked_then_remembered_then_accepted(
+    param: str | None, cookie: str | None, accept: str | None, chosen: str
+) -> None:
+    from kg_build.pages import i18n
+
+    assert i18n.choose(param, cookie, accept) == chosen
+
+
+def test_a_chinese_page_names_things_and_amounts_in_chinese_first(store: ox.Store) -> None:
+    from kg_build.pages import i18n
+
+    with i18n.speaking("zh"):
+        page = _page(store, "project/ganzhou-2022-linked-major-projects")
+    assert '<html lang="zh">' in page
+    assert "<h1>2022年赣州市省市县联动推进重大项目</h1>" in page
+    assert "2,129亿元（212.9 billion yuan）" in page and "出处引文" in page
+    assert "<h1>2022年" not in _page(store, "project/ganzhou-2022-linked-major-projects")

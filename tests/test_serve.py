@@ -605,3 +605,24 @@ def test_static_files_are_ours_only(server: str) -> None:
     ):
         response = requests.get(f"{server}{path}", timeout=10)
         assert response.status_code == 404, path
+
+
+def test_pages_come_in_the_asked_language_which_a_cookie_remembers(server: str) -> None:
+    with requests.Session() as session:
+        first = session.get(f"{server}/id/project/ganshen-hsr", params={"lang": "zh"}, timeout=10)
+        assert first.status_code == 200 and '<html lang="zh">' in first.text
+        assert "<h1>赣深高速铁路</h1>" in first.text and "出处引文" in first.text
+        assert session.cookies.get("lang") == "zh"
+        assert "Accept-Language" in first.headers["vary"] and "Cookie" in first.headers["vary"]
+        later = session.get(f"{server}/id/place/xinfeng", timeout=10)  # no ?lang=: remembered
+        assert "<h1>信丰县</h1>" in later.text
+        home = session.get(f"{server}/", headers={"Accept": "text/html"}, timeout=10)
+        assert "地图" in home.text and '<html lang="zh">' in home.text
+    accepted = requests.get(
+        f"{server}/",
+        headers={"Accept": "text/html", "Accept-Language": "zh-CN,zh;q=0.9"},
+        timeout=10,
+    )
+    assert '<html lang="zh">' in accepted.text
+    english = requests.get(f"{server}/", headers={"Accept": "text/html"}, timeout=10)
+    assert '<html lang="en">' in english.text and "<h2>Map</h2>" in english.text

@@ -34,9 +34,10 @@ def number(value: Decimal) -> str:
     return _plain(value)
 
 
-def money(value: Decimal, currency: str) -> str:
-    """Both ways: "212.9 billion yuan (2,129亿元)"."""
-    return f"{money_en(value, currency)} ({money_zh(value, currency)})"
+def money(value: Decimal, currency: str, lang: str = "en") -> str:
+    """Both ways, the page's language first: "212.9 billion yuan (2,129亿元)"."""
+    en, zh = money_en(value, currency), money_zh(value, currency)
+    return f"{zh}（{en}）" if lang == "zh" else f"{en} ({zh})"
 
 
 def money_en(value: Decimal, currency: str) -> str:

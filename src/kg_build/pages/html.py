@@ -14,7 +14,7 @@ from markupsafe import Markup
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kg_build.pages import structured, view
+from kg_build.pages import i18n, structured, view
 from kg_build.pages.links import Link, linker
 from kg_build.pages.render import DEFAULT_TILES, STYLE, render
 from kg_build.query.catalog import CannedQuery
@@ -140,16 +140,16 @@ def home(
     `service`: a server answers SPARQL and the API here (not so in a static site); `void`:
     the addresses of the dataset's description (default: /.well-known/void's forms)."""
     dataset = ox.NamedNode(f"{base}dataset")
-    title = view.labels(store, dataset).get("en") or "Ganzhou – Greater Bay Area knowledge graph"
-    about = sorted(
-        (
-            view.term(store, q.object, link)
-            for q in _quads(
-                store, dataset, ox.NamedNode("http://purl.org/dc/terms/description"), None
-            )
-        ),
-        key=lambda t: (t.lang or "", t.text),
+    lang = i18n.current.get()
+    dcterms = "http://purl.org/dc/terms/"
+    title = _in(store, dataset, dcterms + "title", lang) or i18n._(
+        "Ganzhou – Greater Bay Area knowledge graph"
     )
+    about = [
+        view.Term(text, lang=lang)
+        for text in [_in(store, dataset, dcterms + "description", lang)]
+        if text
+    ]
     triples = view.first(store, dataset, "http://rdfs.org/ns/void#triples")
     places = {
         view.name(store, q.subject): q.subject
@@ -186,6 +186,16 @@ def home(
         ontology=ontology,
         head=Markup(head),  # noqa: S704
     )
+
+
+def _in(store: ox.Store, node: ox.NamedNode, predicate: str, lang: str) -> str | None:
+    """The value of `predicate` in `lang`, else in English."""
+    found = {
+        (q.object.language or ""): q.object.value
+        for q in _quads(store, node, ox.NamedNode(predicate), None)
+        if isinstance(q.object, ox.Literal)
+    }
+    return found.get(lang) or found.get("en")
 
 
 def _ontology_rows(

@@ -9,6 +9,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from kg_build.pages import i18n
+
 # The one stylesheet, inline: kg serve's Content-Security-Policy admits it by its digest.
 STYLE = """body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem}
 table{border-collapse:collapse}
@@ -40,4 +42,7 @@ def environment() -> Environment:
 
 
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    """`template` in the current page's language (i18n.speaking): `_` and `lang` are set."""
+    lang = i18n.current.get()
+    page = {"_": i18n.translator(lang), "lang": lang, **context}
+    return environment().get_template(template).render(**page)

@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from kg_build.pages import amounts
+from kg_build.pages import amounts, i18n
+from kg_build.pages.i18n import _
 from kg_build.pages.links import Link
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -105,10 +106,18 @@ def labels(store: ox.Store, node: ox.NamedNode) -> dict[str, str]:
 
 
 def name(store: ox.Store, term: object) -> str:
+    """What a page calls a term: its label in the page's language, else in English, else a
+    name for another vocabulary's property, else its IRI's last segment."""
     if isinstance(term, ox.NamedNode):
         found = labels(store, term)
         local = term.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        return found.get("en") or found.get("") or OTHER_PROPERTIES.get(term.value) or local
+        other = OTHER_PROPERTIES.get(term.value)
+        return (
+            found.get(i18n.current.get())
+            or found.get("en")
+            or found.get("")
+            or (_(other) if other else local)
+        )
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)
@@ -139,7 +148,7 @@ class Resource:
     title: str
     iri: str
     names: list[Term] = field(default_factory=list)  # every label, with its language
-    zh: str | None = None
+    other: Term | None = None  # its name in the other language
     types: list[Term] = field(default_factory=list)
     definitions: list[Term] = field(default_factory=list)
     elsewhere: list[tuple[str, Term]] = field(default_factory=list)  # (dataset, link)
@@ -151,7 +160,11 @@ class Resource:
 
 def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> Resource:
     names = labels(store, node)
-    page = Resource(title=names.get("en") or node.value, iri=node.value, zh=names.get("zh"))
+    lang = i18n.current.get()
+    second = "en" if lang == "zh" else "zh"
+    title = names.get(lang) or names.get("en") or node.value
+    other = Term(names[second], lang=second) if second in names and names[second] != title else None
+    page = Resource(title=title, iri=node.value, other=other)
     for predicate in (LABEL, ALT_LABEL):
         for q in quads(store, node, predicate, None):
             page.names.append(term(store, q.object, link, show_lang=True))
@@ -278,7 +291,7 @@ def _shown(
     except InvalidOperation:
         return " ".join([*words, exact])
     if isinstance(currency, ox.Literal):
-        words.append(amounts.money(number, currency.value))
+        words.append(amounts.money(number, currency.value, i18n.current.get()))
     else:
         words.append(amounts.number(number))
         if isinstance(symbol, ox.Literal):
@@ -422,7 +435,7 @@ def largest_amounts(store: ox.Store, link: Link, count: int = 5) -> list[Headlin
         if not isinstance(value, ox.Literal) or not isinstance(currency, ox.Literal):
             continue
         number = Decimal(value.value)
-        amount = amounts.money(number, currency.value)
+        amount = amounts.money(number, currency.value, i18n.current.get())
         found.append(
             Headline(
                 term(store, row["figure"], link),
@@ -481,7 +494,7 @@ def ontology_term(
     ]
     if not kinds:
         return None
-    found = OntologyTerm(" and ".join(sorted(set(kinds))))
+    found = OntologyTerm(_(" and ").join(sorted({_(k) for k in kinds})))
     for what, predicate, inverse in _RELATIONS:
         p = ox.NamedNode(predicate)
         pattern = quads(store, None, p, node) if inverse else quads(store, node, p, None)
@@ -492,7 +505,7 @@ def ontology_term(
         # a blank node (a union, a restriction) says nothing readable here
         terms = [t for t in terms if not t.text.startswith("_:")]
         if terms:
-            found.rows.append((what, terms))
+            found.rows.append((_(what), terms))
     if "class" in kinds:
         instances = sorted(
             {
@@ -502,7 +515,7 @@ def ontology_term(
             }
         )
         found.examples = [
-            (term(store, ox.NamedNode(i), link), Term("type"), term(store, node, link))
+            (term(store, ox.NamedNode(i), link), Term(_("type")), term(store, node, link))
             for i in instances[:examples]
         ]
     elif "property" in found.kind:
@@ -558,7 +571,7 @@ def milestones(store: ox.Store, node: ox.NamedNode, link: Link) -> list[Mileston
 def timeline_chart(found: list[Milestone], title: str) -> dict[str, object] | None:
     """The milestones as a timeline chart (static/chart.js), None without any."""
     rows = [
-        {"when": m.when, "label": f"{m.stage}{' (target)' if m.target else ''}, {m.when}"}
+        {"when": m.when, "label": f"{m.stage}{_(' (target)') if m.target else ''}, {m.when}"}
         for m in found
         if m.when
     ]

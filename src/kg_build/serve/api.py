@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from kg_build.pages import html as pages
+from kg_build.pages import i18n
 from kg_build.query.catalog import CannedQuery
 from kg_build.query.engines import Row, from_sparql_json
 from kg_build.query.inject import with_values
@@ -17,7 +18,7 @@ from kg_build.query.names import Lookup, choose, lookup_query, lookups
 from kg_build.query.params import ParameterError, bind
 from kg_build.serve.openapi import openapi_document
 from kg_build.serve.reply import ClientError
-from kg_build.serve.service import CLIENT_GONE, Service
+from kg_build.serve.service import CLIENT_GONE, Service, language_of
 
 
 async def list_queries(service: Service, request: Request) -> Response:
@@ -29,7 +30,8 @@ async def canned(service: Service, request: Request) -> Response:
     if name not in service.catalog:
         raise ClientError(404, f"no query {name!r}; GET /api/queries lists them")
     query = service.catalog[name]
-    given = {k: v for k, v in request.query_params.items() if k != "format"}
+    # `format` and `lang` say how to answer, not what to ask
+    given = {k: v for k, v in request.query_params.items() if k not in ("format", "lang")}
     try:
         for lookup in lookups(query, given, service.settings.base):
             rows = await _lookup_rows(service, request, lookup)
@@ -41,7 +43,9 @@ async def canned(service: Service, request: Request) -> Response:
     except ParameterError as exc:
         raise ClientError(400, str(exc)) from exc
     # the same address without `format`, for the page's download links
-    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "format"])
+    kept = urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k not in ("format", "lang")]
+    )
     extra = {
         "accept": request.headers.get("accept"),
         "format": request.query_params.get("format"),
@@ -73,7 +77,8 @@ async def openapi(service: Service, request: Request) -> Response:
 
 
 async def docs(service: Service, request: Request) -> Response:
-    return HTMLResponse(pages.api_docs(openapi_document(service.catalog, service.public)))
+    with i18n.speaking(language_of(request)):
+        return HTMLResponse(pages.api_docs(openapi_document(service.catalog, service.public)))
 
 
 def _describe(query: CannedQuery) -> dict[str, object]:

@@ -17,6 +17,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from kg_build.pages import html as pages
+from kg_build.pages import i18n
 from kg_build.pages.render import DEFAULT_TILES
 from kg_build.query.catalog import CannedQuery, load_catalog
 from kg_build.serve.caching import cached
@@ -26,6 +27,32 @@ from kg_build.serve.requests import disconnected, has_body, response_of
 from kg_build.serve.screen import QueryLimits, RefusedQueryError, screen
 
 log = logging.getLogger("kg_build.serve")
+
+
+def language_of(request: Request) -> str:
+    """The language a request's pages come in (pages/i18n.py)."""
+    return i18n.choose(
+        request.query_params.get("lang"),
+        request.cookies.get(i18n.COOKIE),
+        request.headers.get("accept-language"),
+    )
+
+
+def spoken(request: Request, response: Response) -> None:
+    """A page says which headers chose its language; `?lang=` is remembered in a cookie."""
+    if (
+        response.media_type
+        and response.media_type.startswith("text/html")
+        or (response.headers.get("content-type", "").startswith("text/html"))
+    ):
+        vary = [v for v in response.headers.get("vary", "").split(",") if v.strip()]
+        response.headers["Vary"] = ", ".join([*vary, "Accept-Language", "Cookie"]).strip(", ")
+    if request.query_params.get("lang") in i18n.LANGUAGES:
+        response.set_cookie(
+            i18n.COOKIE, request.query_params["lang"], max_age=365 * 86400, samesite="lax"
+        )
+
+
 CLIENT_GONE = 499  # nginx's code for a request whose client closed the connection first
 
 
@@ -66,12 +93,14 @@ class Service:
         self.settings, self.pool = settings, pool
         self.catalog = settings.canned()
         self.public = (settings.public_base or settings.base).rstrip("/") + "/"
-        self.home_pages: dict[Path, Reply] = {}  # one per release: it changes with the data
-        self.graph_counts: dict[Path, Reply] = {}  # likewise, for the service description
+        # one per release and language: they change only with the data
+        self.home_pages: dict[tuple[Path, str], Reply] = {}
+        self.graph_counts: dict[tuple[Path, str], Reply] = {}  # the service description's
 
     async def ask(self, request: Request, job: dict[str, Any]) -> Reply | None:
         """The worker's reply to `job`, or None if the client went away first (the job is then
-        stopped: nobody would read its answer)."""
+        stopped: nobody would read its answer). Pages come in the request's language."""
+        job = {"lang": language_of(request), **job}
         work = asyncio.ensure_future(self.pool.run(job))
         gone = asyncio.ensure_future(disconnected(request))
         try:
@@ -92,18 +121,19 @@ class Service:
         return None
 
     async def once_per_release(
-        self, request: Request, cache: dict[Path, Reply], job: dict[str, Any]
+        self, request: Request, cache: dict[tuple[Path, str], Reply], job: dict[str, Any]
     ) -> Reply | None:
         """The worker's reply to a `job` whose answer changes only with the data: asked once
-        per release, kept in `cache`; None if the client went away first."""
-        release = self.pool.release
-        if release not in cache:
+        per release and language, kept in `cache`; None if the client went away first."""
+        key = (self.pool.release, language_of(request))
+        if key not in cache:
             reply = await self.ask(request, job)
             if reply is None or reply.status != 200:
                 return reply
-            cache.clear()
-            cache[release] = reply
-        return cache[release]
+            for old in [k for k in cache if k[0] != key[0]]:
+                del cache[old]
+            cache[key] = reply
+        return cache[key]
 
     async def answer(self, request: Request, job: dict[str, Any]) -> Response:
         reply = await self.ask(request, job)
@@ -133,6 +163,7 @@ class Service:
                     # nothing would read it; a client could stream one for ever
                     raise ClientError(400, "a GET request carries no body", {"Connection": "close"})
                 response = cached(request, await handler(self, request), self._released())
+                spoken(request, response)
             except ClientError as exc:
                 response = response_of(Reply.of_error(exc))
             except ClientDisconnect:

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg_build.errors import InputError
 from kg_build.namespaces import data_prefixes
-from kg_build.pages import charts
+from kg_build.pages import charts, i18n
 from kg_build.pages import html as pages
 from kg_build.serve import wire
 from kg_build.serve.negotiate import chosen
@@ -63,6 +63,10 @@ class Answers:
         self.prefixes = {p: str(ns) for p, ns in data_prefixes(base).items()}
 
     def reply(self, job: dict[str, Any]) -> Reply:
+        with i18n.speaking(str(job.get("lang") or i18n.DEFAULT)):
+            return self._reply(job)
+
+    def _reply(self, job: dict[str, Any]) -> Reply:
         try:
             op = job.get("op")
             if op == "sparql":
