@@ -306,3 +306,36 @@ def test_the_pages_in_chinese(server: str, browser: webdriver.Chrome, published:
     assert _console_errors(browser) == []
     browser.get(f"{server}/?lang=en")  # and back, for the tests after this one
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+
+
+def test_suggestions_as_you_type(server: str, browser: webdriver.Chrome) -> None:
+    """The search box lists entities as one types (Chinese here); a query form's place field
+    offers ids to pick; no console errors (the policy lets the page ask its own server)."""
+    browser.get_log("browser")
+    browser.get(f"{server}/?lang=en")
+    browser.find_element(By.ID, "search").send_keys("信丰")
+    found = WebDriverWait(browser, 30).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "#search-results a")
+    )
+    assert "信丰县" in found[0].text
+    assert str(found[0].get_attribute("href")).endswith("/id/place/xinfeng")
+    field = browser.find_element(
+        By.CSS_SELECTOR, 'form[action="/api/queries/projects-in-place"] input[name="place"]'
+    )
+    field.clear()
+    field.send_keys("nank")
+    WebDriverWait(browser, 30).until(
+        lambda b: (
+            b.execute_script(
+                "return document.getElementById('suggest-projects-in-place-place').options.length"
+            )
+            > 0
+        )
+    )
+    options = browser.execute_script(
+        "return Array.from(document.getElementById('suggest-projects-in-place-place').options)"
+        ".map(o => o.value)"
+    )
+    assert options[0] == "place:nankang"
+    browser.save_screenshot(str(OUTPUT / "search.png"))
+    assert _console_errors(browser) == []

@@ -626,3 +626,22 @@ def test_pages_come_in_the_asked_language_which_a_cookie_remembers(server: str) 
     assert '<html lang="zh">' in accepted.text
     english = requests.get(f"{server}/", headers={"Accept": "text/html"}, timeout=10)
     assert '<html lang="en">' in english.text and "<h2>Map</h2>" in english.text
+
+
+def test_names_api_suggests_entities_best_first(server: str) -> None:
+    """/api/names: what a search box and the forms' suggestions ask; an id or a name in any
+    language, best match first, each with its page and the id a form takes."""
+    found = requests.get(f"{server}/api/names", params={"q": "信丰"}, timeout=10).json()
+    assert found[0]["iri"].endswith("/id/place/xinfeng") and found[0]["id"] == "place:xinfeng"
+    assert found[0]["href"] == "/id/place/xinfeng" and "信丰县" in found[0]["names"]
+    places = requests.get(f"{server}/api/names", params={"q": "an", "kind": "place"}, timeout=10)
+    assert places.json() and all("/id/place/" in f["iri"] for f in places.json())
+    everything = requests.get(f"{server}/api/names", params={"q": "an"}, timeout=10).json()
+    assert len({f["iri"].split("/id/")[1].split("/")[0] for f in everything}) > 1
+    page = requests.get(
+        f"{server}/api/names", params={"q": "Xinfeng", "format": "html"}, timeout=10
+    )
+    assert 'href="/id/place/xinfeng"' in page.text
+    for params in ({"q": ""}, {"q": "x" * 101}, {"q": "xin", "kind": "planet"}, {}):
+        refused = requests.get(f"{server}/api/names", params=params, timeout=10)
+        assert refused.status_code == 400 and refused.text.strip(), params

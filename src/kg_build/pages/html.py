@@ -18,6 +18,7 @@ from kg_build.pages import i18n, structured, view
 from kg_build.pages.links import Link, linker
 from kg_build.pages.render import DEFAULT_TILES, STYLE, render
 from kg_build.query.catalog import CannedQuery
+from kg_build.query.names import kind_of
 
 if TYPE_CHECKING:
     from kg_build.query.engines import Result
@@ -181,6 +182,7 @@ def home(
         lists=view.listed(store, link),
         tiles=tiles,
         with_map=True,
+        with_search=service,
         service=service,
         forms=Markup(forms),  # noqa: S704 - query_forms' output, from a template
         ontology=ontology,
@@ -217,8 +219,13 @@ def _ontology_rows(
 
 
 def query_forms(catalog: Mapping[str, CannedQuery]) -> str:
-    """A form for each canned query that is not a build check."""
-    return render("forms.html", queries=[q for q in catalog.values() if not q.is_violation])
+    """A form for each canned query that is not a build check; an IRI parameter suggests
+    entities (of its kind, if it has one) as one types."""
+    queries = [q for q in catalog.values() if not q.is_violation]
+    kinds = {
+        (q.name, p.name): kind_of(p) or "" for q in queries for p in q.parameters if p.kind == "iri"
+    }
+    return render("forms.html", queries=queries, kinds=kinds)
 
 
 def api_docs(document: Mapping[str, object]) -> str:
@@ -274,3 +281,8 @@ def results(
         downloads=downloads or [],
         with_chart=chart is not None,
     )
+
+
+def names_page(text: str, found: list[dict[str, Any]]) -> str:
+    """What a search found, as links (the search box's answer without JavaScript)."""
+    return render("names.html", title=text, text=text, found=found)

@@ -93,10 +93,7 @@ def _expanded(text: str, base: str) -> str | None:
 def choose(lookup: Lookup, rows: Sequence[Sequence[Node | None]]) -> str:
     """The entity `lookup` names, from the lookup query's rows (entity, name); ParameterError
     naming the candidates when none or several fit."""
-    names: dict[str, list[str]] = {}
-    for entity, name in rows:
-        if entity is not None and name is not None:
-            names.setdefault(str(entity), []).append(str(name))
+    names = _names(rows)
     if lookup.iri is not None:
         if lookup.iri in names:
             return lookup.iri
@@ -104,14 +101,7 @@ def choose(lookup: Lookup, rows: Sequence[Sequence[Node | None]]) -> str:
             f"parameter {lookup.parameter.name!r}: no {lookup.thing} <{lookup.iri}> in the data"
             + _hint(lookup)
         )
-    wanted = _folded(lookup.given)
-    # best first: the id itself, a name equal to it, a name starting with it, containing it
-    tiers = [
-        {e for e in names if e.rstrip("/").rsplit("/", 1)[-1] == lookup.given.strip()},
-        {e for e, ns in names.items() if any(_folded(n) == wanted for n in ns)},
-        {e for e, ns in names.items() if any(_folded(n).startswith(wanted) for n in ns)},
-        {e for e, ns in names.items() if any(wanted in _folded(n) for n in ns)},
-    ]
+    tiers = _tiers(lookup.given, names)
     for tier in tiers:
         if len(tier) == 1:
             return next(iter(tier))
@@ -125,6 +115,53 @@ def choose(lookup: Lookup, rows: Sequence[Sequence[Node | None]]) -> str:
         f"parameter {lookup.parameter.name!r}: no {lookup.thing} called {lookup.given!r}"
         + _hint(lookup)
     )
+
+
+def _names(rows: Sequence[Sequence[Node | None]]) -> dict[str, list[str]]:
+    """Entity -> its names, from the lookup query's rows."""
+    names: dict[str, list[str]] = {}
+    for entity, name in rows:
+        if entity is not None and name is not None:
+            names.setdefault(str(entity), []).append(str(name))
+    return names
+
+
+def _tiers(given: str, names: Mapping[str, list[str]]) -> list[set[str]]:
+    """The entities `given` may mean, best first: the id itself, a name equal to it, a name
+    starting with it, a name containing it (case and white space folded)."""
+    wanted = _folded(given)
+    return [
+        {e for e in names if e.rstrip("/").rsplit("/", 1)[-1] == given.strip()},
+        {e for e, ns in names.items() if any(_folded(n) == wanted for n in ns)},
+        {e for e, ns in names.items() if any(_folded(n).startswith(wanted) for n in ns)},
+        {e for e, ns in names.items() if any(wanted in _folded(n) for n in ns)},
+    ]
+
+
+def ranked(
+    given: str, rows: Sequence[Sequence[Node | None]], limit: int
+) -> list[tuple[str, list[str]]]:
+    """Suggestions for what someone is typing: the entities the lookup query found, best
+    first (as `choose` ranks them), each with its names; at most `limit`."""
+    names = _names(rows)
+    order: list[str] = []
+
+    def closeness(entity: str) -> tuple[int, str]:  # the shortest name first: the closest
+        return min(len(n) for n in names[entity]), entity
+
+    for tier in _tiers(given, names):
+        order += sorted(tier - set(order), key=closeness)
+    return [(e, sorted(set(names[e]))) for e in order[:limit]]
+
+
+def search(text: str, base: str, kind: str | None = None) -> Mapping[Variable, Node]:
+    """The lookup query's bindings for text typed into a search box (any entity of ours, or
+    those of `kind`)."""
+    space = f"{base}id/{kind}/" if kind in KINDS else f"{base}id/"
+    return {
+        Variable("_space_string"): Literal(space),
+        Variable("_text_string"): Literal(" ".join(text.split())),
+    }
 
 
 def _hint(lookup: Lookup) -> str:

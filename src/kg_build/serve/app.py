@@ -40,7 +40,8 @@ def content_security_policy(tiles: str) -> str:
     parts = urlsplit(tiles.replace("{s}", "a"))
     origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
     return (
-        f"default-src 'none'; script-src 'self'; style-src 'self' 'sha256-{_STYLE_DIGEST}'; "
+        f"default-src 'none'; script-src 'self'; connect-src 'self'; "
+        f"style-src 'self' 'sha256-{_STYLE_DIGEST}'; "
         f"img-src 'self' data:{origin}; form-action 'self'; base-uri 'none'; "
         "frame-ancestors 'none'"
     )
@@ -50,6 +51,7 @@ ROUTES: list[tuple[str, Handler, list[str]]] = [
     ("/", resources.home, ["GET"]),
     ("/sparql", protocol.sparql, ["GET", "POST"]),
     ("/api/queries", api.list_queries, ["GET"]),
+    ("/api/names", api.names, ["GET"]),
     ("/api/queries/{name}", api.canned, ["GET"]),
     ("/openapi.json", api.openapi, ["GET"]),
     ("/docs", api.docs, ["GET"]),
