@@ -193,3 +193,21 @@ def test_a_chinese_page_names_things_and_amounts_in_chinese_first(store: ox.Stor
     assert "<h1>2022年赣州市省市县联动推进重大项目</h1>" in page
     assert "2,129亿元（212.9 billion yuan）" in page and "出处引文" in page
     assert "<h1>2022年" not in _page(store, "project/ganzhou-2022-linked-major-projects")
+
+
+def test_the_home_pages_count_is_kg_stats_plus_what_is_inferred(store: ox.Store) -> None:
+    """kg stats counts what the sources state; the home page the published union, and says
+    how many the dataset infers (some of which a source states too): the numbers agree."""
+    import json
+    import re
+
+    from conftest import kg_here
+
+    from kg_build.pages.html import home
+
+    stated = json.loads(kg_here("stats", "--format", "json").out)["triples"]
+    page = home(store, "", linker(BASE), BASE, "")
+    match = re.search(r"(\d+) triples \(including those the dataset infers: (\d+),", page)
+    assert match is not None
+    union, inferred = int(match.group(1)), int(match.group(2))
+    assert stated < union <= stated + inferred

@@ -645,3 +645,27 @@ def test_names_api_suggests_entities_best_first(server: str) -> None:
     for params in ({"q": ""}, {"q": "x" * 101}, {"q": "xin", "kind": "planet"}, {}):
         refused = requests.get(f"{server}/api/names", params=params, timeout=10)
         assert refused.status_code == 400 and refused.text.strip(), params
+
+
+def test_result_tables_name_the_datasets_iris(server: str) -> None:
+    """A results page shows a project by its name, in the page's language, the IRI in the
+    link's title; an IRI of another dataset stays as it is."""
+    path = f"{server}/api/queries/projects-in-place"
+    iri = "https://w3id.org/ganzhou-gba/id/project/nankang-shared-material-centre"
+    english = requests.get(path, params={"place": "nankang", "format": "html"}, timeout=10)
+    assert (
+        f'href="/id/project/nankang-shared-material-centre" title="{iri}">Nankang' in english.text
+    )
+    chinese = requests.get(
+        path, params={"place": "nankang", "format": "html", "lang": "zh"}, timeout=10
+    )
+    assert f'title="{iri}">南康' in chinese.text
+    other = requests.get(
+        f"{server}/sparql",
+        params={
+            "query": "SELECT ?x WHERE { BIND(<https://example.org/y> AS ?x) }",
+            "format": "html",
+        },
+        timeout=10,
+    )
+    assert '<a href="https://example.org/y">https://example.org/y</a>' in other.text

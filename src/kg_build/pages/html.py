@@ -5,7 +5,7 @@ resource that its RDF forms and its embedded JSON-LD hold."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -152,6 +152,9 @@ def home(
         if text
     ]
     triples = view.first(store, dataset, "http://rdfs.org/ns/void#triples")
+    inferred = view.first(
+        store, ox.NamedNode(f"{base}graph/inferred"), "http://rdfs.org/ns/void#triples"
+    )
     places = {
         view.name(store, q.subject): q.subject
         for q in _quads(store, None, ox.NamedNode(view.GBA + "directlyPartOf"), None)
@@ -176,6 +179,7 @@ def home(
         title=title,
         about=about,
         triples=triples.value if isinstance(triples, ox.Literal) else None,
+        inferred=inferred.value if isinstance(inferred, ox.Literal) else None,
         places=[view.term(store, places[n], link) for n in sorted(places)],
         markers=view.markers(store, link),
         headlines=view.largest_amounts(store, link),
@@ -237,25 +241,41 @@ def api_docs(document: Mapping[str, object]) -> str:
     return render("api.html", title="API", operations=operations)
 
 
-def html_cell(term: Node | None, link: Link) -> str:
+# What a table calls an IRI (its label, for the dataset's own), or None to show the IRI.
+Namer = Callable[[str], str | None]
+
+
+def namer(store: ox.Store, base: str) -> Namer:
+    """Names for the IRIs of the dataset in tables: their labels in the page's language."""
+
+    def name(iri: str) -> str | None:
+        return view.name(store, ox.NamedNode(iri)) if iri.startswith(base) else None
+
+    return name
+
+
+def html_cell(term: Node | None, link: Link, name: Namer | None = None) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
         href = link(str(term))
-        text = html.escape(str(term))
-        return f'<a href="{html.escape(href)}">{text}</a>' if href else text
+        called = name(str(term)) if name else None
+        text = html.escape(called or str(term))
+        title = f' title="{html.escape(str(term))}"' if called else ""
+        return f'<a href="{html.escape(href)}"{title}>{text}</a>' if href else text
     text = html.escape(str(term))
     if isinstance(term, Literal) and term.language:
         return f'<span lang="{html.escape(term.language)}">{text}</span>'
     return text
 
 
-def html_table(result: Result, link: Link) -> str:
+def html_table(result: Result, link: Link, name: Namer | None = None) -> str:
+    """An answer as a table; with `name`, IRIs show as names (the IRI in their title)."""
     if result.kind == "ask":
         return f'<p class="ask">{"true" if result.boolean else "false"}</p>\n'
     head = "".join(f"<th>{html.escape(v)}</th>" for v in result.variables)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html_cell(t, link)}</td>" for t in row) + "</tr>\n"
+        "<tr>" + "".join(f"<td>{html_cell(t, link, name)}</td>" for t in row) + "</tr>\n"
         for row in result.rows
     )
     return (

@@ -119,7 +119,8 @@ def _answers(
     for query in queries:
         result = engine.run(query, bind(query, {}))
         folder = f"api/queries/{query.name}/"
-        table = html.html_table(result, link) if result.kind != "graph" else ""
+        named = html.namer(store, base)
+        table = html.html_table(result, link, named) if result.kind != "graph" else ""
         chart = None
         if query.chart and result.kind == "select":
             chart = charts.of_answer(query.chart, result.variables, result.rows, query.summary)

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from kg_build.pages.html import html_table
+from kg_build.pages.html import Namer, html_table
 from kg_build.pages.links import Link
 from kg_build.query.engines import Result
 from kg_build.query.formats import render
@@ -82,8 +82,9 @@ def evaluate(
     return Answer("select", variables, rows, [], None, False)
 
 
-def write(answer: Answer, media: str, link: Link) -> bytes:
-    """Bytes of the answer as `media`; `link(iri)` gives the href for IRIs in HTML."""
+def write(answer: Answer, media: str, link: Link, name: Namer | None = None) -> bytes:
+    """Bytes of the answer as `media`; `link(iri)` gives the href for IRIs in HTML, `name`
+    what they are called there."""
     if answer.kind == "graph":
         fmt = GRAPH_TYPES[media]
         if fmt is None:
@@ -93,14 +94,14 @@ def write(answer: Answer, media: str, link: Link) -> bytes:
                 ["subject", "predicate", "object"],
                 [tuple(from_oxigraph(x) for x in row) for row in rows],
             )
-            return html_table(table, link).encode()
+            return html_table(table, link, name).encode()
         return ox.serialize(answer.triples, format=fmt) or b""
     result = Result(answer.kind, answer.variables, answer.rows, boolean=answer.boolean)  # type: ignore[arg-type]
     kind = SELECT_TYPES[media]
     if kind == "xml":
         return xml_results(result).encode()
     if kind == "html":
-        return html_table(result, link).encode()
+        return html_table(result, link, name).encode()
     return render(result, kind, {}).encode()
 
 

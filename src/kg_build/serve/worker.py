@@ -125,7 +125,7 @@ class Answers:
             raise ClientError(
                 406, f"cannot answer in any of the accepted types; offered: {', '.join(offered)}"
             )
-        body = write(answer, media, self.link)
+        body = write(answer, media, self.link, pages.namer(self.store, self.base))
         if media == "text/html":
             body = self._results_page(answer, body.decode(), canned or {}).encode()
         headers = {"X-Result-Limit": str(self.max_rows), "Vary": "Accept"}
