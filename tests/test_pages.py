@@ -157,7 +157,11 @@ def test_the_message_catalogue_has_every_message_of_the_pages() -> None:
         used |= set(re.findall(r"_\('((?:[^'\\]|\\.)*)'\)", text))
     used |= set(view.OTHER_PROPERTIES.values()) | set(view._KIND_NAMES.values())
     used |= {what for what, _, _ in view._RELATIONS} | set(view.DATASET_GRAPHS.values())
-    used |= {heading for heading, _ in view.LISTED}
+    used |= {heading for heading, _ in view.LISTED} | set(view.LANGUAGE_NAMES.values())
+    used |= {
+        "Quoted from a machine translation of the original in",
+        "Quoted from a translation of the original in",
+    }
     used |= {"Classes", "Object properties", "Datatype properties", " and ", "type", " (target)"}
     zh = i18n.catalogue("zh")
     assert sorted(used - zh.keys()) == [] and sorted(zh.keys() - used) == []
@@ -211,3 +215,22 @@ def test_the_home_pages_count_is_kg_stats_plus_what_is_inferred(store: ox.Store)
     assert match is not None
     union, inferred = int(match.group(1)), int(match.group(2))
     assert stated < union <= stated + inferred
+
+
+def test_quotes_say_when_they_are_a_translation_or_a_tables_row(store: ox.Store) -> None:
+    """The article's text is a machine translation (source.yaml: translated_from,
+    machine_translated): its quotes say so. The gazetteer's are rows of a table, shown as
+    such, not as prose."""
+
+    def quotes(path: str) -> str:
+        page = _page(store, path)
+        start = page.index("<h2>Source quotes</h2>")
+        return page[start : page.index("<h2>", start + 5)]
+
+    project = quotes("project/ganshen-hsr")
+    assert "Quoted from a machine translation of the original in Chinese." in project
+    article = project[project.index("steel dragon") :]
+    assert article.index("cns-2022-02-17") < article.index("Quoted from a machine translation")
+    place = quotes("place/ganzhou")
+    assert "<code>360700,360000,prefecture" in place and "(a row of the table)" in place
+    assert "<blockquote>360700" not in place

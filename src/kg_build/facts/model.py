@@ -401,6 +401,11 @@ class Source(Strict):
     licence: str | None = None
     authors: list[Slug] = []
     note: str | None = None
+    # the text is a translation: of a text in this language, by a machine or not
+    translated_from: (
+        Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] | None
+    ) = None
+    machine_translated: bool = False
 
 
 class PlaceStatement(Statement, PlaceFields):

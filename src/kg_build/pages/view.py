@@ -152,7 +152,7 @@ class Resource:
     types: list[Term] = field(default_factory=list)
     definitions: list[Term] = field(default_factory=list)
     elsewhere: list[tuple[str, Term]] = field(default_factory=list)  # (dataset, link)
-    quotes: list[tuple[Term, list[str]]] = field(default_factory=list)  # by source
+    quotes: list[Quotes] = field(default_factory=list)  # by source
     figures: list[Figure] = field(default_factory=list)
     said: list[tuple[Term, Term, Term]] = field(default_factory=list)  # source, property, value
     linked_from: list[tuple[Term, Term]] = field(default_factory=list)
@@ -189,16 +189,53 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> Resource:
     return page
 
 
-def _quotes(store: ox.Store, node: ox.NamedNode, link: Link) -> list[tuple[Term, list[str]]]:
+@dataclass(frozen=True)
+class Quotes:
+    """What one source says of a resource, word for word; `note`: what the words are (a
+    translation, a table's row); `rows`: the quotes are rows of a table, not prose."""
+
+    source: Term
+    quotes: tuple[str, ...]
+    note: str = ""
+    rows: bool = False
+
+
+LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
+
+
+def _quotes(store: ox.Store, node: ox.NamedNode, link: Link) -> list[Quotes]:
     """The verbatim quotes backing the resource, grouped by the source they are from."""
-    by_source: dict[str, tuple[Term, set[str]]] = {}
+    by_source: dict[str, tuple[object, set[str]]] = {}
     for att in quads(store, node, ATTESTED, None):
         source = first(store, att.object, QUOTED_FROM.value)
         key = source.value if isinstance(source, ox.NamedNode) else ""
-        shown = term(store, source, link) if source is not None else Term("")
         for q in quads(store, att.object, QUOTE, None):  # type: ignore[arg-type]
-            by_source.setdefault(key, (shown, set()))[1].add(name(store, q.object))
-    return [(t, sorted(found)) for _, (t, found) in sorted(by_source.items())]
+            by_source.setdefault(key, (source, set()))[1].add(name(store, q.object))
+    return [
+        Quotes(
+            term(store, source, link) if source is not None else Term(""),
+            tuple(sorted(found)),
+            _what_the_words_are(store, source),
+            any(True for _ in quads(store, source, TYPE, ox.NamedNode(GBA + "ReferenceDataset")))  # type: ignore[arg-type]
+            if source is not None
+            else False,
+        )
+        for _, (source, found) in sorted(by_source.items())
+    ]
+
+
+def _what_the_words_are(store: ox.Store, source: object) -> str:
+    """ "Quoted from a machine translation of the Chinese original", where the source says its
+    text is a translation (gba:translatedFrom, gba:machineTranslated)."""
+    original = first(store, source, GBA + "translatedFrom") if source is not None else None
+    if not isinstance(original, ox.Literal):
+        return ""
+    machine = first(store, source, GBA + "machineTranslated")
+    by_machine = isinstance(machine, ox.Literal) and machine.value == "true"
+    language = _(LANGUAGE_NAMES.get(original.value, original.value))
+    if by_machine:
+        return f"{_('Quoted from a machine translation of the original in')} {language}."
+    return f"{_('Quoted from a translation of the original in')} {language}."
 
 
 def _said(store: ox.Store, node: ox.NamedNode, link: Link) -> list[tuple[Term, Term, Term]]:

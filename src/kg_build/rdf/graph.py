@@ -428,6 +428,13 @@ class GraphBuilder:
             w.add(DCTERMS.license, Literal(source.licence), "licence")
         if source.note:
             w.add(GBA.curatorNote, Literal(source.note, lang="en"), "note")
+        if source.translated_from:
+            w.add(GBA.translatedFrom, Literal(source.translated_from), "translated_from")
+            w.add(
+                GBA.machineTranslated,
+                Literal(source.machine_translated, datatype=XSD.boolean),
+                "machine_translated",
+            )
 
     def _entry(self, entry: Entry) -> None:
         record = entry.record
