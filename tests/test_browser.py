@@ -171,6 +171,7 @@ PAGES = [
     "/id/organisation/huawei",
     "/id/figure/ganzhou-2022-linked-major-projects-investment",
     "/def/HighSpeedRailway",
+    "/def/",
     "/api/queries/travel-times?format=html",
     "/api/queries/investment-by-place?format=html",
     "/docs",
@@ -188,6 +189,8 @@ def test_pages_have_no_serious_accessibility_violations(
     """axe-core (Deque's engine, copied from the npm registry) in the page: no violation of
     serious or critical impact (WCAG 2 A/AA rules and best practices)."""
     browser.get(f"{server}{path}")
+    if path == "/def/":
+        browser.save_screenshot(str(OUTPUT / "ontology.png"))
     browser.execute_script(AXE.read_text(encoding="utf-8"))
     browser.set_script_timeout(60)
     found = browser.execute_async_script(

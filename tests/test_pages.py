@@ -159,6 +159,7 @@ def test_the_message_catalogue_has_every_message_of_the_pages() -> None:
     used |= {what for what, _, _ in view._RELATIONS} | set(view.DATASET_GRAPHS.values())
     used |= {heading for heading, _ in view.LISTED} | set(view.LANGUAGE_NAMES.values())
     used |= {
+        "The ontology's classes",
         "Quoted from a machine translation of the original in",
         "Quoted from a translation of the original in",
     }
@@ -234,3 +235,26 @@ def test_quotes_say_when_they_are_a_translation_or_a_tables_row(store: ox.Store)
     place = quotes("place/ganzhou")
     assert "<code>360700,360000,prefecture" in place and "(a row of the table)" in place
     assert "<blockquote>360700" not in place
+
+
+def test_the_ontology_page_draws_every_class_under_its_superclass(store: ox.Store) -> None:
+    """A box per class of ontology/ (counted here from the Turtle files with rdflib), each a
+    link to its page; a class below its superclass."""
+    import re
+
+    from conftest import ROOT
+    from rdflib import Graph
+    from rdflib.namespace import OWL, RDF
+
+    ontology = Graph()
+    for path in (ROOT / "ontology").glob("*.ttl"):
+        ontology.parse(path, format="turtle")
+    classes = {
+        str(c) for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith(f"{BASE}def/")
+    }
+    page = resource(store, ox.NamedNode(f"{BASE}def/"), linker(BASE), tiles="")
+    drawn = re.findall(r'<g class="class" data-iri="([^"]+)">', page)
+    assert set(drawn) == classes and len(drawn) >= len(classes)
+    rows = {iri: i for i, iri in reversed(list(enumerate(drawn)))}
+    assert rows[f"{BASE}def/Railway"] < rows[f"{BASE}def/HighSpeedRailway"]
+    assert 'href="/def/HighSpeedRailway"' in page

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kg_build.pages import i18n, structured, view
+from kg_build.pages import diagram, i18n, structured, view
 from kg_build.pages.links import Link, linker
 from kg_build.pages.render import DEFAULT_TILES, STYLE, render
 from kg_build.query.catalog import CannedQuery
@@ -108,6 +108,13 @@ def resource(
         )
         if c is not None
     ]
+    is_ontology = any(
+        True
+        for _ in view.quads(
+            store, node, view.TYPE, ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
+        )
+    )
+    tree = diagram.svg(store, link, i18n._("The ontology's classes")) if is_ontology else ""
     head = structured.alternate_links(alternates or [])
     if base is not None:
         triples = [*description(store, node), in_dataset(node, base)]
@@ -119,6 +126,7 @@ def resource(
         markers=markers,
         ontology=view.ontology_term(store, node, link),
         milestones=steps,
+        diagram=Markup(tree),  # noqa: S704 - diagram.py escapes every name
         charts=charts,
         alternates=alternates or [],
         tiles=tiles,

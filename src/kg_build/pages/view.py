@@ -162,6 +162,10 @@ def resource(store: ox.Store, node: ox.NamedNode, link: Link) -> Resource:
     names = labels(store, node)
     lang = i18n.current.get()
     second = "en" if lang == "zh" else "zh"
+    if not names:  # an ontology, a dataset: named by their titles
+        for q in quads(store, node, ox.NamedNode("http://purl.org/dc/terms/title"), None):
+            if isinstance(q.object, ox.Literal):
+                names.setdefault((q.object.language or "").lower(), q.object.value)
     title = names.get(lang) or names.get("en") or node.value
     other = Term(names[second], lang=second) if second in names and names[second] != title else None
     page = Resource(title=title, iri=node.value, other=other)
