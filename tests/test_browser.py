@@ -40,6 +40,14 @@ def server(published: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(autouse=True)
+def in_english(request: pytest.FixtureRequest) -> None:
+    """Each test starts in English, whatever the one before chose (the choice is a cookie)."""
+    if "browser" in request.fixturenames:
+        browser = request.getfixturevalue("browser")
+        browser.get(f"{request.getfixturevalue('server')}/?lang=en")
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
     options = webdriver.ChromeOptions()

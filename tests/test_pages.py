@@ -160,6 +160,7 @@ def test_the_message_catalogue_has_every_message_of_the_pages() -> None:
     used |= {heading for heading, _ in view.LISTED} | set(view.LANGUAGE_NAMES.values())
     used |= {
         "The ontology's classes",
+        "Milestones of",
         "Quoted from a machine translation of the original in",
         "Quoted from a translation of the original in",
     }

@@ -669,3 +669,17 @@ def test_result_tables_name_the_datasets_iris(server: str) -> None:
         timeout=10,
     )
     assert '<a href="https://example.org/y">https://example.org/y</a>' in other.text
+
+
+def test_a_language_switch_is_never_answered_from_a_stored_copy(server: str) -> None:
+    """?lang= sets the cookie, so its answer must reach the browser each time (no-cache):
+    a stored copy of /?lang=en would leave a cookie for zh in place."""
+    switched = requests.get(
+        f"{server}/", params={"lang": "en"}, headers={"Accept": "text/html"}, timeout=10
+    )
+    assert (
+        switched.headers["cache-control"] == "no-cache"
+        and "lang=en" in switched.headers["set-cookie"]
+    )
+    plain = requests.get(f"{server}/", headers={"Accept": "text/html"}, timeout=10)
+    assert "max-age" in plain.headers["cache-control"]

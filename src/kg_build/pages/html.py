@@ -103,7 +103,7 @@ def resource(
     charts = [
         c
         for c in (
-            view.timeline_chart(steps, f"Milestones of {page.title}"),
+            view.timeline_chart(steps, f"{i18n._('Milestones of')} {page.title}"),
             *view.figure_charts(page.figures),
         )
         if c is not None

@@ -51,6 +51,9 @@ def spoken(request: Request, response: Response) -> None:
         response.set_cookie(
             i18n.COOKIE, request.query_params["lang"], max_age=365 * 86400, samesite="lax"
         )
+        # a switch of language must reach the server to set the cookie: a browser's stored
+        # copy of the page would leave the cookie as it was
+        response.headers["Cache-Control"] = "no-cache"
 
 
 CLIENT_GONE = 499  # nginx's code for a request whose client closed the connection first
