@@ -7,6 +7,7 @@ from typing import Any
 
 from kg_build import __version__
 from kg_build.query.catalog import CannedQuery, Parameter
+from kg_build.query.names import KINDS
 
 SELECT_MEDIA = [
     "application/sparql-results+json",
@@ -82,10 +83,49 @@ _LIST_PATH: dict[str, Any] = {
 }
 
 
+_NAMES_PATH: dict[str, Any] = {
+    "get": {
+        "summary": "Find entities by id or name",
+        "description": "The entities whose id or English, Chinese or pinyin name is, starts "
+        "with or contains q (case and white space folded), best first, at most 20; what the "
+        "search box and the forms' suggestions ask. format=html gives a page of links.",
+        "operationId": "findNames",
+        "parameters": [
+            {
+                "name": "q",
+                "in": "query",
+                "required": True,
+                "description": "what was typed: 1 to 100 characters",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                "example": "信丰",
+            },
+            {
+                "name": "kind",
+                "in": "query",
+                "required": False,
+                "description": "only entities of this kind",
+                "schema": {"type": "string", "enum": list(KINDS)},
+            },
+        ],
+        "responses": {
+            "200": {
+                "description": "Entities: IRI, page, id a query takes, names",
+                "content": {
+                    "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                    "text/html": {"schema": {"type": "string"}},
+                },
+            },
+            "400": {"description": "No q, too long, or an unknown kind"},
+        },
+    }
+}
+
+
 def openapi_document(catalog: Mapping[str, CannedQuery], public_base: str) -> dict[str, Any]:
     paths = {
         "/sparql": _SPARQL_PATH,
         "/api/queries": _LIST_PATH,
+        "/api/names": _NAMES_PATH,
         **{f"/api/queries/{query.name}": _canned_path(query) for query in catalog.values()},
     }
     return {
