@@ -46,7 +46,12 @@ def _dataset_iris(published: Path) -> set[str]:
 def test_every_iri_of_the_dataset_has_its_page_and_rdf(site: Path, published: Path) -> None:
     iris = _dataset_iris(published)
     assert len(iris) > 500
-    missing = [i for i in iris if not (site / i[len(BASE) :].rstrip("/") / "index.html").is_file()]
+    missing = [
+        (i, page)
+        for i in iris
+        for page in ("index.html", "index.zh.html")
+        if not (site / i[len(BASE) :].rstrip("/") / page).is_file()
+    ]
     assert missing == []
     xinfeng = site / "id" / "place" / "xinfeng"
     graph = Graph().parse(xinfeng / "index.ttl", format="turtle")
@@ -77,6 +82,17 @@ def test_every_link_inside_the_site_resolves(site: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="/sparql"' not in home  # no server, no endpoint to link to
     assert 'href="/api/queries/travel-times/"' in home
+    # a Chinese page links to Chinese pages, and to itself in English
+    chinese = (site / "id" / "place" / "xinfeng" / "index.zh.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in chinese and "<h1>信丰县</h1>" in chinese
+    assert 'href="/id/place/xinfeng/" lang="en"' in chinese
+    forms = ("index.ttl", "index.jsonld", "index.nt", "index.trig")
+    inner = [
+        href
+        for href in re.findall(r'<a href="(/id/[^"]*)"', chinese)
+        if not href.endswith(forms) and href != "/id/place/xinfeng/"
+    ]
+    assert inner and all(href.endswith("/index.zh.html") for href in inner), inner[:5]
 
 
 @pytest.fixture(scope="module")

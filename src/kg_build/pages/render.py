@@ -3,6 +3,7 @@ markup or script. One environment serves every page of `kg serve`."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import asdict
 from functools import cache
 from typing import Any
@@ -41,8 +42,15 @@ def environment() -> Environment:
     return env
 
 
+# How a page links to the home page and to itself in each language: a server takes ?lang=,
+# a static site has a file per language (pages/site.py sets its own).
+SERVED = {"home_href": "/", "switch": {code: f"?lang={code}" for code in i18n.LANGUAGES}}
+navigation: ContextVar[dict[str, Any]] = ContextVar("page navigation", default=SERVED)
+
+
 def render(template: str, **context: Any) -> str:
-    """`template` in the current page's language (i18n.speaking): `_` and `lang` are set."""
+    """`template` in the current page's language (i18n.speaking): `_` and `lang` are set,
+    and the navigation (`navigation`)."""
     lang = i18n.current.get()
-    page = {"_": i18n.translator(lang), "lang": lang, **context}
+    page = {"_": i18n.translator(lang), "lang": lang, **navigation.get(), **context}
     return environment().get_template(template).render(**page)

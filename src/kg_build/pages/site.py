@@ -7,14 +7,15 @@ as (path, bytes); `kg site` writes them."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg_build.namespaces import data_prefixes
-from kg_build.pages import charts, html
+from kg_build.pages import charts, html, i18n
 from kg_build.pages.links import linker
-from kg_build.pages.render import render
+from kg_build.pages.render import navigation, render
 from kg_build.query.catalog import CannedQuery
 from kg_build.query.engines import OxigraphEngine
 from kg_build.query.formats import render as render_result
@@ -73,29 +74,22 @@ def site_files(
         return None if iri.startswith(base) and iri not in known else served(iri)
 
     prefixes = {p: str(ns) for p, ns in data_prefixes(base).items()}
-    void = [("/.well-known/void", "text/turtle"), ("/dist/void.ttl", "text/turtle")]
     answers = [q for q in catalog.values() if not q.is_violation]
-    links = render("query-links.html", queries=answers)
-    yield "index.html", html.home(store, links, link, base, tiles, False, void).encode()
-    for iri in pages:
+    for iri in pages:  # the RDF forms, once
         folder = folder_of(iri, base) or ""
-        node = ox.NamedNode(iri)
-        alternates = [(f"/{folder}{name}", media) for name, media, _ in FORMS]
-        graph = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
-        described = any(True for _ in store.quads_for_pattern(node, None, None, ox.DefaultGraph()))
-        if described:
-            page = html.resource(store, node, link, alternates, tiles, base)
-            triples = [*html.description(store, node), html.in_dataset(node, base)]
-            quads = [*html.description_quads(store, node), ox.Quad(*html.in_dataset(node, base))]
-        else:  # a named graph no description speaks of: what it is, and its triples
-            page = html.graph_page(iri, iri, len(graph), alternates)
-            triples = graph
-            quads = list(store.quads_for_pattern(None, None, None, node))
-        yield f"{folder}index.html", page.encode()
-        for name, _, fmt in FORMS:
-            statements = quads if fmt == ox.RdfFormat.TRIG else triples
-            yield f"{folder}{name}", ox.serialize(statements, format=fmt, prefixes=prefixes) or b""
-    yield from _answers(store, answers, link, prefixes, base)
+        for name, data in _rdf_forms(store, ox.NamedNode(iri), base, prefixes):
+            yield f"{folder}{name}", data
+    for lang, page_file in PAGE_FILES.items():  # the pages, in each language
+
+        def in_language(iri: str, page_file: str = page_file) -> str | None:
+            href = link(iri)
+            if page_file == "index.html" or href is None or not href.startswith("/"):
+                return href
+            return f"{href.rstrip('/')}/{page_file}" if iri in pages or iri == base else href
+
+        with i18n.speaking(lang):
+            yield from _pages(store, base, pages, answers, in_language, tiles, page_file)
+            yield from _answers(store, answers, in_language, base, page_file)
     for name in DISTRIBUTIONS:
         if (release / name).is_file():
             yield f"dist/{name}", (release / name).read_bytes()
@@ -106,14 +100,75 @@ def site_files(
             yield f"static/{path.relative_to(STATIC).as_posix()}", path.read_bytes()
 
 
+PAGE_FILES = {"en": "index.html", "zh": "index.zh.html"}  # a folder's page in each language
+
+
+@contextmanager
+def _navigating(folder: str, page_file: str) -> Iterator[None]:
+    """While a page of `folder` is made: its links to itself in each language, and to the
+    home page in its own."""
+    files = {code: "" if f == "index.html" else f for code, f in PAGE_FILES.items()}
+    own = "" if page_file == "index.html" else page_file
+    nav = {"home_href": f"/{own}", "switch": {c: f"/{folder}{f}" for c, f in files.items()}}
+    token = navigation.set(nav)
+    try:
+        yield
+    finally:
+        navigation.reset(token)
+
+
+def _rdf_forms(
+    store: ox.Store, node: ox.NamedNode, base: str, prefixes: Mapping[str, str]
+) -> Iterator[tuple[str, bytes]]:
+    """A resource's RDF forms (a graph no description speaks of: its triples)."""
+    if any(True for _ in store.quads_for_pattern(node, None, None, ox.DefaultGraph())):
+        triples = [*html.description(store, node), html.in_dataset(node, base)]
+        quads = [*html.description_quads(store, node), ox.Quad(*html.in_dataset(node, base))]
+    else:
+        quads = list(store.quads_for_pattern(None, None, None, node))
+        triples = [q.triple for q in quads]
+    for name, _, fmt in FORMS:
+        statements = quads if fmt == ox.RdfFormat.TRIG else triples
+        yield name, ox.serialize(statements, format=fmt, prefixes=dict(prefixes)) or b""
+
+
+def _pages(
+    store: ox.Store,
+    base: str,
+    pages: list[str],
+    answers: list[CannedQuery],
+    link: html.Link,
+    tiles: str,
+    page_file: str,
+) -> Iterator[tuple[str, bytes]]:
+    """The home page and every resource's, in the current language, as `page_file`."""
+    void = [("/.well-known/void", "text/turtle"), ("/dist/void.ttl", "text/turtle")]
+    listed = page_file if page_file != "index.html" else ""
+    links = render("query-links.html", queries=answers, page_file=listed)
+    with _navigating("", page_file):
+        yield page_file, html.home(store, links, link, base, tiles, False, void).encode()
+    for iri in pages:
+        folder = folder_of(iri, base) or ""
+        node = ox.NamedNode(iri)
+        alternates = [(f"/{folder}{name}", media) for name, media, _ in FORMS]
+        with _navigating(folder, page_file):
+            if any(True for _ in store.quads_for_pattern(node, None, None, ox.DefaultGraph())):
+                page = html.resource(store, node, link, alternates, tiles, base)
+            else:  # a named graph no description speaks of: what it is
+                count = sum(1 for _ in store.quads_for_pattern(None, None, None, node))
+                page = html.graph_page(iri, iri, count, alternates)
+        yield f"{folder}{page_file}", page.encode()
+
+
 def _answers(
     store: ox.Store,
     queries: list[CannedQuery],
     link: html.Link,
-    prefixes: Mapping[str, str],
     base: str,
+    page_file: str,
 ) -> Iterator[tuple[str, bytes]]:
-    """Each canned query's answer with its default values: a page, CSV and JSON."""
+    """Each canned query's answer with its default values: a page (in the current language,
+    as `page_file`), CSV and JSON (once)."""
     engine = OxigraphEngine(store)
     namespaces = data_prefixes(base)
     for query in queries:
@@ -129,8 +184,11 @@ def _answers(
             if result.kind != "graph"
             else [(f"/{folder}index.ttl", "Turtle")]
         )
-        page = html.results(query.summary, table, query.description, chart, downloads)
-        yield f"{folder}index.html", page.encode()
+        with _navigating(folder, page_file):
+            page = html.results(query.summary, table, query.description, chart, downloads)
+        yield f"{folder}{page_file}", page.encode()
+        if page_file != "index.html":
+            continue
         if result.kind == "graph":
             yield f"{folder}index.ttl", render_result(result, "turtle", namespaces).encode()
         else:
