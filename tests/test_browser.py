@@ -184,8 +184,12 @@ PAGES = [
     "/api/queries/investment-by-place?format=html",
     "/docs",
     "/?lang=zh",
+    "/id/place/xinfeng?lang=zh",
     "/id/project/ganshen-hsr?lang=zh",
+    "/id/organisation/huawei?lang=zh",
+    "/id/figure/ganzhou-2022-linked-major-projects-investment?lang=zh",
     "/def/HighSpeedRailway?lang=zh",
+    "/def/?lang=zh",
     "/api/queries/investment-by-place?format=html&lang=zh",
 ]
 
@@ -195,8 +199,11 @@ def test_pages_have_no_serious_accessibility_violations(
     server: str, browser: webdriver.Chrome, path: str
 ) -> None:
     """axe-core (Deque's engine, copied from the npm registry) in the page: no violation of
-    serious or critical impact (WCAG 2 A/AA rules and best practices)."""
+    serious or critical impact (WCAG 2 A/AA rules and best practices); and no console error
+    while the page loads and draws."""
+    browser.get_log("browser")
     browser.get(f"{server}{path}")
+    assert _console_errors(browser) == [], path
     if path == "/def/":
         browser.save_screenshot(str(OUTPUT / "ontology.png"))
     browser.execute_script(AXE.read_text(encoding="utf-8"))

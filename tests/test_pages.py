@@ -259,3 +259,6 @@ def test_the_ontology_page_draws_every_class_under_its_superclass(store: ox.Stor
     rows = {iri: i for i, iri in reversed(list(enumerate(drawn)))}
     assert rows[f"{BASE}def/Railway"] < rows[f"{BASE}def/HighSpeedRailway"]
     assert 'href="/def/HighSpeedRailway"' in page
+    relations = page[page.index("How the classes relate") :]
+    located = relations[relations.index('href="/def/locatedIn"') - 200 :][:400]
+    assert 'href="/def/Project"' in located and 'href="/def/Place"' in located

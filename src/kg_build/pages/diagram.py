@@ -110,3 +110,29 @@ def svg(store: ox.Store, link: Link, title: str) -> str:
         parts.append(f'<g class="class" data-iri={quoteattr(b.iri)}>{inner}</g>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+OBJECT_PROPERTY = ox.NamedNode("http://www.w3.org/2002/07/owl#ObjectProperty")
+
+
+def relations(store: ox.Store, link: Link) -> list[tuple[view.Term, view.Term, view.Term]]:
+    """How our classes relate: each of our object properties with its domain and range (a
+    property without one relates anything to anything, and is left out)."""
+    domain = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#domain")
+    range_ = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#range")
+    found = []
+    for q in view.quads(store, None, view.TYPE, OBJECT_PROPERTY):
+        prop = q.subject
+        if not (isinstance(prop, ox.NamedNode) and prop.value.startswith(view.GBA)):
+            continue
+        for d in view.quads(store, prop, domain, None):
+            for r in view.quads(store, prop, range_, None):
+                if isinstance(d.object, ox.NamedNode) and isinstance(r.object, ox.NamedNode):
+                    found.append(
+                        (
+                            view.term(store, d.object, link),
+                            view.term(store, prop, link),
+                            view.term(store, r.object, link),
+                        )
+                    )
+    return sorted(found, key=lambda row: (row[0].text, row[1].text, row[2].text))

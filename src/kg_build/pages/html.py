@@ -127,6 +127,7 @@ def resource(
         ontology=view.ontology_term(store, node, link),
         milestones=steps,
         diagram=Markup(tree),  # noqa: S704 - diagram.py escapes every name
+        relations=diagram.relations(store, link) if is_ontology else [],
         charts=charts,
         alternates=alternates or [],
         tiles=tiles,

@@ -443,9 +443,12 @@ class Headline:
     source: Term
 
 
-def listed(store: ox.Store, link: Link) -> list[tuple[str, list[tuple[str, list[Term]]]]]:
+def listed(
+    store: ox.Store, link: Link
+) -> list[tuple[str, list[tuple[str, list[tuple[Term, str]]]]]]:
     """The home page's lists: for each kind (projects, agreements, …), its things grouped by
-    their class (high-speed railways, ports, …), by name."""
+    their class (high-speed railways, ports, …), by name; a project with the stage of its
+    latest reported milestone (a target is not a stage reached)."""
     tops = {GBA + top: heading for heading, top in LISTED}
     values = " ".join(f"<{t}>" for t in tops)
     grouped: dict[str, dict[str, set[Term]]] = {heading: {} for heading, _ in LISTED}
@@ -455,17 +458,45 @@ def listed(store: ox.Store, link: Link) -> list[tuple[str, list[tuple[str, list[
             heading = tops[top.value]
             grouped[heading].setdefault(name(store, cls), set()).add(term(store, thing, link))
     # (a thing of two classes of one kind is listed under each)
+    stages = _reported_stages(store, link)
     return [
         (
             heading,
             [
-                (cls, sorted(things, key=lambda t: t.text))
+                (
+                    cls,
+                    [
+                        (t, stages.get(t.href or "", ""))
+                        for t in sorted(things, key=lambda t: t.text)
+                    ],
+                )
                 for cls, things in sorted(classes.items())
             ],
         )
         for heading, classes in grouped.items()
         if classes
     ]
+
+
+_STAGES = """
+PREFIX gba: <https://w3id.org/ganzhou-gba/def/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?project ?stage ?when WHERE {
+  ?project gba:hasMilestone ?m . ?m gba:stage ?stage ; gba:isTarget false ;
+    gba:referencePeriod/rdfs:label ?when .
+}
+"""
+
+
+def _reported_stages(store: ox.Store, link: Link) -> dict[str, str]:
+    """The page address of each project -> the stage of its latest reported milestone."""
+    latest: dict[str, tuple[str, str]] = {}
+    for row in store.query(_STAGES):  # type: ignore[union-attr]
+        project, stage, when = row["project"], row["stage"], row["when"]
+        if isinstance(project, ox.NamedNode) and isinstance(when, ox.Literal):
+            if project.value not in latest or when.value > latest[project.value][0]:
+                latest[project.value] = (when.value, name(store, stage))
+    return {link(iri) or iri: stage for iri, (_, stage) in latest.items()}
 
 
 def largest_amounts(store: ox.Store, link: Link, count: int = 5) -> list[Headline]:
