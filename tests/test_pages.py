@@ -116,6 +116,11 @@ def test_the_home_page_lists_things_by_kind_and_leads_with_the_largest_amounts(
     assert (
         "high-speed railway (2)" in projects and "Ganzhou-Shenzhen High-Speed Railway" in projects
     )
+    # each with the stage of its latest reported milestone (the corpus: in operation, 2022)
+    shenzhen = projects[projects.index("Ganzhou-Shenzhen High-Speed Railway") :][:200]
+    assert '<small class="stage">(in operation)</small>' in shenzhen
+    targets_only = projects[projects.index("Ganzhou-Guangzhou High-Speed Railway") :][:200]
+    assert "(planned)" not in targets_only  # a target is not a stage reached
     organisations = page[page.index("<h2>Organisations</h2>") : page.index("<h2>People</h2>")]
     assert "company (" in organisations and ">Huawei<" in organisations
     assert "<h2>Sources</h2>" in page
