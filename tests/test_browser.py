@@ -307,11 +307,19 @@ def test_the_pages_in_chinese(server: str, browser: webdriver.Chrome, published:
     """The home page and a project's in Chinese: labels from the data, the interface from the
     catalogue, the map and the timeline drawn; the choice is remembered."""
     browser.get_log("browser")
+    from kg_build.pages.links import linker
+    from kg_build.pages.view import markers
+    from kg_build.store.embedded import open_store
+
     browser.get(f"{server}/?lang=zh")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh"
-    WebDriverWait(browser, 30).until(
+    drawn = WebDriverWait(browser, 30).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, "#kg-map path.kg-marker")
     )
+    expected = markers(open_store(published), linker("https://w3id.org/ganzhou-gba/"))
+    assert len(drawn) == len(expected)
+    labels = {e.text for e in browser.find_elements(By.CSS_SELECTOR, "#kg-map .kg-label")}
+    assert "信丰县" in labels
     headings = {h.text for h in browser.find_elements(By.TAG_NAME, "h2")}
     assert {"地图", "地点", "项目", "最大金额"} <= headings
     browser.save_screenshot(str(OUTPUT / "home-zh.png"))
