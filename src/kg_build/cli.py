@@ -839,6 +839,48 @@ def _listen(host: str, port: int) -> socket.socket:
         _fail(EXIT_USAGE, f"error: cannot listen on {host}:{port}: {why}{hint}")
 
 
+@main.command(name="quote")
+@click.argument("source")
+@click.argument("fragment")
+@_config_options
+@_handles_input_errors
+def quote_command(source: str, fragment: str, config_path: Path | None, **options: Any) -> None:
+    """Print the passage of SOURCE's text that FRAGMENT (remembered or retyped) means, exactly
+    as the quote check wants it: case, white space, quotation marks and dashes folded for the
+    search, fuzzily if need be. Where it was found goes to stderr, the passage alone to stdout.
+
+    Exit codes: 0 found; 1 nothing close enough; 2 no such source, or its text is not at hand.
+    """
+    import yaml
+
+    from kg_build.curate.quote import find
+    from kg_build.facts.quotes import find_text
+
+    config = _config(config_path, **options)
+    described = config.facts / "sources" / source / "source.yaml"
+    if not described.is_file():
+        _fail(EXIT_USAGE, f"error: no source {source!r} (no {described})")
+    name = (yaml.safe_load(described.read_text(encoding="utf-8")) or {}).get("text")
+    path = find_text(str(name), config.texts) if name else None
+    if path is None:
+        where = ", ".join(str(t) for t in config.texts) or "none configured"
+        _fail(
+            EXIT_USAGE,
+            f"error: the text of {source!r} ({name or 'no text: in source.yaml'}) is not in the "
+            f"text folders ({where}); add it there or set `texts` in kg.toml",
+        )
+    found = find(path.read_text(encoding="utf-8"), fragment)
+    if found is None:
+        _fail(EXIT_NONCONFORMING, f"nothing in {path.name} is close to {fragment!r}")
+    how = (
+        "verbatim (case, spaces, quotes, dashes folded)"
+        if found.exact
+        else (f"closest passage, {found.score:.0f}% alike: check it says what you meant")
+    )
+    _err(f"{path.name}, line {found.line}: {how}")
+    click.echo(found.text)
+
+
 @main.command(name="site")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option(

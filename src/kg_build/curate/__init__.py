@@ -1,0 +1,1 @@
+"""Tools for curators: finding quotes in a source's text (quote.py)."""
