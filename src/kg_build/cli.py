@@ -881,6 +881,38 @@ def quote_command(source: str, fragment: str, config_path: Path | None, **option
     click.echo(found.text)
 
 
+@main.command(name="diff")
+@click.argument("old", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--base", help="Base IRI of the published resources.")
+def diff_command(
+    old: Path, new: Path, fmt: str, config_path: Path | None, base: str | None
+) -> None:
+    """What changed from the release in OLD to the one in NEW (two dist/ folders), in terms of
+    facts: things added and removed, each source's statements that changed (old and new value,
+    with the source's quote), preferred values, disagreements, links to other datasets.
+
+    Exit codes: 0 (a difference is not an error); 2 a folder holds no release.
+    """
+    from kg_build.curate.diff import diff, read_release, render
+
+    config = _config(config_path, base=base)
+    try:
+        before, after = read_release(old, config.base), read_release(new, config.base)
+    except FileNotFoundError as exc:
+        _fail(EXIT_USAGE, f"error: {exc}")
+    prefixes = {p: str(ns) for p, ns in data_prefixes(config.base).items()}
+    click.echo(render(diff(before, after), fmt, prefixes), nl=False)
+
+
 @main.command(name="site")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option(

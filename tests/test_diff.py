@@ -1,0 +1,84 @@
+"""`kg diff OLD NEW` (issue 24, part): a release's changes in terms of facts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import BASE, ROOT, TEXTS, copy_project, kg_here
+
+from kg_build.config import Config
+from kg_build.publish.release import publish_release
+
+FNA = "fna-2021-12-10-ganshen-hsr-opens"
+
+
+def _release(root: Path, dist: Path) -> Path:
+    config = Config(
+        root=root,
+        base=BASE,
+        facts=root / "facts",
+        ontology=root / "ontology",
+        shapes=root / "shapes",
+        dist=dist,
+        queries=root / "queries",
+        texts=TEXTS,
+    )
+    publish_release(config, full=True)
+    return dist
+
+
+def test_a_diff_names_each_kind_of_change_and_nothing_else(tmp_path: Path) -> None:
+    """One release of the fixture corpus, then: a figure's value changed, a figure removed,
+    a company given its Wikidata item. The diff says exactly that: the changed value with
+    the source and its quote, the figure removed, the link added."""
+    project = copy_project(tmp_path / "project")
+    old = _release(project, tmp_path / "old")
+    figures = project / "facts" / "sources" / FNA / "figures.yaml"
+    text = figures.read_text(encoding="utf-8")
+    text = text.replace("    value: 350\n", "    value: 300\n")
+    start = text.index("  - id: fna-ganshen-hsr-stations")
+    text = text[:start] + text[text.index("  - id:", start + 5) :]
+    figures.write_text(text, encoding="utf-8")
+    companies = (
+        project / "facts" / "sources" / "cns-2022-02-17-ganzhou-bay-area" / "organisations.yaml"
+    )
+    companies.write_text(
+        companies.read_text(encoding="utf-8").replace(
+            "    seat: zhuhai\n", "    seat: zhuhai\n    wikidata: Q1349290\n", 1
+        ),
+        encoding="utf-8",
+    )
+    new = _release(project, tmp_path / "new")
+
+    done = kg_here("diff", str(old), str(new), "--format", "json", cwd=ROOT)
+    assert done.code == 0, done.err
+    found = json.loads(done.out)
+    assert found["added"] == []
+    assert found["removed"] == [f"{BASE}id/figure/fna-ganshen-hsr-stations"]
+    speed = f"{BASE}id/figure/fna-ganshen-hsr-design-speed"
+    values = [c for c in found["changed"] if c["property"] == "https://schema.org/value"]
+    assert values == [
+        {
+            "thing": speed,
+            "source": FNA,
+            "property": "https://schema.org/value",
+            "old": ['"350"^^<http://www.w3.org/2001/XMLSchema#decimal>'],
+            "new": ['"300"^^<http://www.w3.org/2001/XMLSchema#decimal>'],
+            "quote": "a design speed of 350 km per hour",
+        }
+    ]
+    gree = f"{BASE}id/organisation/gree-electric"
+    assert {c["thing"] for c in found["changed"]} <= {speed, gree}
+    assert (
+        found["links_added"] == [{"thing": gree, "link": "http://www.wikidata.org/entity/Q1349290"}]
+        and found["links_removed"] == []
+    )
+    text_form = kg_here("diff", str(old), str(new), cwd=ROOT).out
+    assert "figure:fna-ganshen-hsr-design-speed schema:value: 350 → 300" in text_form
+    markdown = kg_here("diff", str(old), str(new), "--format", "markdown", cwd=ROOT).out
+    assert markdown.startswith("# Changes") and "## Removed" in markdown
+    same = kg_here("diff", str(new), str(new), cwd=ROOT)
+    assert same.code == 0 and same.out == "No change in the facts.\n"
+    missing = kg_here("diff", str(old), str(tmp_path / "nothing"), cwd=ROOT)
+    assert missing.code == 2 and "no release" in missing.err
