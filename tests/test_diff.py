@@ -82,3 +82,56 @@ def test_a_diff_names_each_kind_of_change_and_nothing_else(tmp_path: Path) -> No
     assert same.code == 0 and same.out == "No change in the facts.\n"
     missing = kg_here("diff", str(old), str(tmp_path / "nothing"), cwd=ROOT)
     assert missing.code == 2 and "no release" in missing.err
+
+
+def test_a_diff_of_two_git_revisions_builds_each(tmp_path: Path) -> None:
+    """`kg diff HEAD~1 HEAD`: the facts as committed at each revision, built on the fly; the
+    working tree's uncommitted change is not in either."""
+    import subprocess
+
+    project = copy_project(tmp_path / "project")
+    texts = ", ".join(f'"{t}"' for t in TEXTS)
+    (project / "kg.toml").write_text(
+        f'[kg-build]\nbase = "{BASE}"\nfacts = "facts"\nontology = "ontology"\n'
+        f'shapes = "shapes"\ndist = "dist"\ntexts = [{texts}]\n',
+        encoding="utf-8",
+    )
+
+    def git(*args: str) -> None:
+        subprocess.run(  # noqa: S603 - fixed arguments
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],  # noqa: S607
+            cwd=project,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "first")
+    figures = project / "facts" / "sources" / FNA / "figures.yaml"
+    figures.write_text(
+        figures.read_text(encoding="utf-8").replace("    value: 350\n", "    value: 300\n"),
+        encoding="utf-8",
+    )
+    git("commit", "-qam", "design speed")
+    figures.write_text(  # not committed: no part of either revision
+        figures.read_text(encoding="utf-8").replace("    value: 436\n", "    value: 999\n"),
+        encoding="utf-8",
+    )
+    config = str(project / "kg.toml")
+    done = kg_here("diff", "HEAD~1", "HEAD", "--config", config, "--format", "json", cwd=project)
+    assert done.code == 0, done.err
+    changed = json.loads(done.out)["changed"]
+    assert [
+        (c["thing"].rsplit("/", 1)[1], c["old"], c["new"])
+        for c in changed
+        if c["property"].endswith("/value")
+    ] == [
+        (
+            "fna-ganshen-hsr-design-speed",
+            ['"350"^^<http://www.w3.org/2001/XMLSchema#decimal>'],
+            ['"300"^^<http://www.w3.org/2001/XMLSchema#decimal>'],
+        )
+    ]
+    unknown = kg_here("diff", "no-such-revision", "HEAD", "--config", config, cwd=project)
+    assert unknown.code == 2 and "no-such-revision" in unknown.err

@@ -882,8 +882,8 @@ def quote_command(source: str, fragment: str, config_path: Path | None, **option
 
 
 @main.command(name="diff")
-@click.argument("old", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("old")
+@click.argument("new")
 @click.option(
     "--format",
     "fmt",
@@ -893,24 +893,51 @@ def quote_command(source: str, fragment: str, config_path: Path | None, **option
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--base", help="Base IRI of the published resources.")
-def diff_command(
-    old: Path, new: Path, fmt: str, config_path: Path | None, base: str | None
-) -> None:
-    """What changed from the release in OLD to the one in NEW (two dist/ folders), in terms of
-    facts: things added and removed, each source's statements that changed (old and new value,
-    with the source's quote), preferred values, disagreements, links to other datasets.
+def diff_command(old: str, new: str, fmt: str, config_path: Path | None, base: str | None) -> None:
+    """What changed from OLD to NEW, in terms of facts: things added and removed, each
+    source's statements that changed (old and new value, with the source's quote), preferred
+    values, disagreements, links to other datasets.
 
-    Exit codes: 0 (a difference is not an error); 2 a folder holds no release.
+    OLD and NEW are dist/ folders, or git revisions of this project (`HEAD~1`, a tag), whose
+    facts, ontology and shapes are built on the fly (without the reasoner).
+
+    Exit codes: 0 (a difference is not an error); 2 no release there, or no such revision.
     """
     from kg_build.curate.diff import diff, read_release, render
 
     config = _config(config_path, base=base)
-    try:
-        before, after = read_release(old, config.base), read_release(new, config.base)
-    except FileNotFoundError as exc:
-        _fail(EXIT_USAGE, f"error: {exc}")
+    with tempfile.TemporaryDirectory(prefix="kg-diff-") as scratch:
+        try:
+            before = read_release(_release_of(old, config, Path(scratch) / "old"), config.base)
+            after = read_release(_release_of(new, config, Path(scratch) / "new"), config.base)
+        except (FileNotFoundError, ValueError) as exc:
+            _fail(EXIT_USAGE, f"error: {exc}")
+        except (InputError, NonConformingError) as exc:
+            _fail(EXIT_USAGE, f"error: the facts of a revision do not build: {exc}")
     prefixes = {p: str(ns) for p, ns in data_prefixes(config.base).items()}
     click.echo(render(diff(before, after), fmt, prefixes), nl=False)
+
+
+def _release_of(given: str, config: Config, scratch: Path) -> Path:
+    """A dist/ folder as it is, or the release of a git revision built into `scratch`."""
+    from kg_build.curate.diff import revision_tree
+
+    if Path(given).is_dir():
+        return Path(given)
+    folders = {"facts": config.facts, "ontology": config.ontology, "shapes": config.shapes}
+    relative = {}
+    for name, folder in folders.items():
+        try:
+            relative[name] = folder.resolve().relative_to(config.root.resolve()).as_posix()
+        except ValueError as exc:
+            raise ValueError(f"{folder} is outside the project: give dist/ folders") from exc
+    revision_tree(config.root, given, relative.values(), scratch)
+    _err(f"building {given} …")
+    built = config.with_overrides(
+        **{name: scratch / path for name, path in relative.items()}, dist=scratch / "dist"
+    )
+    publish_release(built, full=True, reason=False)
+    return scratch / "dist"
 
 
 @main.command(name="site")

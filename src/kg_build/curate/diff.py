@@ -234,3 +234,43 @@ def render(found: Diff, fmt: str, prefixes: dict[str, str]) -> str:
     section("Links added", [f"{name(t)} = {link}" for t, link in found.links_added])
     section("Links removed", [f"{name(t)} = {link}" for t, link in found.links_removed])
     return "\n".join(lines).rstrip() + "\n"
+
+
+def revision_tree(root: Path, revision: str, folders: Iterable[str], into: Path) -> None:
+    """The `folders` of the project at `root` as they were at git `revision`, written into
+    `into` (git archive: the committed files, whatever the working tree holds). ValueError
+    for a revision git does not know or a folder outside the repository."""
+    import io
+    import subprocess
+    import tarfile
+
+    top = subprocess.run(  # noqa: S603 - fixed arguments
+        ["git", "-C", str(root), "rev-parse", "--show-toplevel"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if top.returncode != 0:
+        raise ValueError(f"{root} is not in a git repository: give two dist/ folders instead")
+    prefix = root.resolve().relative_to(Path(top.stdout.strip()).resolve()).as_posix()
+    paths = [f"{prefix}/{f}" if prefix != "." else f for f in folders]
+    done = subprocess.run(  # noqa: S603 - fixed arguments, the revision is one argument
+        ["git", "-C", str(root), "archive", "--format=tar", f"{revision}^{{commit}}", "--", *paths],  # noqa: S607
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unknown"]
+        raise ValueError(
+            f"no release folder {revision!r}, and no git revision of that name ({why[0]})"
+        )
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
+        for member in tar.getmembers():
+            name = member.name[len(prefix) + 1 :] if prefix != "." else member.name
+            if not member.isfile() or ".." in Path(name).parts:
+                continue
+            target = into / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = tar.extractfile(member)
+            if source is not None:
+                target.write_bytes(source.read())
