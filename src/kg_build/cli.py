@@ -10,6 +10,7 @@ import datetime as dt
 import errno
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -25,7 +26,8 @@ from kg_build import __version__
 from kg_build.batch import pause_cyclic_collector
 from kg_build.config import CONFIG_FILE, Config, load_config
 from kg_build.errors import InputError, NonConformingError, Problem
-from kg_build.facts.load import Corpus
+from kg_build.facts.load import DRAFT_BLANK, Corpus
+from kg_build.facts.quotes import find_text
 from kg_build.facts.ranks import conflict_lines, conflict_report, disagreements
 from kg_build.link.accept import (
     Insertion,
@@ -139,6 +141,14 @@ def _published_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _gazetteer_option(func: F) -> F:
+    return click.option(
+        "--gazetteer",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Gazetteer CSV of administrative divisions [default: `gazetteer` in kg.toml].",
+    )(func)
 
 
 def _config(config_path: Path | None, **overrides: Any) -> Config:
@@ -262,6 +272,8 @@ def validate_command(config_path: Path | None, **options: Any) -> None:
 
     Writes nothing; exit code 1 lists every problem with its file, line and field. Figures
     of sources that disagree are listed after "conforms" (kg conflicts): data, not errors.
+    Records `kg draft` wrote and nobody reviewed yet are listed with the input errors (exit
+    2), each at its `draft:` line, and so is every `?` it left to fill.
     """
     config = _config(config_path, **options)
     pause_cyclic_collector()
@@ -854,7 +866,6 @@ def quote_command(source: str, fragment: str, config_path: Path | None, **option
     import yaml
 
     from kg_build.curate.quote import find
-    from kg_build.facts.quotes import find_text
 
     config = _config(config_path, **options)
     described = config.facts / "sources" / source / "source.yaml"
@@ -879,6 +890,112 @@ def quote_command(source: str, fragment: str, config_path: Path | None, **option
     )
     _err(f"{path.name}, line {found.line}: {how}")
     click.echo(found.text)
+
+
+@main.command(name="draft")
+@click.argument("text_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--source", "source_id", required=True, help="The new source's id (its folder).")
+@click.option(
+    "--date", "published", help="Publication day, YYYY-MM-DD (else the text's first full date)."
+)
+@click.option(
+    "--publisher", default=DRAFT_BLANK, help="The publisher's organisation id, or its name."
+)
+@click.option("--title", help="The title (else the text's first line).")
+@click.option(
+    "--language", type=click.Choice(["en", "zh"]), help="The text's language (else guessed)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the draft to (default: facts/sources/SOURCE; never overwritten).",
+)
+@_gazetteer_option
+@_config_options
+@_handles_input_errors
+def draft_command(
+    text_file: Path,
+    source_id: str,
+    published: str | None,
+    publisher: str,
+    title: str | None,
+    language: str | None,
+    out: Path | None,
+    gazetteer: Path | None,
+    config_path: Path | None,
+    **options: Any,
+) -> None:
+    """Draft every fact of TEXT_FILE as a new source folder in the fact format: each number
+    with its unit, scale and comparator as a figure, each date as a milestone or an event's
+    date, names of things the graph has by their ids, places of the gazetteer, candidate
+    new things. Every record is marked `draft:` with what was guessed; `kg build` refuses a
+    draft and `kg validate` lists it until a curator has reviewed it and deleted the mark.
+
+    Exit codes: 0 written; 2 the folder exists, the date is missing, or the facts do not load.
+    """
+    from kg_build.curate.draft.measures import measures_of
+    from kg_build.curate.draft.mentions import names_of
+    from kg_build.curate.draft.records import SourceInfo, make_draft
+    from kg_build.curate.draft.render import render
+
+    config = _config(config_path, **options)
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", source_id):
+        _fail(EXIT_USAGE, f"error: --source {source_id!r}: lower-case words joined by hyphens")
+    target = out or config.facts / "sources" / source_id
+    if target.exists():
+        _fail(EXIT_USAGE, f"error: {target} exists; a draft never overwrites a folder")
+    raw = text_file.read_text(encoding="utf-8")
+    day = _draft_date(published, raw)
+    ontology, corpus = read_corpus(config, drafts=True)
+    table = gazetteer or config.gazetteer
+    places = load_gazetteer(table) if table is not None and table.is_file() else None
+    first_line = next((line.strip() for line in raw.splitlines() if line.strip()), source_id)
+    info = SourceInfo(
+        id=source_id,
+        published=day,
+        title=title or first_line[:200],
+        publisher=publisher,
+        text_name=text_file.name,
+        language=language,
+    )
+    made = make_draft(raw, info, names_of(corpus), measures_of(ontology, corpus), places)
+    files = render(made)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    for name, body in files.items():
+        (scratch / name).write_text(body, encoding="utf-8")
+    scratch.rename(target)
+    counts = {name: len(records) for name, records in sorted(made.files.items())}
+    _err(f"wrote {target}: " + ", ".join(f"{n} in {f}" for f, n in counts.items()))
+    _err(
+        f"read {len(made.quantities)} number(s), {len(made.dates)} date(s), "
+        f"{len(made.mentions)} name(s) of things the graph has "
+        f"({len({m.id for m in made.mentions})} things), "
+        f"{len(made.places)} gazetteer place(s), {len(made.candidates)} candidate(s)"
+    )
+    if not any(find_text(text_file.name, [d]) for d in config.texts):
+        folders = ", ".join(map(str, config.texts)) or "set texts in kg.toml"
+        _err(f"note: put {text_file.name} in a text folder ({folders}) to check its quotes")
+    _err("next: review each record, fill each `?`, delete its `draft:` line")
+    _err("kg validate lists what is left")
+
+
+def _draft_date(given: str | None, raw: str) -> dt.date:
+    if given:
+        try:
+            return dt.date.fromisoformat(given)
+        except ValueError:
+            _fail(EXIT_USAGE, f"error: --date {given!r} is no day: write YYYY-MM-DD")
+    found = re.search(
+        r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b|((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日", raw[:2000]
+    )
+    if found:
+        parts = [int(p) for p in found.groups() if p]
+        try:
+            return dt.date(*parts)
+        except ValueError:
+            pass
+    _fail(EXIT_USAGE, "error: the text gives no full date near its start: pass --date YYYY-MM-DD")
 
 
 @main.command(name="diff")
@@ -1017,14 +1134,6 @@ def htaccess_command(host: str, config_path: Path | None, base: str | None) -> N
 @main.group(name="link")
 def link_group() -> None:
     """Links to other datasets: check them against a gazetteer, or suggest new ones."""
-
-
-def _gazetteer_option(func: F) -> F:
-    return click.option(
-        "--gazetteer",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Gazetteer CSV of administrative divisions [default: `gazetteer` in kg.toml].",
-    )(func)
 
 
 def _gazetteer_path(config: Config, given: Path | None) -> Path:

@@ -346,11 +346,12 @@ def _check_store(
     return store, graphs, changed, focus
 
 
-def read_corpus(config: Config) -> tuple[Graph, Corpus]:
+def read_corpus(config: Config, drafts: bool = False) -> tuple[Graph, Corpus]:
     """The ontology and the facts, read and checked for form and references only: no SHACL,
-    quotes or quality queries (for kg stats and kg link)."""
+    quotes or quality queries (for kg stats and kg link). `drafts`: take unreviewed records
+    of `kg draft` too (for kg draft itself)."""
     ontology = load_ontology(config.ontology)
-    return ontology, read_facts(config, ontology)[1]
+    return ontology, read_facts(config, ontology, drafts=drafts)[1]
 
 
 def read_facts(
@@ -358,6 +359,7 @@ def read_facts(
     ontology: Graph,
     baseline: Baseline | None = None,
     looked: Callable[[], Looked] | None = None,
+    drafts: bool = False,
 ) -> tuple[FactFiles, Corpus]:
     """The fact files' digests and what they say; on a `baseline`, the folders whose digests
     did not change are taken from it unread. `looked`: waits for look() of the fact folder,
@@ -371,7 +373,9 @@ def read_facts(
     listed = folders.folders if config.facts.is_dir() else None
     vocabulary = vocabulary_of(ontology)
     checked = baseline.checked_parts() if baseline is not None else None
-    return folders, load_corpus(config.facts, vocabulary, config.root, reuse, listed, checked)
+    return folders, load_corpus(
+        config.facts, vocabulary, config.root, reuse, listed, checked, drafts=drafts
+    )
 
 
 # Below this many source folders to read, starting a child costs more than it saves.

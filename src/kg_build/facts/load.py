@@ -51,6 +51,7 @@ from kg_build.namespaces import QUANTITYKIND
 from kg_build.progress import bar
 
 SHARED_FILES = ("places.yaml",)
+DRAFT_BLANK = "?"  # what `kg draft` writes in a field it cannot fill
 # A file changed within this long before a build took its stats could have been changed again
 # since without its mtime moving (coarse clocks, git's "racily clean" case): a build that
 # keeps what it made of a file while its stats stay the same reads one this new again.
@@ -160,6 +161,7 @@ def load_corpus(
     reuse: Mapping[str, Part] | None = None,
     folders: Sequence[str] | None = None,
     checked: Mapping[str, Part] | None = None,
+    drafts: bool = False,
 ) -> Corpus:
     """Load and check all fact files; raises InputError listing every problem found.
 
@@ -167,7 +169,9 @@ def load_corpus(
     knows which); they are taken as they are instead of being parsed again. `folders`: the
     names of the folders in sources/, if the caller listed them already. `checked`: every
     part of a corpus whose references all resolved (the last release's), under the same
-    vocabulary; see _unchecked_parts."""
+    vocabulary; see _unchecked_parts. `drafts`: take records `kg draft` wrote and nobody has
+    reviewed yet (only `kg draft` itself does, to know the graph); otherwise each is a
+    problem, listed with the others."""
     reuse = reuse or {}
     problems: list[Problem] = []
     corpus = Corpus()
@@ -204,6 +208,8 @@ def load_corpus(
             )
     if not problems:
         problems.extend(_check_references(corpus, vocabulary, _unchecked_parts(corpus, checked)))
+    if not drafts:
+        problems.extend(_drafts(corpus))
     if problems:
         raise InputError(problems)
     corpus.entries = dict(sorted(corpus.entries.items()))
@@ -555,6 +561,9 @@ def _validate(
                 message = message.removeprefix("Value error, ")
             if error["type"] == "missing":
                 message = f"required field {loc[-1]!r} is missing"
+            elif error.get("input") == DRAFT_BLANK:
+                message = "`?`: kg draft could not fill this field"
+                hint = f"fill it in ({hint})" if hint else "fill it in"
             problems.append(
                 Problem(shown, located.line_of(prefix + loc), fields or "(record)", message, hint)
             )
@@ -631,6 +640,34 @@ def _references(said: Record | Statement, kind: str) -> Iterator[tuple[str, str,
         yield "stated_by", said.stated_by, ("people",)
     if said.stated_at:
         yield "stated_at", said.stated_at, ("events",)
+
+
+def _drafts(corpus: Corpus) -> Iterator[Problem]:
+    """Records still marked by `kg draft`: a guess is not a fact until a person has read it."""
+    hint = "check it against the text, correct it, then delete its `draft:` line"
+    for source, origin in corpus.sources.values():
+        if source.draft:
+            yield Problem(
+                origin.file, origin.line_of("draft"), "draft", f"draft: {source.draft}", hint
+            )
+    marked: list[tuple[str, Origin, str, str]] = [
+        (e.record.id, e.origin, e.record.draft, e.kind)
+        for e in corpus.entries.values()
+        if e.record.draft
+    ]
+    marked += [
+        (f"about {s.statement.about}", s.origin, s.statement.draft, s.kind)
+        for s in corpus.statements
+        if s.statement.draft
+    ]
+    for name, origin, note, kind in sorted(marked, key=lambda m: (m[1].file, m[1].line)):
+        yield Problem(
+            origin.file,
+            origin.line_of("draft"),
+            "draft",
+            f"{kind} {name} is a draft by kg draft, not reviewed: {note}",
+            hint,
+        )
 
 
 def _unchecked_parts(corpus: Corpus, checked: Mapping[str, Part] | None) -> list[Part]:

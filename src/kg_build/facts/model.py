@@ -26,7 +26,9 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Fields about the evidence, not claims about the thing: a curator's mark makes no sense there
-_NOT_CLAIMS = frozenset({"quote", "source", "note", "stated_by", "stated_at", "curator", "id"})
+_NOT_CLAIMS = frozenset(
+    {"quote", "source", "note", "stated_by", "stated_at", "curator", "id", "draft"}
+)
 
 
 def _one_or_many(value: object) -> object:
@@ -95,6 +97,8 @@ class Names(Strict):
 
     @model_validator(mode="after")
     def _zh_is_chinese(self) -> Names:
+        if self.zh == "?":
+            raise ValueError("`?`: kg draft could not fill this field: write the Chinese name")
         if not _CJK.search(self.zh):
             raise ValueError(f"zh name {self.zh!r} contains no Chinese characters")
         return self
@@ -114,6 +118,9 @@ class Said(Strict):
     note: str | None = None
     stated_by: Slug | None = None  # a person: the source reports that they said it
     stated_at: Slug | None = None  # an event at which it was said
+    # Written by `kg draft`: what it guessed and what to check. A record with it set is not
+    # reviewed yet; `kg build` refuses it and `kg validate` lists it until the line is deleted.
+    draft: str | None = None
     curator: dict[
         Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z0-9_]+)*$")],
         Annotated[str, StringConstraints(min_length=10)],
@@ -406,6 +413,7 @@ class Source(Strict):
         Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] | None
     ) = None
     machine_translated: bool = False
+    draft: str | None = None  # as Said.draft: written by `kg draft`, deleted on review
 
 
 class PlaceStatement(Statement, PlaceFields):

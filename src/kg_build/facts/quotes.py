@@ -39,6 +39,11 @@ def _fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def occurs(quote: str, text: str) -> bool:
+    """Whether the quote check finds `quote` in `text` (white space folded, nothing else)."""
+    return _fold(quote) in _fold(text)
+
+
 @dataclass(frozen=True)
 class PartQuotes:
     """What the quotes of one part gave, and the texts (source -> stamp) they were looked up

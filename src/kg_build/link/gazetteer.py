@@ -24,6 +24,8 @@ class Division:
     pinyin: str  # "gan zhou"
     wikidata: str
     line: int
+    lat: str = ""  # decimal degrees, where the file gives them
+    lon: str = ""
 
     @property
     def pinyin_key(self) -> str:
@@ -74,6 +76,8 @@ def load_gazetteer(path: Path) -> Gazetteer:
                 r["pinyin"],
                 r["wikidata"],
                 reader.line_num,
+                r.get("lat") or "",
+                r.get("lon") or "",
             )
             for r in reader
         ]
