@@ -187,3 +187,13 @@ def test_every_term_is_defined_by_the_ontology_which_says_who_made_it(ontology: 
         DCTERMS.modified,
     ):
         assert ontology.value(ontology_iri, predicate) is not None, predicate
+
+
+def test_two_levels_below_event_hold_every_class_of_event(ontology: Graph) -> None:
+    """queries/timeline.rq spells out gba:Event and two levels of subclasses (Virtuoso 7.2
+    loses rows with rdfs:subClassOf* there): a deeper class of event must change it."""
+    every = set(ontology.transitive_subjects(RDFS.subClassOf, GBA.Event))
+    near = {GBA.Event} | set(ontology.subjects(RDFS.subClassOf, GBA.Event))
+    near |= {c for n in list(near) for c in ontology.subjects(RDFS.subClassOf, n)}
+    assert every == near
+    assert len(every) >= 5  # Event, and its meetings, conferences, festivals, travel periods
