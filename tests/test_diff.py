@@ -13,27 +13,12 @@ from kg_build.publish.release import publish_release
 FNA = "fna-2021-12-10-ganshen-hsr-opens"
 
 
-def _release(root: Path, dist: Path) -> Path:
-    config = Config(
-        root=root,
-        base=BASE,
-        facts=root / "facts",
-        ontology=root / "ontology",
-        shapes=root / "shapes",
-        dist=dist,
-        queries=root / "queries",
-        texts=TEXTS,
-    )
-    publish_release(config, full=True)
-    return dist
-
-
 def test_a_diff_names_each_kind_of_change_and_nothing_else(tmp_path: Path) -> None:
     """One release of the fixture corpus, then: a figure's value changed, a figure removed,
     a company given its Wikidata item. The diff says exactly that: the changed value with
     the source and its quote, the figure removed, the link added."""
     project = copy_project(tmp_path / "project")
-    old = _release(project, tmp_path / "old")
+    old = _built(project, tmp_path / "old")
     figures = project / "facts" / "sources" / FNA / "figures.yaml"
     text = figures.read_text(encoding="utf-8")
     text = text.replace("    value: 350\n", "    value: 300\n")
@@ -49,7 +34,7 @@ def test_a_diff_names_each_kind_of_change_and_nothing_else(tmp_path: Path) -> No
         ),
         encoding="utf-8",
     )
-    new = _release(project, tmp_path / "new")
+    new = _built(project, tmp_path / "new")
 
     done = kg_here("diff", str(old), str(new), "--format", "json", cwd=ROOT)
     assert done.code == 0, done.err
@@ -135,3 +120,108 @@ def test_a_diff_of_two_git_revisions_builds_each(tmp_path: Path) -> None:
     ]
     unknown = kg_here("diff", "no-such-revision", "HEAD", "--config", config, cwd=project)
     assert unknown.code == 2 and "no-such-revision" in unknown.err
+
+
+def _built(root: Path, dist: Path, *, full: bool = True) -> Path:
+    config = Config(
+        root=root,
+        base=BASE,
+        facts=root / "facts",
+        ontology=root / "ontology",
+        shapes=root / "shapes",
+        dist=dist,
+        queries=root / "queries",
+        texts=TEXTS,
+    )
+    publish_release(config, full=full, reason=False)
+    return dist
+
+
+def _set(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+GSR = "gsr-2022-01-20-spring-festival-notice"
+CNS = "cns-2022-02-17-ganzhou-bay-area"
+
+
+def test_disagreements_and_preferred_values_are_named(tmp_path: Path) -> None:
+    """The fixture corpus has two disagreements (CNS and the railway's notice give other
+    numbers of passengers and of train pairs). The notice corrected to CNS's passengers and
+    CNS's train pairs to the notice's: both resolved, by the figures' names, and the train
+    pairs' preferred value (CNS's, published last) changed from 69 to 72. The other way
+    round, the same two are new."""
+    project = copy_project(tmp_path / "project")
+    old = _built(project, tmp_path / "old")
+    _set(project / "facts" / "sources" / GSR / "figures.yaml", "value: 500000\n", "value: 466000\n")
+    _set(project / "facts" / "sources" / CNS / "figures.yaml", "value: 69\n", "value: 72\n")
+    new = _built(project, tmp_path / "new")
+    found = json.loads(kg_here("diff", str(old), str(new), "--format", "json", cwd=ROOT).out)
+    figure = f"{BASE}id/figure/"
+    pairs = [
+        [f"{figure}{prefix}ganshen-hsr-spring-festival-{what}" for prefix in ("", "gsr-")]
+        for what in ("passengers", "train-pairs")
+    ]
+    assert found["disagreements_resolved"] == pairs
+    assert found["disagreements_new"] == []
+    (preferred,) = found["preferred_values"]
+    assert "measure/scheduled-train-pairs" in preferred["of"]
+    assert preferred["old"].startswith('"69"^^') and preferred["new"].startswith('"72"^^')
+    assert preferred["new"].endswith("(ganshen-hsr-spring-festival-train-pairs)")
+    back = json.loads(kg_here("diff", str(new), str(old), "--format", "json", cwd=ROOT).out)
+    assert back["disagreements_new"] == pairs and back["disagreements_resolved"] == []
+    shown = kg_here("diff", str(old), str(new), "--format", "markdown", cwd=ROOT).out
+    assert "## Resolved disagreements" in shown and "## Preferred values changed" in shown
+    assert "69 `unit:count` (ganshen-hsr-spring-festival-train-pairs) → 72" in shown
+
+
+def test_a_build_publishes_its_changes_naming_a_one_line_change_alone(tmp_path: Path) -> None:
+    """A release, one line of one fact file changed, the next release: its CHANGES.md names
+    that change and nothing else, and release.ttl says which release it revises; the same
+    from a build from nothing and from one on the last release."""
+    project = copy_project(tmp_path / "project")
+    full, incremental = tmp_path / "full", tmp_path / "incremental"
+    _built(project, full)
+    _built(project, incremental)
+    first = (full / "current").resolve().name
+    notes = (full / "CHANGES.md").read_text(encoding="utf-8")
+    assert notes.startswith(f"# Release {first}\n\nThe first release")
+    _set(project / "facts" / "sources" / FNA / "figures.yaml", "value: 350\n", "value: 300\n")
+    _built(project, full)
+    _built(project, incremental, full=False)
+    second = (full / "current").resolve().name
+    changes = (full / "CHANGES.md").read_text(encoding="utf-8")
+    assert changes == (incremental / "CHANGES.md").read_text(encoding="utf-8")
+    assert changes == (
+        f"# Release {second}\n\nChanges in facts since release {first} (`kg diff`).\n\n"
+        "## Changed\n\n"
+        f"- `figure:fna-ganshen-hsr-design-speed` `schema:value`: 350 → 300 (source {FNA}) — "
+        '"a design speed of 350 km per hour"\n'
+    )
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import PROV
+
+    described = Graph().parse(full / "release.ttl")
+    release = URIRef(f"{BASE}dataset/release/{second}")
+    assert described.value(release, PROV.wasRevisionOf) == URIRef(f"{BASE}dataset/release/{first}")
+    counts = {
+        str(p).rsplit("/", 1)[1]: int(str(o))
+        for p, o in described.predicate_objects(release)
+        if str(p).startswith(f"{BASE}def/")
+    }
+    assert counts == {
+        "thingsAdded": 0,
+        "thingsRemoved": 0,
+        "statementsChanged": 1,
+        "preferredValuesChanged": 0,
+        "disagreementsAdded": 0,
+        "disagreementsResolved": 0,
+    }
+    # not in SHA256SUMS: the release's name stays a function of its facts
+    assert "CHANGES.md" not in (full / "SHA256SUMS").read_text(encoding="utf-8")
+    # the same facts again: the same release, and its notes as they were
+    notes = {name: (full / name).read_bytes() for name in ("CHANGES.md", "release.ttl")}
+    _built(project, full, full=False)
+    assert {name: (full / name).read_bytes() for name in notes} == notes

@@ -363,14 +363,22 @@ def test_get_without_a_query_describes_the_service(
     assert refused.status_code == 406 and refused.text.strip()
 
 
-@pytest.mark.parametrize("name", ["ganzhou-gba.nt", "ganzhou-gba.ttl", "context.jsonld"])
+@pytest.mark.parametrize(
+    "name", ["ganzhou-gba.nt", "ganzhou-gba.ttl", "context.jsonld", "CHANGES.md", "release.ttl"]
+)
 def test_a_distribution_iri_gives_the_file(server: str, dist: Path, name: str) -> None:
     """void:dataDump and dcat:downloadURL name BASE dist/<file>: the file itself comes back,
-    byte for byte, with its media type (a JSON-LD context is a context, not a description)."""
+    byte for byte, with its media type (a JSON-LD context is a context, not a description);
+    so do the release's notes."""
     response = requests.get(f"{server}/dist/{name}", timeout=10)
     assert response.status_code == 200
     assert response.content == (dist / "current" / name).read_bytes()
-    media = {"nt": "application/n-triples", "ttl": "text/turtle", "jsonld": "application/ld+json"}
+    media = {
+        "nt": "application/n-triples",
+        "ttl": "text/turtle",
+        "jsonld": "application/ld+json",
+        "md": "text/markdown",
+    }
     assert response.headers["content-type"].startswith(media[name.rsplit(".", 1)[1]])
     if name == "context.jsonld":
         assert "@context" in response.json()

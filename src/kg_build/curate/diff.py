@@ -18,6 +18,22 @@ import pyoxigraph as ox
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 GBA = "https://w3id.org/ganzhou-gba/def/"
+SCHEMA = "https://schema.org/"
+# what a figure is a figure of, as facts/ranks.py groups them
+FIGURE_OF = tuple(
+    GBA + p
+    for p in (
+        "about",
+        "measure",
+        "referencePeriod",
+        "origin",
+        "destination",
+        "condition",
+        "rankWithin",
+    )
+)
+UNIT_OF = (GBA + "unit", SCHEMA + "currency")
+DCTERMS_MODIFIED = "http://purl.org/dc/terms/modified"
 # Kinds of node that are things a reader knows (the rest are how facts are recorded:
 # attestations, geometries, periods, role assignments, curators' claims).
 THINGS = (
@@ -52,7 +68,11 @@ class Diff:
     removed: list[str] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
     preferred: list[tuple[str, str, str]] = field(default_factory=list)  # figure, old, new rank
+    # what a figure is of (its subject, measure, period ...) -> preferred value before, after
+    preferred_values: list[tuple[str, str, str]] = field(default_factory=list)
     conflicts: tuple[int, int] = (0, 0)
+    disagreements_new: list[tuple[str, str]] = field(default_factory=list)  # figure, figure
+    disagreements_resolved: list[tuple[str, str]] = field(default_factory=list)
     links_added: list[tuple[str, str]] = field(default_factory=list)
     links_removed: list[tuple[str, str]] = field(default_factory=list)
 
@@ -63,6 +83,9 @@ class Diff:
             or self.removed
             or self.changed
             or self.preferred
+            or self.preferred_values
+            or self.disagreements_new
+            or self.disagreements_resolved
             or self.links_added
             or self.links_removed
             or self.conflicts[0] != self.conflicts[1]
@@ -76,7 +99,12 @@ class Diff:
                 c.__dict__ | {"old": list(c.old), "new": list(c.new)} for c in self.changed
             ],
             "preferred": [{"figure": f, "old": o, "new": n} for f, o, n in self.preferred],
+            "preferred_values": [
+                {"of": of, "old": o, "new": n} for of, o, n in self.preferred_values
+            ],
             "conflicts": {"old": self.conflicts[0], "new": self.conflicts[1]},
+            "disagreements_new": [list(p) for p in self.disagreements_new],
+            "disagreements_resolved": [list(p) for p in self.disagreements_resolved],
             "links_added": [{"thing": t, "link": link} for t, link in self.links_added],
             "links_removed": [{"thing": t, "link": link} for t, link in self.links_removed],
         }
@@ -93,10 +121,40 @@ class Release:
     ranks: dict[str, str]  # figure -> its rank
     conflicts: int
     links: set[tuple[str, str]]
+    disagreeing: set[tuple[str, str]] = field(default_factory=set)  # figure pairs, a < b
+    modified: str = ""  # the dataset's dcterms:modified (its newest source's date)
+    _by_thing: dict[str, dict[str, set[str]]] | None = field(default=None, repr=False)
+
+    def figure_of(self, figure: str) -> tuple[str, ...]:
+        """What a figure is of: its subject, measure, period, ends, condition, ranking."""
+        props = self._statements().get(figure, {})
+        return tuple(",".join(sorted(props.get(p, ()))) for p in FIGURE_OF)
+
+    def value_of(self, figure: str) -> str:
+        props = self._statements().get(figure, {})
+        units = sorted({u for p in UNIT_OF for u in props.get(p, ())})
+        return " ".join([*sorted(props.get(SCHEMA + "value", ())), *units])
+
+    def _statements(self) -> dict[str, dict[str, set[str]]]:
+        """thing -> property -> values, whichever source says them (built once)."""
+        if self._by_thing is None:
+            self._by_thing = defaultdict(lambda: defaultdict(set))
+            for (_, thing, prop), values in self.said.items():
+                self._by_thing[thing][prop] |= values
+        return self._by_thing
 
 
 def _term(term: Any) -> str:
     return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+def nothing(base: str) -> Release:
+    """The release before the first."""
+    return Release(base, {}, set(), {}, {}, 0, set())
+
+
+def read_trig(data: bytes, base: str) -> Release:
+    return _read(ox.parse(data, format=ox.RdfFormat.TRIG), base)
 
 
 def read_release(dist: Path, base: str) -> Release:
@@ -123,6 +181,8 @@ def _read(quads: Iterable[ox.Quad], base: str) -> Release:
     ranks: dict[str, str] = {}
     conflicts = 0
     links: set[tuple[str, str]] = set()
+    disagreeing: set[tuple[str, str]] = set()
+    modified = ""
     for q in quads:
         graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
         name = graph.rsplit("/graph/", 1)[-1]
@@ -130,10 +190,14 @@ def _read(quads: Iterable[ox.Quad], base: str) -> Release:
         if name == "description":
             if p == GBA + "conflicts" and isinstance(q.object, ox.Literal):
                 conflicts = int(q.object.value)
+            if p == DCTERMS_MODIFIED and s == f"{base}dataset":
+                modified = q.object.value if isinstance(q.object, ox.Literal) else ""
             continue
         if name == "inferred":
             if p == GBA + "valueRank":
                 ranks[s] = o.rsplit("/", 1)[-1]
+            if p == GBA + "disagreesWith":
+                disagreeing.add((min(s, o), max(s, o)))
             continue
         if p == GBA + "quote" and isinstance(q.object, ox.Literal):
             quote_of[s] = q.object.value
@@ -148,7 +212,7 @@ def _read(quads: Iterable[ox.Quad], base: str) -> Release:
         if p not in BOOKKEEPING:
             said[(name, s, p)].add(o)
     quotes = {key: quote_of.get(att, "") for key, att in attested.items()}
-    return Release(base, dict(said), things, quotes, ranks, conflicts, links)
+    return Release(base, dict(said), things, quotes, ranks, conflicts, links, disagreeing, modified)
 
 
 def diff(old: Release, new: Release) -> Diff:
@@ -173,10 +237,32 @@ def diff(old: Release, new: Release) -> Diff:
     for figure in sorted(set(old.ranks) | set(new.ranks)):
         if figure in old.ranks and figure in new.ranks and old.ranks[figure] != new.ranks[figure]:
             found.preferred.append((figure, old.ranks[figure], new.ranks[figure]))
+    found.preferred_values = _preferred_values(old, new)
     found.conflicts = (old.conflicts, new.conflicts)
+    found.disagreements_new = sorted(new.disagreeing - old.disagreeing)
+    found.disagreements_resolved = sorted(old.disagreeing - new.disagreeing)
     found.links_added = sorted(new.links - old.links)
     found.links_removed = sorted(old.links - new.links)
     return found
+
+
+def _preferred_values(old: Release, new: Release) -> list[tuple[str, str, str]]:
+    """Where the value that answers by default changed: for what each preferred figure is of,
+    its value (and unit) before and after ("—" where none was preferred)."""
+
+    def preferred(release: Release) -> dict[tuple[str, ...], str]:
+        return {
+            release.figure_of(f): f"{release.value_of(f)} ({f.rsplit('/', 1)[-1]})"
+            for f, rank in release.ranks.items()
+            if rank == "PreferredRank"
+        }
+
+    before, after = preferred(old), preferred(new)
+    rows = []
+    for of in sorted(set(before) | set(after)):
+        if before.get(of) != after.get(of):
+            rows.append((" ".join(p for p in of if p), before.get(of, "—"), after.get(of, "—")))
+    return rows
 
 
 def shown(term: str, prefixes: dict[str, str]) -> str:
@@ -229,11 +315,35 @@ def render(found: Diff, fmt: str, prefixes: dict[str, str]) -> str:
         "Preferred values",
         [f"{name(f)}: {o} → {n}" for f, o, n in found.preferred],
     )
+    section(
+        "Preferred values changed",
+        [
+            f"{_names(of, name)}: {_values(o, name)} → {_values(n, name)}"
+            for of, o, n in found.preferred_values
+        ],
+    )
     if found.conflicts[0] != found.conflicts[1]:
         section("Disagreements", [f"{found.conflicts[0]} → {found.conflicts[1]}"])
+    section("New disagreements", [f"{name(a)} ≠ {name(b)}" for a, b in found.disagreements_new])
+    section(
+        "Resolved disagreements",
+        [f"{name(a)} ≠ {name(b)}" for a, b in found.disagreements_resolved],
+    )
     section("Links added", [f"{name(t)} = {link}" for t, link in found.links_added])
     section("Links removed", [f"{name(t)} = {link}" for t, link in found.links_removed])
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _names(terms: str, name: Any) -> str:
+    return " ".join(name(t) for t in terms.split(" ") if t)
+
+
+def _values(said: str, name: Any) -> str:
+    """`"5.5"^^xsd:decimal unit:hour (figure-id)` as `5.5 unit:hour (figure-id)`."""
+    if said == "—":
+        return said
+    value, _, figure = said.rpartition(" (")
+    return f"{_names(value, name)} ({figure}"
 
 
 def revision_tree(root: Path, revision: str, folders: Iterable[str], into: Path) -> None:

@@ -44,6 +44,8 @@ class Conflict:
     """Figures of one thing for one period that disagree (two or more)."""
 
     figures: tuple[Entry, ...]
+    # the ids of each two of them whose amounts (or comparators) differ, in order
+    pairs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -119,9 +121,11 @@ def _conflicts(members: list[Entry], units: Mapping[str, Unit]) -> Iterable[Conf
         by_period.setdefault((figure.period or "", figure.during or ""), []).append(entry)
     for key in sorted(by_period):
         same = by_period[key]
-        said = {(_figure(m).comparator, *amount(_figure(m), units)) for m in same}
-        if len(said) > 1:
-            yield Conflict(tuple(sorted(same, key=lambda m: (m.source, _figure(m).id))))
+        said = {m.record.id: (_figure(m).comparator, *amount(_figure(m), units)) for m in same}
+        if len(set(said.values())) > 1:
+            ids = sorted(said)
+            pairs = tuple((a, b) for a in ids for b in ids if a < b and said[a] != said[b])
+            yield Conflict(tuple(sorted(same, key=lambda m: (m.source, _figure(m).id))), pairs)
 
 
 # Enough digits to tell any two amounts a source writes apart, few enough that a conversion

@@ -143,7 +143,7 @@ def switch(dist: Path, staged: Path, name: str, names: Iterable[str]) -> Path:
     `<name>-2`, ... if that exists); `names`: the files it publishes at the top of dist/.
     Everything is synced first, so that after a crash the release is whole or absent."""
     _sync_tree(staged)
-    target = _free_name(dist / RELEASES, name)
+    target = free_name(dist / RELEASES, name)
     os.rename(staged, target)
     _sync(dist / RELEASES)
     for file in sorted({*names, "SHA256SUMS", STORE}):
@@ -154,7 +154,7 @@ def switch(dist: Path, staged: Path, name: str, names: Iterable[str]) -> Path:
     return target
 
 
-def _free_name(folder: Path, name: str) -> Path:
+def free_name(folder: Path, name: str) -> Path:
     target, n = folder / name, 1
     while target.exists():
         n += 1

@@ -16,7 +16,8 @@ from kg_build.incremental.baseline import Baseline
 from kg_build.incremental.state import global_key, look_aside, write_state
 from kg_build.pipeline import Progress, release, silent, state_of, store_change
 from kg_build.publish import layout
-from kg_build.publish.write import manifest_of, publish_files, sha256_hex
+from kg_build.publish.notes import NOTES, issued, release_notes
+from kg_build.publish.write import manifest_of, publish_files, sha256_hex, write_atomic
 from kg_build.reason.owl import java_found, require_java
 from kg_build.store.embedded import remove_scratch, write_store
 
@@ -59,6 +60,33 @@ def publish_release(
         finally:
             remove_scratch()  # the check store's scratch copy, whatever happened
             layout.remove_work(work)
+
+
+def _notes(
+    config: Config, trig: bytes, name: str, manifest: bytes, progress: Progress
+) -> dict[str, bytes]:
+    """CHANGES.md and release.ttl against the release now current (publish/notes.py). The
+    same files again (the same facts built again): the same release, so its notes stay."""
+    current = config.dist / layout.CURRENT
+    previous = current.resolve() if current.exists() else None
+    if previous is not None and _same_release(previous, manifest):
+        kept = {note: previous / note for note in NOTES}
+        if all(path.is_file() for path in kept.values()):
+            return {note: path.read_bytes() for note, path in kept.items()}
+    progress("comparing with the last release for CHANGES.md" if previous else "first release")
+    return release_notes(trig, _name_after(config, name), config.base, previous, issued())
+
+
+def _same_release(folder: Path, manifest: bytes) -> bool:
+    try:
+        return (folder / "SHA256SUMS").read_bytes() == manifest
+    except OSError:
+        return False
+
+
+def _name_after(config: Config, name: str) -> str:
+    """The folder name layout.switch will give the release (`<name>-2` when one is there)."""
+    return layout.free_name(config.dist / layout.RELEASES, name).name
 
 
 def _reasoner_found(config: Config, progress: Progress) -> bool:
@@ -118,7 +146,10 @@ def _publish(config: Config, full: bool, reason: bool, progress: Progress, work:
         writing()
         keeping()
         name = "r-" + hashlib.sha256(manifest).hexdigest()[:16]  # the same release, the same name
-        folder = layout.switch(config.dist, staged, name, files)
+        notes = _notes(config, trig, name, manifest, progress)
+        for note, data in notes.items():
+            write_atomic(staged / note, data)
+        folder = layout.switch(config.dist, staged, name, [*files, *notes])
     except (OSError, RuntimeError) as exc:  # RocksDB reports I/O errors as RuntimeError
         shutil.rmtree(staged, ignore_errors=True)
         raise PublishError(f"could not write the release to {config.dist}: {exc}") from exc

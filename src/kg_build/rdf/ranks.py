@@ -1,5 +1,6 @@
 """The ranks of figures that other figures of the same thing compete with (facts/ranks.py),
-as triples of the graph of what the dataset infers: no source says them."""
+and which of them disagree, as triples of the graph of what the dataset infers: no source
+says them."""
 
 from __future__ import annotations
 
@@ -21,3 +22,8 @@ def rank_triples(
         figure = iris.entity(figure_id)
         yield figure, GBA.valueRank, RANKS[ranked.rank]
         yield figure, GBA.rankReason, Literal(ranked.reason, lang="en")
+    # each way: gba:disagreesWith is symmetric, and a store without a reasoner answers both
+    for conflict in found.conflicts:
+        for a, b in conflict.pairs:
+            yield iris.entity(a), GBA.disagreesWith, iris.entity(b)
+            yield iris.entity(b), GBA.disagreesWith, iris.entity(a)

@@ -8,6 +8,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from kg_build.publish.notes import CHANGES, DESCRIPTION
 from kg_build.rdf.describe import DISTRIBUTIONS
 from kg_build.serve.reply import ClientError
 from kg_build.serve.requests import iri_of, response_of
@@ -44,17 +45,21 @@ async def well_known_void(service: Service, request: Request) -> Response:
     return await service.answer(request, job)
 
 
+# what a release says of itself (publish/notes.py), beside the dumps
+NOTE_TYPES = {CHANGES: "text/markdown", DESCRIPTION: "text/turtle"}
+
+
 async def distribution(service: Service, request: Request) -> Response:
     """A distribution's IRI (void:dataDump, dcat:downloadURL: BASE dist/<file>) gives the
     file itself, of the release the workers read, with its media type; any other name under
     dist/ is a resource IRI like the rest."""
     name = request.path_params["name"]
-    if name not in DISTRIBUTIONS:
+    media = DISTRIBUTIONS.get(name) or NOTE_TYPES.get(name)
+    if media is None:
         return await resource(service, request)
     path = service.pool.release.parent / name  # the release folder holds its store and dumps
     if not path.is_file():
         return await resource(service, request)
-    media = DISTRIBUTIONS[name]
     charset = "" if media == "application/ld+json" else "; charset=utf-8"
     # stat now, so that its ETag and Last-Modified are there for the conditional request
     return FileResponse(path, media_type=media + charset, stat_result=path.stat())
