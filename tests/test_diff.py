@@ -63,6 +63,9 @@ def test_a_diff_names_each_kind_of_change_and_nothing_else(tmp_path: Path) -> No
     assert "figure:fna-ganshen-hsr-design-speed schema:value: 350 → 300" in text_form
     markdown = kg_here("diff", str(old), str(new), "--format", "markdown", cwd=ROOT).out
     assert markdown.startswith("# Changes") and "## Removed" in markdown
+    back = json.loads(kg_here("diff", str(new), str(old), "--format", "json", cwd=ROOT).out)
+    assert back["added"] == [f"{BASE}id/figure/fna-ganshen-hsr-stations"]
+    assert back["links_removed"] == found["links_added"] and back["links_added"] == []
     same = kg_here("diff", str(new), str(new), cwd=ROOT)
     assert same.code == 0 and same.out == "No change in the facts.\n"
     missing = kg_here("diff", str(old), str(tmp_path / "nothing"), cwd=ROOT)
@@ -222,6 +225,6 @@ def test_a_build_publishes_its_changes_naming_a_one_line_change_alone(tmp_path: 
     # not in SHA256SUMS: the release's name stays a function of its facts
     assert "CHANGES.md" not in (full / "SHA256SUMS").read_text(encoding="utf-8")
     # the same facts again: the same release, and its notes as they were
-    notes = {name: (full / name).read_bytes() for name in ("CHANGES.md", "release.ttl")}
+    kept = {name: (full / name).read_bytes() for name in ("CHANGES.md", "release.ttl")}
     _built(project, full, full=False)
-    assert {name: (full / name).read_bytes() for name in notes} == notes
+    assert {name: (full / name).read_bytes() for name in kept} == kept

@@ -20,6 +20,7 @@ from kg_build.curate.draft.mentions import names_of
 from kg_build.curate.draft.numbers import quantities
 from kg_build.curate.draft.records import Draft, SourceInfo, make_draft
 from kg_build.curate.draft.score import score
+from kg_build.curate.draft.text import read
 from kg_build.facts.model import Figure
 from kg_build.facts.quotes import occurs
 from kg_build.link.gazetteer import load_gazetteer
@@ -52,6 +53,8 @@ from kg_build.pipeline import read_corpus
         ("超过500家企业", [("500", "count", "more-than", 0)]),
         ("排名全省第一", [("1", "rank", "exactly", 0)]),
         ("时速350公里", [("350", "km-per-hour", "exactly", 0)]),
+        ("全长一百二十公里", [("120", "km", "exactly", 0)]),  # cn2an reads the numeral
+        ("两个小时", [("2", "hour", "exactly", 0)]),
         # no figure: a year, an ordinal in a name, "one" as a word, a numeral in a word
         ("In 2021, the 3rd World Conference", []),
         ('launched "one-stop service" in one place', []),
@@ -65,6 +68,37 @@ def test_numbers_are_read_with_unit_scale_and_comparator(
     assert [(q.written, q.unit, q.comparator, q.scale) for q in found] == read
     for q in found:
         assert said[q.span[0] : q.span[1]] == q.text
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            'He said: "Today, our city joins. There are 358 projects." Mr. Wan left at 5 p.m. '
+            "on Feb. 3. Liu J. Smith came.\nA new line",
+            [
+                'He said: "Today, our city joins.',  # split inside a quotation, as pysbd does not
+                "There are 358 projects.",  # the unpaired closing quotation mark left out
+                "Mr. Wan left at 5 p.m. on Feb. 3.",
+                "Liu J. Smith came.",
+                "A new line",  # no sentence runs over a line
+            ],
+        ),
+        (
+            "赣深高铁开通。信丰到深圳缩短到2小时！“我们有信心。”好的",
+            ["赣深高铁开通。", "信丰到深圳缩短到2小时！", "我们有信心。", "好的"],
+        ),
+    ],
+)
+def test_sentences_are_cut_where_a_reader_would(text: str, sentences: list[str]) -> None:
+    cut = read(text)
+    assert [text[s:e] for s, e in cut.sentences] == sentences
+
+
+def test_a_short_clause_is_quoted_with_its_neighbour() -> None:
+    cut = read("In 2021, Ganzhou signed 219 new projects, worth 5 billion yuan, it said.")
+    at = cut.text.index("5 billion")
+    assert cut.quote((at, at + 1)) == "Ganzhou signed 219 new projects, worth 5 billion yuan"
 
 
 PUBLISHED = dt.date(2023, 3, 16)  # a Thursday

@@ -83,8 +83,8 @@ _QUOTE_MARKS = '"“”'
 # where pysbd keeps sentences together that a quotation holds: split after . ! ? before a
 # capital, unless the full stop ends a usual abbreviation
 _INNER_END = re.compile(
-    r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bNo)(?<!\bCo)(?<!\bLtd)(?<!\bInc)(?<!\bSt)(?<!\bvs)"
-    r"(?<=[.!?。！？])\s+(?=[\"“]?[A-Z])|(?<=[。！？])(?=.)"
+    r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bNo\.)(?<!\bCo\.)(?<!\bLtd\.)(?<!\bInc\.)"
+    r"(?<!\bSt\.)(?<!\bvs\.)(?<![A-Z]\.)(?<=[.!?。！？])\s+(?=[\"“]?[A-Z])|(?<=[。！？])(?=.)"
 )
 
 
