@@ -8,7 +8,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from kg_build.curate.draft import candidates as found_candidates
@@ -119,7 +118,8 @@ def make_draft(
     _places(draft, text, names, ids)
     _candidates(draft, text, ids, info)
     draft.dates = [d for d in draft.dates if d not in datelines]
-    _figures_and_milestones(draft, text, measures, ids, info)
+    _figures(draft, text, measures, ids, info)
+    _milestones(draft, text)
     return draft
 
 
@@ -317,13 +317,12 @@ class _Number(str):
 
 
 def _period(text: Text, clause: Span, draft: Draft, info: SourceInfo) -> tuple[str, str]:
-    """The date of the number's clause, else the source's year."""
-    span = clause
+    """The date of the number's clause, else the nearest of its sentence, else the source's year."""
     near = [d for d in draft.dates if within(d.span, [clause])]
     near = near or _in_sentence(text, clause, draft.dates)
     dated = [d for d in near if d.period]
     if dated:
-        d = min(dated, key=lambda d: abs(d.span[0] - span[0]))
+        d = min(dated, key=lambda d: abs(d.span[0] - clause[0]))
         return d.period or "", f"period from {d.text!r}" + (f" ({d.note})" if d.note else "")
     if near:
         return str(info.published.year), f"period: {near[0].text!r} names it: {near[0].note}"
@@ -421,16 +420,5 @@ def _undated_events(draft: Draft, text: Text, d: found_dates.DateMention) -> Non
             target["draft"] += f"; {d.text!r}: {d.note}"
 
 
-def _figures_and_milestones(
-    draft: Draft, text: Text, measures: Sequence[Measure], ids: Counter[str], info: SourceInfo
-) -> None:
-    _figures(draft, text, measures, ids, info)
-    _milestones(draft, text)
-
-
 def _record_of(draft: Draft, file: str, id_: str) -> Record | None:
     return next((r for r in draft.files.get(file, []) if r.get("id") == id_), None)
-
-
-def number_text(value: Decimal) -> str:
-    return numbers._plain(value)
