@@ -74,7 +74,11 @@ def _notes(
         if all(path.is_file() for path in kept.values()):
             return {note: path.read_bytes() for note, path in kept.items()}
     progress("comparing with the last release for CHANGES.md" if previous else "first release")
-    return release_notes(trig, _name_after(config, name), config.base, previous, issued())
+    try:
+        return release_notes(trig, _name_after(config, name), config.base, previous, issued())
+    except (OSError, SyntaxError) as exc:  # the last release's TriG damaged or gone
+        progress(f"notice: the last release's TriG cannot be read ({exc}); CHANGES.md lists all")
+        return release_notes(trig, _name_after(config, name), config.base, None, issued())
 
 
 def _same_release(folder: Path, manifest: bytes) -> bool:
