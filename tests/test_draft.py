@@ -303,6 +303,15 @@ def test_a_draft_is_refused_by_build_listed_by_validate_and_once_unmarked_fails_
     assert "figures.yaml" in {p.name for p in folder.iterdir()}
     again = kg_here("draft", str(text), "--source", "xinhua-2023-03-16-test", *config, cwd=root)
     assert again.code == 2 and "exists" in again.err  # a draft never overwrites a folder
+    # the next article drafted while the first waits for review (its `?`s and all)
+    other = tmp_path / "other.zh.txt"
+    other.write_text(CHINESE, encoding="utf-8")
+    second = kg_here(
+        "draft", str(other), "--source", "cns-2022-02-17-test", "--date", "2022-02-17", *config,
+        cwd=root,
+    )  # fmt: skip
+    assert second.code == 0, second.err
+    shutil.rmtree(root / "facts" / "sources" / "cns-2022-02-17-test")
 
     listed = kg_here("validate", "--texts", str(tmp_path), *config, cwd=root)
     assert listed.code == 2

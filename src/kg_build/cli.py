@@ -947,7 +947,9 @@ def draft_command(
     raw = text_file.read_text(encoding="utf-8")
     day = _draft_date(published, raw)
     ontology, corpus = read_corpus(config, drafts=True)
-    table = gazetteer or config.gazetteer
+    if gazetteer is not None and not gazetteer.is_file():
+        _fail(EXIT_USAGE, f"error: --gazetteer {gazetteer}: no such file")
+    table = gazetteer or config.gazetteer  # kg.toml's is optional: no places proposed without
     places = load_gazetteer(table) if table is not None and table.is_file() else None
     first_line = next((line.strip() for line in raw.splitlines() if line.strip()), source_id)
     info = SourceInfo(

@@ -348,8 +348,8 @@ def _check_store(
 
 def read_corpus(config: Config, drafts: bool = False) -> tuple[Graph, Corpus]:
     """The ontology and the facts, read and checked for form and references only: no SHACL,
-    quotes or quality queries (for kg stats and kg link). `drafts`: take unreviewed records
-    of `kg draft` too (for kg draft itself)."""
+    quotes or quality queries (for kg stats and kg link). `drafts`: leave out records `kg
+    draft` marked rather than fail on them (for kg draft itself)."""
     ontology = load_ontology(config.ontology)
     return ontology, read_facts(config, ontology, drafts=drafts)[1]
 

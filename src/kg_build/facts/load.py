@@ -169,9 +169,9 @@ def load_corpus(
     knows which); they are taken as they are instead of being parsed again. `folders`: the
     names of the folders in sources/, if the caller listed them already. `checked`: every
     part of a corpus whose references all resolved (the last release's), under the same
-    vocabulary; see _unchecked_parts. `drafts`: take records `kg draft` wrote and nobody has
-    reviewed yet (only `kg draft` itself does, to know the graph); otherwise each is a
-    problem, listed with the others."""
+    vocabulary; see _unchecked_parts. `drafts`: leave out the records `kg draft` wrote that
+    nobody has reviewed yet (kg draft does, to know the graph while another draft waits for
+    review); otherwise each is a problem, listed with the others."""
     reuse = reuse or {}
     problems: list[Problem] = []
     corpus = Corpus()
@@ -184,7 +184,7 @@ def load_corpus(
         there = path.exists() or path.is_symlink()  # a broken link is reported, not skipped
         if there and not _adopt(name, reuse.get(name), corpus):
             before = len(corpus.statements)
-            added = _load_fact_file(path, None, corpus, problems, root)
+            added = _load_fact_file(path, None, corpus, problems, root, skip_drafts=drafts)
             entries = tuple(corpus.entries[i] for i in added)
             corpus.parts[name] = Part(None, entries, tuple(corpus.statements[before:]))
     sources_dir = facts_dir / "sources"
@@ -194,7 +194,7 @@ def load_corpus(
         source_dirs = [sources_dir / name for name in sorted(folders)]
     for source_dir in bar(source_dirs, len(source_dirs), "reading sources"):
         if not _adopt(source_dir.name, reuse.get(source_dir.name), corpus):
-            _read_source_folder(source_dir, corpus, problems, root)
+            _read_source_folder(source_dir, corpus, problems, root, skip_drafts=drafts)
     for path in sorted(facts_dir.iterdir()):
         if path.is_file() and path.name not in SHARED_FILES and not path.name.startswith("."):
             problems.append(
@@ -231,9 +231,17 @@ def read_parts(facts_dir: Path, names: Sequence[str], root: Path | None = None) 
 
 
 def _read_source_folder(
-    source_dir: Path, corpus: Corpus, problems: list[Problem], root: Path | None
+    source_dir: Path,
+    corpus: Corpus,
+    problems: list[Problem],
+    root: Path | None,
+    *,
+    skip_drafts: bool = False,
 ) -> Part:
-    """Read one source folder into the corpus, and say what it gave."""
+    """Read one source folder into the corpus, and say what it gave. `skip_drafts`: leave
+    out what `kg draft` marked, a folder whose source.yaml is marked as a whole."""
+    if skip_drafts and _marked_draft(source_dir / SOURCE_FILE):
+        return Part(None, ())
     source = _load_source(source_dir, corpus, problems, root)
     added = []
     before = len(corpus.statements)
@@ -251,7 +259,7 @@ def _read_source_folder(
                 )
             )
             continue
-        added += _load_fact_file(path, source, corpus, problems, root)
+        added += _load_fact_file(path, source, corpus, problems, root, skip_drafts=skip_drafts)
     part = Part(
         corpus.sources.get(source) if source else None,
         tuple(corpus.entries[i] for i in added),
@@ -397,14 +405,25 @@ def _load_source(
     return source.id
 
 
+def _marked_draft(path: Path) -> bool:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False  # read again, and reported, as any source.yaml
+    return isinstance(data, dict) and "draft" in data
+
+
 def _load_fact_file(
     path: Path,
     folder_source: str | None,
     corpus: Corpus,
     problems: list[Problem],
     root: Path | None,
+    *,
+    skip_drafts: bool = False,
 ) -> list[str]:
-    """Read one fact file into the corpus; the identifiers it added."""
+    """Read one fact file into the corpus; the identifiers it added (`skip_drafts`: not the
+    records `kg draft` marked, which may have `?` in them)."""
     shown = display_path(path, root)
     added: list[str] = []
     located = _read(path, problems, root)
@@ -420,6 +439,8 @@ def _load_fact_file(
         return added
     for key, items in _sections(located.data, located, models, shown, problems):
         for index, item in enumerate(items):
+            if skip_drafts and isinstance(item, dict) and "draft" in item:
+                continue
             said = key in STATEMENTS and isinstance(item, dict) and "id" not in item
             said = said and "about" in item
             model = STATEMENTS[key] if said else models[key]

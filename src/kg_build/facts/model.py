@@ -415,6 +415,13 @@ class Source(Strict):
     machine_translated: bool = False
     draft: str | None = None  # as Said.draft: written by `kg draft`, deleted on review
 
+    @model_validator(mode="after")
+    def _filled(self) -> Source:
+        # free-text fields take any string, so a draft's `?` is caught here
+        if "?" in (self.publisher, self.title):
+            raise ValueError("`?`: kg draft could not fill the publisher or the title")
+        return self
+
 
 class PlaceStatement(Statement, PlaceFields):
     pass
