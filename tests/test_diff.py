@@ -190,7 +190,8 @@ def test_a_build_publishes_its_changes_naming_a_one_line_change_alone(tmp_path: 
     _built(project, incremental)
     first = (full / "current").resolve().name
     notes = (full / "CHANGES.md").read_text(encoding="utf-8")
-    assert notes.startswith(f"# Release {first}\n\nThe first release")
+    assert notes.startswith(f"# Release {first}\n\nThe first release: ")
+    assert "things (" in notes and "figure" in notes and "\n- " not in notes  # counted
     _set(project / "facts" / "sources" / FNA / "figures.yaml", "value: 350\n", "value: 300\n")
     _built(project, full)
     _built(project, incremental, full=False)
@@ -228,3 +229,40 @@ def test_a_build_publishes_its_changes_naming_a_one_line_change_alone(tmp_path: 
     kept = {name: (full / name).read_bytes() for name in ("CHANGES.md", "release.ttl")}
     _built(project, full, full=False)
     assert {name: (full / name).read_bytes() for name in kept} == kept
+
+
+def test_reading_only_the_graphs_that_differ_gives_the_whole_diff(tmp_path: Path) -> None:
+    """What kg build and kg diff run (curate/changed_graphs.py: the blocks whose bytes differ,
+    and what they name) against diff() of both whole dumps: the same Diff, each way, for a
+    source removed (things, ranks and disagreements go with it), a value and a link changed,
+    and a source dated later, whose figures become the preferred ones while the figures they
+    displace, in a source whose graph did not change, are read only for that."""
+    import shutil
+
+    from kg_build.curate.changed_graphs import changes
+    from kg_build.curate.diff import diff, read_trig, trig_of
+
+    project = copy_project(tmp_path / "project")
+    originals = {p: p.read_bytes() for p in (project / "facts").rglob("*.yaml")}
+    releases = [_built(project, tmp_path / "r0")]
+    shutil.rmtree(project / "facts" / "sources" / GSR)
+    releases.append(_built(project, tmp_path / "r1"))
+    _set(project / "facts" / "sources" / FNA / "figures.yaml", "value: 350\n", "value: 300\n")
+    companies = project / "facts" / "sources" / CNS / "organisations.yaml"
+    _set(companies, "    seat: zhuhai\n", "    seat: zhuhai\n    wikidata: Q1349290\n")
+    releases.append(_built(project, tmp_path / "r2"))
+    for path, data in originals.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    _set(project / "facts" / "sources" / GSR / "source.yaml", "2022-01-20\n", "2022-02-20\n")
+    releases.append(_built(project, tmp_path / "r3"))
+    dumps = [trig_of(r) for r in releases]
+    pairs = [(0, 1), (1, 0), (0, 2), (2, 0), (1, 2), (0, 3), (3, 0), (2, 3), (3, 3)]
+    for a, b in pairs:
+        whole = diff(read_trig(dumps[a], BASE), read_trig(dumps[b], BASE))
+        assert changes(dumps[a], dumps[b], BASE) == whole, (a, b)
+        assert whole.empty == (a == b)
+    gone = diff(read_trig(dumps[0], BASE), read_trig(dumps[1], BASE))
+    assert gone.removed and gone.disagreements_resolved
+    later = diff(read_trig(dumps[0], BASE), read_trig(dumps[3], BASE))
+    assert len(later.preferred_values) == 2 and len(later.preferred) == 4

@@ -254,9 +254,9 @@ def test_damage_to_the_last_release_is_never_built_on(
         handle.seek(stat.st_size // 2)
         handle.write(b"#")
     os.utime(dump, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    # the TriG, which CHANGES.md is written against, no longer TriG at its end
-    with (folder / "ganzhou-gba.trig").open("ab") as handle:
-        handle.write(b"\n<<< not TriG\n")
+    # the TriG, which CHANGES.md is written against, no longer TriG in its first graph
+    trig = folder / "ganzhou-gba.trig"
+    trig.write_bytes(trig.read_bytes().replace(b" {\n", b" {\n<<< not TriG\n", 1))
     # the store: a table file cut short
     table = max((folder / "store").glob("*.sst"), key=lambda p: p.stat().st_size)
     table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
@@ -265,7 +265,7 @@ def test_damage_to_the_last_release_is_never_built_on(
     assert "notice: the last release's store" in done.stderr
     assert "notice: ganzhou-gba.ttl of the last release does not have the digest" in done.stderr
     assert "notice: the last release's TriG cannot be read" in done.stderr
-    assert (dist / "CHANGES.md").read_text(encoding="utf-8").count("\n- ") > 100  # all new
+    assert "The last release could not be read" in (dist / "CHANGES.md").read_text("utf-8")
     assert "Traceback" not in done.stderr
     assert assert_whole(dist) == releases[NAMES[1]]
     # the store link replaced by a folder, and the current release's store gone

@@ -1022,19 +1022,23 @@ def diff_command(old: str, new: str, fmt: str, config_path: Path | None, base: s
 
     Exit codes: 0 (a difference is not an error); 2 no release there, or no such revision.
     """
-    from kg_build.curate.diff import diff, read_release, render
+    from kg_build.curate.changed_graphs import changes
+    from kg_build.curate.diff import render, trig_of
 
     config = _config(config_path, base=base)
     with tempfile.TemporaryDirectory(prefix="kg-diff-") as scratch:
         try:
-            before = read_release(_release_of(old, config, Path(scratch) / "old"), config.base)
-            after = read_release(_release_of(new, config, Path(scratch) / "new"), config.base)
+            before = trig_of(_release_of(old, config, Path(scratch) / "old"))
+            after = trig_of(_release_of(new, config, Path(scratch) / "new"))
+            found = changes(before, after, config.base)
         except (FileNotFoundError, ValueError) as exc:
             _fail(EXIT_USAGE, f"error: {exc}")
+        except SyntaxError as exc:
+            _fail(EXIT_USAGE, f"error: a release's TriG dump does not parse: {exc}")
         except (InputError, NonConformingError) as exc:
             _fail(EXIT_USAGE, f"error: the facts of a revision do not build: {exc}")
     prefixes = {p: str(ns) for p, ns in data_prefixes(config.base).items()}
-    click.echo(render(diff(before, after), fmt, prefixes), nl=False)
+    click.echo(render(found, fmt, prefixes), nl=False)
 
 
 def _release_of(given: str, config: Config, scratch: Path) -> Path:

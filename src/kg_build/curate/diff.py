@@ -73,6 +73,7 @@ class Diff:
     conflicts: tuple[int, int] = (0, 0)
     disagreements_new: list[tuple[str, str]] = field(default_factory=list)  # figure, figure
     disagreements_resolved: list[tuple[str, str]] = field(default_factory=list)
+    modified: str = ""  # the newer release's dcterms:modified
     links_added: list[tuple[str, str]] = field(default_factory=list)
     links_removed: list[tuple[str, str]] = field(default_factory=list)
 
@@ -157,13 +158,18 @@ def read_trig(data: bytes, base: str) -> Release:
     return _read(ox.parse(data, format=ox.RdfFormat.TRIG), base)
 
 
-def read_release(dist: Path, base: str) -> Release:
-    """The release in `dist` (its current one, or a release folder itself)."""
+def trig_of(dist: Path) -> bytes:
+    """The TriG dump of the release in `dist` (its current one, or a release folder)."""
     folder = dist / "current" if (dist / "current").exists() else dist
     trig = folder / "ganzhou-gba.trig"
     if not trig.is_file():
         raise FileNotFoundError(f"no release in {dist} (no {trig.name}): run kg build first")
-    return _read(ox.parse(path=str(trig), format=ox.RdfFormat.TRIG), base)
+    return trig.read_bytes()
+
+
+def read_release(dist: Path, base: str) -> Release:
+    """The release in `dist` (its current one, or a release folder itself)."""
+    return read_trig(trig_of(dist), base)
 
 
 def _kind(iri: str, base: str) -> str | None:
@@ -237,6 +243,7 @@ def diff(old: Release, new: Release) -> Diff:
     for figure in sorted(set(old.ranks) | set(new.ranks)):
         if figure in old.ranks and figure in new.ranks and old.ranks[figure] != new.ranks[figure]:
             found.preferred.append((figure, old.ranks[figure], new.ranks[figure]))
+    found.modified = new.modified
     found.preferred_values = _preferred_values(old, new)
     found.conflicts = (old.conflicts, new.conflicts)
     found.disagreements_new = sorted(new.disagreeing - old.disagreeing)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from kg_build.curate.diff import Diff, diff, nothing, read_release, read_trig, render
+from kg_build.curate.changed_graphs import changes
+from kg_build.curate.diff import Diff, diff, nothing, read_trig, render, shown, trig_of
 from kg_build.namespaces import GBA, data_prefixes
 from kg_build.publish.serialize import turtle
 
@@ -33,26 +35,43 @@ def issued() -> dt.datetime:
 
 
 def release_notes(
-    trig: bytes, name: str, base: str, previous: Path | None, when: dt.datetime
+    trig: bytes,
+    name: str,
+    base: str,
+    previous: Path | None,
+    when: dt.datetime,
+    unreadable: str = "",
 ) -> dict[str, bytes]:
     """CHANGES.md and release.ttl of the release `name` (its TriG dump `trig`), against the
-    release folder `previous` (None: the first release)."""
-    old = read_release(previous, base) if previous is not None else nothing(base)
-    new = read_trig(trig, base)
-    found = diff(old, new)
-    before = previous.name if previous is not None else None
+    release folder `previous`; None: the first release, or (`unreadable` says why) one
+    after a release that cannot be read. Then CHANGES.md counts what there is, by kind,
+    rather than list every thing."""
     prefixes = {p: str(ns) for p, ns in data_prefixes(base).items()}
-    heading = f"# Release {name}\n\n" + (
-        f"Changes in facts since release {before} (`kg diff`).\n"
-        if before
-        else "The first release: everything in it is new.\n"
-    )
-    body = render(found, "markdown", prefixes).removeprefix("# Changes\n")
-    changes = (heading + body).encode()
+    if previous is None:
+        found = diff(nothing(base), read_trig(trig, base))
+        why = (
+            f"The last release could not be read ({unreadable})"
+            if unreadable
+            else "The first release"
+        )
+        text = f"# Release {name}\n\n{why}: {_counted(found.added, prefixes)}.\n"
+    else:
+        found = changes(trig_of(previous), trig, base)  # the blocks that differ, mostly
+        heading = (
+            f"# Release {name}\n\nChanges in facts since release {previous.name} (`kg diff`).\n"
+        )
+        text = heading + render(found, "markdown", prefixes).removeprefix("# Changes\n")
+    before = previous.name if previous is not None else None
     return {
-        CHANGES: changes,
-        DESCRIPTION: _description(found, name, before, new.modified, base, when),
+        CHANGES: text.encode(),
+        DESCRIPTION: _description(found, name, before, found.modified, base, when),
     }
+
+
+def _counted(things: list[str], prefixes: dict[str, str]) -> str:
+    kinds = Counter(shown(t, prefixes).split(":", 1)[0] for t in things)
+    listed = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    return f"{len(things)} things ({listed})" if things else "nothing yet"
 
 
 def _description(

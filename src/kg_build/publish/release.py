@@ -77,8 +77,10 @@ def _notes(
     try:
         return release_notes(trig, _name_after(config, name), config.base, previous, issued())
     except (OSError, SyntaxError) as exc:  # the last release's TriG damaged or gone
-        progress(f"notice: the last release's TriG cannot be read ({exc}); CHANGES.md lists all")
-        return release_notes(trig, _name_after(config, name), config.base, None, issued())
+        progress(f"notice: the last release's TriG cannot be read ({exc}); CHANGES.md says so")
+        return release_notes(
+            trig, _name_after(config, name), config.base, None, issued(), unreadable=str(exc)
+        )
 
 
 def _same_release(folder: Path, manifest: bytes) -> bool:
