@@ -134,6 +134,8 @@ def test_the_site_works_from_python_http_server(http_server: str, published: Pat
     assert "Xinfeng County" in table.text and "<table" in table.text
     dump = requests.get(f"{http_server}/dist/ganzhou-gba.nt", timeout=10)
     assert dump.content == (published / "current" / "ganzhou-gba.nt").read_bytes()
+    changes = requests.get(f"{http_server}/dist/CHANGES.md", timeout=10)
+    assert changes.content == (published / "current" / "CHANGES.md").read_bytes()
     assert requests.get(f"{http_server}/static/map.js", timeout=10).status_code == 200
 
 

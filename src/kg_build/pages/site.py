@@ -16,6 +16,7 @@ from kg_build.namespaces import data_prefixes
 from kg_build.pages import charts, html, i18n
 from kg_build.pages.links import linker
 from kg_build.pages.render import navigation, render
+from kg_build.publish.notes import NOTES
 from kg_build.query.catalog import CannedQuery
 from kg_build.query.engines import OxigraphEngine
 from kg_build.query.formats import render as render_result
@@ -90,7 +91,7 @@ def site_files(
         with i18n.speaking(lang):
             yield from _pages(store, base, pages, answers, in_language, tiles, page_file)
             yield from _answers(store, answers, in_language, base, page_file)
-    for name in DISTRIBUTIONS:
+    for name in (*DISTRIBUTIONS, *NOTES):  # the dumps, and what the release says of itself
         if (release / name).is_file():
             yield f"dist/{name}", (release / name).read_bytes()
     if (release / "void.ttl").is_file():
