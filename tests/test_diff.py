@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import BASE, ROOT, TEXTS, copy_project, kg_here
+from conftest import BASE, ROOT, TEXTS, copy_project, kg_here, project_config
 
-from kg_build.config import Config
 from kg_build.publish.release import publish_release
 
 FNA = "fna-2021-12-10-ganshen-hsr-opens"
@@ -126,17 +125,7 @@ def test_a_diff_of_two_git_revisions_builds_each(tmp_path: Path) -> None:
 
 
 def _built(root: Path, dist: Path, *, full: bool = True) -> Path:
-    config = Config(
-        root=root,
-        base=BASE,
-        facts=root / "facts",
-        ontology=root / "ontology",
-        shapes=root / "shapes",
-        dist=dist,
-        queries=root / "queries",
-        texts=TEXTS,
-    )
-    publish_release(config, full=full, reason=False)
+    publish_release(project_config(root, dist=dist), full=full, reason=False)
     return dist
 
 

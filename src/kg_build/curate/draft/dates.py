@@ -82,6 +82,35 @@ def _day(year: int, month: int, day: int) -> str | None:
         return None
 
 
+_COUNTED = "counted from the source's date"
+_SOURCE_YEAR = "the year is the source's"
+
+
+def _month(year: int, month: int) -> str | None:
+    """A month as the interval of its days."""
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    return f"{year}-{month:02d}-01/{year}-{month:02d}-{last}"
+
+
+def _weekday(published: dt.date, weekday: int, span: Span, said: str) -> DateMention:
+    """A weekday named without a date: the last one up to the source's date."""
+    back = (published.weekday() - weekday) % 7
+    day_of = published - dt.timedelta(days=back)
+    return DateMention(day_of.isoformat(), span, said, "the last such day up to the source's date")
+
+
+def _days_before(published: dt.date, days: int, span: Span, said: str) -> DateMention:
+    """Today, yesterday."""
+    return DateMention((published - dt.timedelta(days=days)).isoformat(), span, said, _COUNTED)
+
+
+def _years_after(published: dt.date, years: int, span: Span, said: str) -> DateMention:
+    """This, last, next year."""
+    return DateMention(str(published.year + years), span, said, _COUNTED)
+
+
 def _english(text: str, published: dt.date) -> Iterator[DateMention]:
     for m in _FESTIVAL_EN.finditer(text):
         yield DateMention(None, m.span(), m.group(), FESTIVAL_NOTE)
@@ -93,25 +122,18 @@ def _english(text: str, published: dt.date) -> Iterator[DateMention]:
             day = int(g.get("d1") or g["d2"])
             year_text = g.get("y1") or g.get("y2")
             period = _day(int(year_text or published.year), month, day)
-            note = "" if year_text else "the year is the source's"
             if period:
-                yield DateMention(period, span, said, note)
+                yield DateMention(period, span, said, "" if year_text else _SOURCE_YEAR)
         elif "m3" in g:
-            month, year = _MONTHS[g["m3"].lower()], int(g["y3"])
-            last = calendar.monthrange(year, month)[1]
-            yield DateMention(f"{year}-{month:02d}-01/{year}-{month:02d}-{last}", span, said)
+            period = _month(int(g["y3"]), _MONTHS[g["m3"].lower()])
+            if period:
+                yield DateMention(period, span, said)
         elif "weekday" in g:
-            back = (published.weekday() - _DAYS[g["weekday"].lower()]) % 7
-            day_of = published - dt.timedelta(days=back)
-            yield DateMention(
-                day_of.isoformat(), span, said, "the last such day up to the source's date"
-            )
+            yield _weekday(published, _DAYS[g["weekday"].lower()], span, said)
         elif "relday" in g:
-            day_of = published - dt.timedelta(days=1 if g["relday"].lower() == "yesterday" else 0)
-            yield DateMention(day_of.isoformat(), span, said, "counted from the source's date")
+            yield _days_before(published, int(g["relday"].lower() == "yesterday"), span, said)
         elif "rel" in g:
-            year = published.year + _REL_YEAR[g["rel"].lower()]
-            yield DateMention(str(year), span, said, "counted from the source's date")
+            yield _years_after(published, _REL_YEAR[g["rel"].lower()], span, said)
         else:
             which = "year" if "year" in g else "yearlead"
             yield DateMention(g[which], m.span(which), g[which])
@@ -125,28 +147,14 @@ def _chinese(text: str, published: dt.date) -> Iterator[DateMention]:
         span, said = m.span(), m.group()
         if "m" in g:
             year, month = int(g.get("y") or published.year), int(g["m"])
-            note = "" if "y" in g else "the year is the source's"
-            if "d" in g:
-                period = _day(year, month, int(g["d"]))
-            elif 1 <= month <= 12:
-                last = calendar.monthrange(year, month)[1]
-                period = f"{year}-{month:02d}-01/{year}-{month:02d}-{last}"
-            else:
-                period = None
+            period = _day(year, month, int(g["d"])) if "d" in g else _month(year, month)
             if period:
-                yield DateMention(period, span, said, note)
+                yield DateMention(period, span, said, "" if "y" in g else _SOURCE_YEAR)
         elif "yo" in g:
             yield DateMention(g["yo"], span, said)
         elif "rel" in g:
-            year = published.year + _REL_YEAR[g["rel"]]
-            yield DateMention(str(year), span, said, "counted from the source's date")
+            yield _years_after(published, _REL_YEAR[g["rel"]], span, said)
         elif "relday" in g:
-            back = 1 if g["relday"].startswith("昨") else 0
-            day_of = published - dt.timedelta(days=back)
-            yield DateMention(day_of.isoformat(), span, said, "counted from the source's date")
+            yield _days_before(published, int(g["relday"].startswith("昨")), span, said)
         else:
-            back = (published.weekday() - _WEEKDAY_ZH[g["wd"]]) % 7
-            day_of = published - dt.timedelta(days=back)
-            yield DateMention(
-                day_of.isoformat(), span, said, "the last such day up to the source's date"
-            )
+            yield _weekday(published, _WEEKDAY_ZH[g["wd"]], span, said)
